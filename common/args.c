@@ -1,0 +1,199 @@
+#define _GNU_SOURCE
+#include "args.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VARS 64
+
+static const char *command;
+static const char *vars[MAX_VARS];
+static int nvars;
+
+static int valid_name(const char *s, size_t len)
+{
+	if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+int args_init(int argc, char **argv, char *err, size_t errlen)
+{
+	command = NULL;
+	nvars = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+
+		if (!eq) {
+			if (command) {
+				snprintf(err, errlen,
+					 "unexpected argument '%s' after command '%s'",
+					 argv[i], command);
+				return -1;
+			}
+			command = argv[i];
+			continue;
+		}
+		if (!valid_name(argv[i], (size_t)(eq - argv[i]))) {
+			snprintf(err, errlen,
+				 "malformed argument '%s': expected NAME=VALUE",
+				 argv[i]);
+			return -1;
+		}
+		if (nvars == MAX_VARS) {
+			snprintf(err, errlen, "too many NAME=VALUE arguments");
+			return -1;
+		}
+		vars[nvars++] = argv[i];
+	}
+	return 0;
+}
+
+const char *args_command(void)
+{
+	return command;
+}
+
+const char *args_get(const char *name)
+{
+	size_t len = strlen(name);
+	const char *v;
+
+	for (int i = nvars - 1; i >= 0; i--)
+		if (strncmp(vars[i], name, len) == 0 && vars[i][len] == '=')
+			return vars[i][len + 1] ? vars[i] + len + 1 : NULL;
+	v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+int args_ifname(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len >= IFNAMSIZ || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		goto bad;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) ||
+		    !isprint((unsigned char)s[i]))
+			goto bad;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+int args_uint(const char *s, unsigned long min, unsigned long max,
+	      unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s || strlen(s) > 10) {
+		errno = *s ? ERANGE : EINVAL;
+		return -1;
+	}
+	for (const char *p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p)) {
+			errno = EINVAL;
+			return -1;
+		}
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int args_mac(const char *s, unsigned char mac[6])
+{
+	for (int i = 0; i < 6; i++) {
+		const char *p = s + 3 * i;
+
+		if (!isxdigit((unsigned char)p[0]) ||
+		    !isxdigit((unsigned char)p[1]) ||
+		    p[2] != (i == 5 ? '\0' : ':'))
+			goto bad;
+		mac[i] = (unsigned char)strtoul((char[3]){ p[0], p[1], 0 },
+						NULL, 16);
+	}
+	/* A guest's MAC is unicast and not all zeroes. */
+	if ((mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		goto bad;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+int args_addr(const char *s, struct args_addr *out)
+{
+	char buf[INET6_ADDRSTRLEN + 5];
+	char *slash;
+	unsigned long prefix;
+
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, buf, out->a) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, out->a) == 1)
+		out->family = AF_INET6;
+	else
+		goto bad;
+	out->prefix = out->family == AF_INET ? 32 : 128;
+	if (slash) {
+		if (args_uint(slash, 0, (unsigned long)out->prefix, &prefix) < 0)
+			goto bad;
+		out->prefix = (int)prefix;
+	}
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+int args_addr_list(const char *s, struct args_addr *out, int max)
+{
+	char word[INET6_ADDRSTRLEN + 5];
+	int n = 0;
+
+	while (*s) {
+		size_t len;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		len = strcspn(s, " \t");
+		if (len >= sizeof(word)) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (n == max) {
+			errno = E2BIG;
+			return -1;
+		}
+		memcpy(word, s, len);
+		word[len] = '\0';
+		if (args_addr(word, &out[n]) < 0)
+			return -1;
+		n++;
+		s += len;
+	}
+	return n;
+}

@@ -1,0 +1,463 @@
+#define _GNU_SOURCE
+#include "link.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/cache.h>
+#include <netlink/msg.h>
+#include <netlink/route/link.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netlink.h"
+#include "vlan.h"
+
+/* Fetch the link called name; NULL with errno set. */
+static struct rtnl_link *get(const char *name)
+{
+	struct nl_sock *sk = netlink_sock();
+	struct rtnl_link *link = NULL;
+
+	if (!sk)
+		return NULL;
+	if (netlink_errno(rtnl_link_get_kernel(sk, 0, name, &link)) < 0) {
+		if (errno == ENOENT || errno == EINVAL)
+			errno = ENODEV;
+		return NULL;
+	}
+	return link;
+}
+
+/* Apply changes to the link called name. */
+static int change(const char *name, struct rtnl_link *changes)
+{
+	struct rtnl_link *link = get(name);
+	int ret;
+
+	if (!link) {
+		rtnl_link_put(changes);
+		return -1;
+	}
+	ret = netlink_errno(rtnl_link_change(netlink_sock(), link, changes, 0));
+	rtnl_link_put(link);
+	rtnl_link_put(changes);
+	return ret < 0 ? -1 : 0;
+}
+
+static struct rtnl_link *alloc(void)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+
+	if (!l)
+		errno = ENOMEM;
+	return l;
+}
+
+int link_index(const char *name)
+{
+	struct rtnl_link *link = get(name);
+	int idx;
+
+	if (!link)
+		return -1;
+	idx = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return idx;
+}
+
+int link_name(const char *name, char out[IFNAMSIZ])
+{
+	struct rtnl_link *link = get(name);
+
+	if (!link)
+		return -1;
+	snprintf(out, IFNAMSIZ, "%s", rtnl_link_get_name(link));
+	rtnl_link_put(link);
+	return 0;
+}
+
+static int is_bridge(struct rtnl_link *link)
+{
+	const char *type = rtnl_link_get_type(link);
+
+	return type && strcmp(type, "bridge") == 0;
+}
+
+int link_is_bridge(const char *name)
+{
+	struct rtnl_link *link = get(name);
+	int ret;
+
+	if (!link)
+		return -1;
+	ret = is_bridge(link);
+	rtnl_link_put(link);
+	return ret;
+}
+
+struct first {
+	int index;
+	char name[IFNAMSIZ];
+};
+
+static void pick_bridge(struct nl_object *obj, void *arg)
+{
+	struct rtnl_link *link = (struct rtnl_link *)obj;
+	struct first *f = arg;
+	int idx = rtnl_link_get_ifindex(link);
+
+	if (is_bridge(link) && idx < f->index) {
+		f->index = idx;
+		snprintf(f->name, IFNAMSIZ, "%s", rtnl_link_get_name(link));
+	}
+}
+
+int link_first_bridge(char out[IFNAMSIZ])
+{
+	struct nl_sock *sk = netlink_sock();
+	struct nl_cache *cache;
+	struct first f = { INT_MAX, "" };
+
+	if (!sk || netlink_errno(rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache)) < 0)
+		return -1;
+	nl_cache_foreach(cache, pick_bridge, &f);
+	nl_cache_free(cache);
+	if (!f.name[0]) {
+		errno = ENODEV;
+		return -1;
+	}
+	memcpy(out, f.name, IFNAMSIZ);
+	return 0;
+}
+
+int link_find_bridge(const char *want, char out[IFNAMSIZ])
+{
+	unsigned n;
+	char eth[IFNAMSIZ], tail;
+	int br;
+
+	if (!want)
+		return link_first_bridge(out);
+	br = link_is_bridge(want);
+	if (br < 0 && sscanf(want, "xenbr%u%c", &n, &tail) == 1) {
+		snprintf(eth, sizeof(eth), "eth%u", n);
+		if (link_is_bridge(eth) == 1) {
+			memcpy(out, eth, IFNAMSIZ);
+			return 0;
+		}
+		errno = ENODEV;
+	}
+	if (br < 0)
+		return -1;
+	if (!br) {
+		errno = EMEDIUMTYPE;
+		return -1;
+	}
+	snprintf(out, IFNAMSIZ, "%s", want);
+	return 0;
+}
+
+int link_set_up(const char *name, int up)
+{
+	struct rtnl_link *c = alloc();
+
+	if (!c)
+		return -1;
+	if (up)
+		rtnl_link_set_flags(c, IFF_UP);
+	else
+		rtnl_link_unset_flags(c, IFF_UP);
+	return change(name, c);
+}
+
+int link_set_mac(const char *name, const unsigned char mac[6])
+{
+	struct rtnl_link *c = alloc();
+	struct nl_addr *a;
+
+	if (!c)
+		return -1;
+	a = nl_addr_build(AF_LLC, mac, 6);
+	if (!a) {
+		rtnl_link_put(c);
+		errno = ENOMEM;
+		return -1;
+	}
+	rtnl_link_set_addr(c, a);
+	nl_addr_put(a);
+	return change(name, c);
+}
+
+int link_get_mtu(const char *name, unsigned *mtu)
+{
+	struct rtnl_link *link = get(name);
+
+	if (!link)
+		return -1;
+	*mtu = rtnl_link_get_mtu(link);
+	rtnl_link_put(link);
+	return 0;
+}
+
+int link_set_mtu(const char *name, unsigned mtu)
+{
+	struct rtnl_link *c = alloc();
+
+	if (!c)
+		return -1;
+	rtnl_link_set_mtu(c, mtu);
+	return change(name, c);
+}
+
+/* Add an alternative name to the link ifindex (RTM_NEWLINKPROP). */
+static int add_altname(int ifindex, const char *alt)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINKPROP, NLM_F_EXCL);
+	struct nlattr *props;
+
+	if (!msg) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    !(props = nla_nest_start(msg, IFLA_PROP_LIST | NLA_F_NESTED)) ||
+	    nla_put_string(msg, IFLA_ALT_IFNAME, alt) < 0) {
+		nlmsg_free(msg);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	nla_nest_end(msg, props);
+	return netlink_talk(msg);
+}
+
+int link_rename(const char *name, const char *newname)
+{
+	struct rtnl_link *c;
+	int idx;
+
+	if (link_index(newname) >= 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	idx = link_index(name);
+	if (idx < 0 || !(c = alloc()))
+		return -1;
+	rtnl_link_set_name(c, newname);
+	if (change(name, c) < 0)
+		return -1;
+	if (add_altname(idx, name) < 0 && errno != EOPNOTSUPP &&
+	    errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int link_master(const char *name, char out[IFNAMSIZ])
+{
+	struct rtnl_link *link = get(name), *m = NULL;
+	int master;
+
+	if (!link)
+		return -1;
+	master = rtnl_link_get_master(link);
+	rtnl_link_put(link);
+	out[0] = '\0';
+	if (master <= 0)
+		return 0;
+	if (netlink_errno(rtnl_link_get_kernel(netlink_sock(), master, NULL,
+					       &m)) < 0)
+		return -1;
+	snprintf(out, IFNAMSIZ, "%s", rtnl_link_get_name(m));
+	rtnl_link_put(m);
+	return 0;
+}
+
+int link_enslave(const char *name, const char *bridge)
+{
+	struct rtnl_link *c;
+	int idx = link_index(bridge);
+
+	if (idx < 0 || !(c = alloc()))
+		return -1;
+	rtnl_link_set_master(c, idx);
+	return change(name, c);
+}
+
+int link_release(const char *name)
+{
+	struct rtnl_link *c = alloc();
+
+	if (!c)
+		return -1;
+	rtnl_link_set_master(c, 0);
+	if (change(name, c) < 0)
+		return errno == ENODEV ? 0 : -1;
+	return 0;
+}
+
+int link_is_netback(const char *name, unsigned domid, unsigned devid)
+{
+	char path[64 + IFNAMSIZ], target[PATH_MAX], want[32];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	snprintf(want, sizeof(want), "vif-%u-%u", domid, devid);
+	return strcmp(base, want) == 0;
+}
+
+/* Bridge VLANs: RTM_GETLINK / RTM_NEWLINK with IFLA_BR_VLAN_FILTERING, and
+ * RTM_SETLINK / RTM_DELLINK in the AF_BRIDGE family for port membership. */
+
+static int parse_filtering(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1],
+		*br[IFLA_BR_MAX + 1];
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX,
+			NULL) < 0 || !tb[IFLA_LINKINFO] ||
+	    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
+	    !li[IFLA_INFO_DATA] ||
+	    nla_parse_nested(br, IFLA_BR_MAX, li[IFLA_INFO_DATA], NULL) < 0 ||
+	    !br[IFLA_BR_VLAN_FILTERING])
+		return NL_SKIP;
+	*(int *)arg = nla_get_u8(br[IFLA_BR_VLAN_FILTERING]);
+	return NL_OK;
+}
+
+int link_vlan_filtering(const char *bridge)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_sock *sk = netlink_sock();
+	struct nl_msg *msg;
+	int on = -1, err;
+
+	if (!sk || (ifi.ifi_index = link_index(bridge)) < 0)
+		return -1;
+	msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		errno = ENOMEM;
+		return -1;
+	}
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, parse_filtering, &on);
+	err = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	if (err >= 0)
+		err = nl_wait_for_ack(sk);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+	if (netlink_errno(err) < 0)
+		return -1;
+	if (on < 0) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return on;
+}
+
+int link_set_vlan_filtering(const char *bridge, int on)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	struct nlattr *info, *data;
+
+	if ((ifi.ifi_index = link_index(bridge)) < 0)
+		return -1;
+	msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
+	    !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
+	    nla_put_u8(msg, IFLA_BR_VLAN_FILTERING, on ? 1 : 0) < 0) {
+		nlmsg_free(msg);
+		errno = ENOMEM;
+		return -1;
+	}
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, info);
+	return netlink_talk(msg);
+}
+
+static int put_vlan(struct nl_msg *msg, unsigned vid, unsigned flags)
+{
+	struct bridge_vlan_info vi = { .flags = (__u16)flags, .vid = (__u16)vid };
+
+	return nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi);
+}
+
+/* One request adding (RTM_SETLINK) or deleting (RTM_DELLINK) the VLANs of
+ * the port for which want(vid) holds, runs of equal flags sent as ranges. */
+static int port_vlans(int ifindex, int cmd, const struct vlan_spec *spec,
+		      int keep)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_size(65536);
+	struct nlattr *afspec;
+	int n = 0;
+
+	if (!msg || !nlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, cmd, 0, 0) ||
+	    nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    !(afspec = nla_nest_start(msg, IFLA_AF_SPEC)))
+		goto nomem;
+	for (unsigned v = 1; v <= VLAN_MAX; v++) {
+		unsigned flags, end = v;
+
+		if (vlan_is_member(spec, v) != keep)
+			continue;
+		flags = vlan_is_untagged(spec, v) ? BRIDGE_VLAN_INFO_UNTAGGED : 0;
+		if (v == spec->pvid) {
+			if (put_vlan(msg, v, flags | BRIDGE_VLAN_INFO_PVID) < 0)
+				goto nomem;
+			n++;
+			continue;
+		}
+		while (end < VLAN_MAX && vlan_is_member(spec, end + 1) == keep &&
+		       end + 1 != spec->pvid &&
+		       (vlan_is_untagged(spec, end + 1) ? BRIDGE_VLAN_INFO_UNTAGGED
+							: 0u) == flags)
+			end++;
+		if (end == v) {
+			if (put_vlan(msg, v, flags) < 0)
+				goto nomem;
+		} else if (put_vlan(msg, v, flags | BRIDGE_VLAN_INFO_RANGE_BEGIN) < 0 ||
+			   put_vlan(msg, end, flags | BRIDGE_VLAN_INFO_RANGE_END) < 0) {
+			goto nomem;
+		}
+		n++;
+		v = end;
+	}
+	nla_nest_end(msg, afspec);
+	if (n == 0) {
+		nlmsg_free(msg);
+		return 0;
+	}
+	return netlink_talk(msg);
+nomem:
+	nlmsg_free(msg);
+	errno = ENOMEM;
+	return -1;
+}
+
+int link_set_port_vlans(const char *port, const struct vlan_spec *spec)
+{
+	int idx = link_index(port);
+
+	if (idx < 0)
+		return -1;
+	/* Add first, then remove the rest (VLAN 1, which the kernel gives
+	 * every new port, among them), so that a repeated online never leaves
+	 * the port without its VLANs. */
+	if (port_vlans(idx, RTM_SETLINK, spec, 1) < 0)
+		return -1;
+	return port_vlans(idx, RTM_DELLINK, spec, 0);
+}

@@ -1,0 +1,66 @@
+/* Links and bridges over libnl-route-3.  Names are looked up by the kernel,
+ * which also resolves alternative names: after link_rename() the netback
+ * device is still found by the name the kernel gave it. */
+#ifndef XNS_LINK_H
+#define XNS_LINK_H
+
+#include <net/if.h>
+
+struct vlan_spec;
+
+/* The ifindex of name; -1 with errno ENODEV when there is no such link. */
+int link_index(const char *name);
+
+/* The current name of the link called (or alternatively called) name into
+ * out; -1 with errno ENODEV. */
+int link_name(const char *name, char out[IFNAMSIZ]);
+
+/* 1 when name is a bridge, 0 when it is another kind of link, -1 with errno
+ * ENODEV when it does not exist. */
+int link_is_bridge(const char *name);
+
+/* The first bridge on the host (lowest ifindex); -1 with errno ENODEV when
+ * there is none. */
+int link_first_bridge(char out[IFNAMSIZ]);
+
+/* The bridge a bridged vif joins, into out: want when it names a bridge;
+ * for an old-style name xenbrN that does not exist, ethN when that is a
+ * bridge; with want NULL, the first bridge.  -1 with errno ENODEV (no such
+ * link, or no bridge at all) or EMEDIUMTYPE (want is not a bridge). */
+int link_find_bridge(const char *want, char out[IFNAMSIZ]);
+
+/* Bring name up or down. */
+int link_set_up(const char *name, int up);
+
+int link_set_mac(const char *name, const unsigned char mac[6]);
+int link_get_mtu(const char *name, unsigned *mtu);
+int link_set_mtu(const char *name, unsigned mtu);
+
+/* Rename name to newname and keep the old name as an alternative name.
+ * -1 with errno EEXIST when newname is taken.  A kernel without altnames
+ * (before 5.5) gets the rename alone. */
+int link_rename(const char *name, const char *newname);
+
+/* The current name of the bridge name is enslaved to into out ("" when it
+ * is not enslaved); -1 with errno ENODEV. */
+int link_master(const char *name, char out[IFNAMSIZ]);
+
+/* Enslave name to bridge; nothing to do when it already is. */
+int link_enslave(const char *name, const char *bridge);
+
+/* Release name from its bridge; absorbs ENODEV (the device is gone). */
+int link_release(const char *name);
+
+/* 1 when the device name was created by netback for vif domid.devid (its
+ * sysfs device is vif-DOMID-DEVID), else 0. */
+int link_is_netback(const char *name, unsigned domid, unsigned devid);
+
+/* Whether bridge filters by VLAN; -1 with errno ENODEV. */
+int link_vlan_filtering(const char *bridge);
+int link_set_vlan_filtering(const char *bridge, int on);
+
+/* Make the bridge port's VLAN membership exactly spec (VLANs not in spec,
+ * VLAN 1 included, are removed from the port). */
+int link_set_port_vlans(const char *port, const struct vlan_spec *spec);
+
+#endif

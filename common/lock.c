@@ -1,0 +1,68 @@
+#define _GNU_SOURCE
+#include "lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int lock_path(const char *name, char *buf, size_t len)
+{
+	const char *dir = getenv("XEN_LOCK_DIR");
+	int n;
+
+	if (!dir || *dir != '/')
+		dir = LOCK_DIR;
+	n = snprintf(buf, len, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int lock_claim(const char *name)
+{
+	char path[256];
+	struct stat fst, pst;
+
+	if (lock_path(name, path, sizeof(path)) < 0)
+		return -1;
+	for (;;) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX) < 0) {
+			int e = errno;
+
+			close(fd);
+			if (e == EINTR)
+				continue;
+			errno = e;
+			return -1;
+		}
+		/* The holder before us unlinks the file as it releases: we own
+		 * the lock only if the path still names the file we locked. */
+		if (fstat(fd, &fst) == 0 && stat(path, &pst) == 0 &&
+		    fst.st_dev == pst.st_dev && fst.st_ino == pst.st_ino)
+			return fd;
+		close(fd);
+	}
+}
+
+void lock_release(const char *name, int fd)
+{
+	char path[256];
+
+	if (fd < 0)
+		return;
+	if (lock_path(name, path, sizeof(path)) == 0)
+		unlink(path);
+	close(fd);
+}

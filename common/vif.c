@@ -1,0 +1,242 @@
+#define _GNU_SOURCE
+#include "vif.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "hooks.h"
+#include "link.h"
+#include "log.h"
+#include "netlink.h"
+
+static void finish(struct vif *v)
+{
+	free(v->ip);
+	v->ip = NULL;
+	xstore_close(v->xs);
+	v->xs = NULL;
+	netlink_close();
+	closelog();
+}
+
+void vif_fatal(struct vif *v, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("%s", msg);
+	if (v->xs && v->path[0] && xstore_hotplug_error(v->xs, v->path, msg) < 0)
+		log_err("write hotplug-error under %s: %m", v->path);
+	finish(v);
+	exit(1);
+}
+
+static void usage(struct vif *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+static void usage(struct vif *v, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("%s", msg);
+	log_err("usage: %s online|offline|add|remove [type_if=vif|tap] [NAME=VALUE]...",
+		log_prog());
+	finish(v);
+	exit(2);
+}
+
+char *vif_key(struct vif *v, const char *name)
+{
+	char *val = xstore_read(v->xs, v->path, name);
+
+	if (val && !*val) {
+		free(val);
+		return NULL;
+	}
+	if (!val && errno != ENOENT)
+		vif_fatal(v, "read %s/%s from xenstore: %m", v->path, name);
+	return val;
+}
+
+char *vif_param(struct vif *v, const char *name)
+{
+	char *val = vif_key(v, name);
+	const char *arg;
+
+	if (val)
+		return val;
+	arg = args_get(name);
+	if (arg && !(val = strdup(arg)))
+		vif_fatal(v, "out of memory");
+	return val;
+}
+
+int vif_write_frontend(struct vif *v, const char *key, const char *value)
+{
+	char dir[XSTORE_PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "/local/domain/%u/device/vif/%u", v->domid,
+		 v->devid);
+	return xstore_write(v->xs, dir, key, value);
+}
+
+/* The tap device of domain D's NIC N is vifD.N-emu. */
+static int tap_ids(const char *name, unsigned *domid, unsigned *devid)
+{
+	char tail[8];
+
+	if (sscanf(name, "vif%u.%u%7s", domid, devid, tail) != 3 ||
+	    strcmp(tail, "-emu") != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static void find_device(struct vif *v)
+{
+	char *vifname = vif_key(v, "vifname");
+
+	if (vifname) {
+		int n = snprintf(v->vifname, IFNAMSIZ, "%s%s", vifname,
+				 v->tap ? "-emu" : "");
+
+		if (n >= IFNAMSIZ || args_ifname(v->vifname) < 0)
+			vif_fatal(v, "invalid vifname '%s': an interface name "
+				  "is 1 to %d characters without '/', ':' or "
+				  "spaces", vifname, IFNAMSIZ - 1 - (v->tap ? 4 : 0));
+		free(vifname);
+	}
+	/* The kernel's name finds the device even once renamed (it stays as an
+	 * alternative name).  A vifname that is not ours is never touched: it
+	 * may be another guest's device. */
+	if (link_name(v->kname, v->dev) == 0) {
+		v->present = 1;
+	} else if (v->vifname[0] &&
+		   link_is_netback(v->vifname, v->domid, v->devid)) {
+		memcpy(v->dev, v->vifname, IFNAMSIZ);
+		v->present = 1;
+	} else {
+		memcpy(v->dev, v->kname, IFNAMSIZ);
+		v->present = 0;
+	}
+}
+
+void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
+{
+	const char *type_if, *path, *kname;
+	char err[256];
+
+	memset(v, 0, sizeof(*v));
+	log_init(prog);
+	if (args_init(argc, argv, err, sizeof(err)) < 0)
+		usage(v, "%s", err);
+	v->command = args_command();
+	if (!v->command)
+		usage(v, "no command given");
+	type_if = args_get("type_if");
+	if (!type_if)
+		type_if = "vif";
+	if (strcmp(type_if, "vif") != 0 && strcmp(type_if, "tap") != 0)
+		usage(v, "unknown interface type '%s'", type_if);
+	v->tap = strcmp(type_if, "tap") == 0;
+	if (strcmp(v->command, "online") == 0 || strcmp(v->command, "offline") == 0) {
+		if (v->tap)
+			exit(0);
+	} else if (strcmp(v->command, "add") == 0 || strcmp(v->command, "remove") == 0) {
+		if (!v->tap)
+			exit(0);
+	} else {
+		usage(v, "invalid command '%s'", v->command);
+	}
+	v->up = strcmp(v->command, "online") == 0 || strcmp(v->command, "add") == 0;
+
+	kname = args_get(v->tap ? "INTERFACE" : "vif");
+	path = args_get("XENBUS_PATH");
+	if (path) {
+		if (xstore_vif_path(path, &v->domid, &v->devid) < 0)
+			usage(v, "invalid XENBUS_PATH '%s': expected backend/vif/DOMID/DEVID",
+			      path);
+		snprintf(v->path, sizeof(v->path), "%s", path);
+	} else if (v->tap && kname && tap_ids(kname, &v->domid, &v->devid) == 0) {
+		/* Relative, so that a driver domain finds its own backend. */
+		snprintf(v->path, sizeof(v->path), "backend/vif/%u/%u", v->domid,
+			 v->devid);
+	} else {
+		usage(v, "XENBUS_PATH is not set");
+	}
+	v->xs = xstore_open();
+	if (!v->xs) {
+		log_err("connect to xenstore: %m");
+		finish(v);
+		exit(1);
+	}
+	if (!kname)
+		vif_fatal(v, "%s is not set", v->tap ? "INTERFACE" : "vif");
+	if (args_ifname(kname) < 0)
+		vif_fatal(v, "invalid interface name '%s'", kname);
+	snprintf(v->kname, IFNAMSIZ, "%s", kname);
+	find_device(v);
+	log_debug("%s %s type_if=%s XENBUS_PATH=%s dev=%s", prog, v->command,
+		  type_if, v->path, v->dev);
+}
+
+void vif_rename(struct vif *v)
+{
+	if (!v->present)
+		vif_fatal(v, "device %s does not exist", v->kname);
+	if (!v->vifname[0] || strcmp(v->dev, v->vifname) == 0)
+		return;
+	if (link_rename(v->dev, v->vifname) < 0) {
+		if (errno == EEXIST)
+			vif_fatal(v, "Cannot rename interface %s: an interface "
+				  "with name %s already exists", v->dev,
+				  v->vifname);
+		vif_fatal(v, "rename %s to %s: %m", v->dev, v->vifname);
+	}
+	memcpy(v->dev, v->vifname, IFNAMSIZ);
+}
+
+void vif_end(struct vif *v)
+{
+	char vars[8][XSTORE_PATH_MAX + XSTORE_VALUE_MAX];
+	char *env[9], failed[512];
+	const char *values[8][2] = {
+		{ "command", v->command },
+		{ "dev", v->dev },
+		{ "vif", v->kname },
+		{ "type_if", v->tap ? "tap" : "vif" },
+		{ "XENBUS_PATH", v->path },
+		{ "ip", v->ip ? v->ip : "" },
+		{ "bridge", v->bridge ? v->bridge : "" },
+		{ "main_ip", v->main_ip ? v->main_ip : "" },
+	};
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(vars[i], sizeof(vars[i]), "%s=%s", values[i][0],
+			 values[i][1]);
+		env[i] = vars[i];
+	}
+	env[8] = NULL;
+	if (hooks_run("vif-post", env, failed, sizeof(failed)) < 0) {
+		if (v->up)
+			vif_fatal(v, "hook %s", failed);
+		log_warn("hook %s", failed);
+	}
+	if (!v->tap && strcmp(v->command, "online") == 0 &&
+	    xstore_hotplug_status(v->xs, v->path, "connected") < 0)
+		vif_fatal(v, "write %s/hotplug-status: %m", v->path);
+	log_debug("%s %s for %s done", log_prog(), v->command, v->dev);
+	finish(v);
+	exit(0);
+}

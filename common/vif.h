@@ -1,0 +1,59 @@
+/* The skeleton of a vif script: what vif-common.sh and xen-hotplug-common.sh
+ * did.  vif_begin() parses and validates the invocation and finds the
+ * device; the script does its work; vif_end() runs the hooks and reports
+ * success.  vif_fatal() reports failure the way libxl expects. */
+#ifndef XNS_VIF_H
+#define XNS_VIF_H
+
+#include <net/if.h>
+
+#include "xstore.h"
+
+struct vif {
+	const char *command;	/* online, offline, add or remove */
+	int up;			/* online or add */
+	int tap;		/* type_if=tap: the emulated NIC's tap device */
+	char path[XSTORE_PATH_MAX]; /* the backend directory (XENBUS_PATH) */
+	unsigned domid, devid;
+	char kname[IFNAMSIZ];	/* the kernel's name: $vif, or $INTERFACE */
+	char vifname[IFNAMSIZ]; /* the backend's vifname (+"-emu"), or "" */
+	char dev[IFNAMSIZ];	/* the device we act on, once renamed */
+	int present;		/* dev exists */
+	struct xs_handle *xs;
+	/* Set by the script for the hooks (NULL: exported empty); ip is
+	 * malloc'd and freed by vif_end(). */
+	const char *bridge, *main_ip;
+	char *ip;
+};
+
+/* Parse argv and the environment, exit 0 for a command/type_if pair this
+ * script ignores, exit 2 on misuse, and otherwise fill v: backend path,
+ * device names, and whether the device exists (following a rename done by an
+ * earlier online).  Dies through vif_fatal() on bad input. */
+void vif_begin(struct vif *v, const char *prog, int argc, char **argv);
+
+/* A parameter: the backend key name, else NAME=VALUE, else the environment;
+ * malloc'd, NULL when unset or empty.  A value the store refuses to give
+ * (overlong, control characters) is fatal. */
+char *vif_param(struct vif *v, const char *name);
+
+/* A backend key only (mtu, vlan, mac: what the toolstack writes). */
+char *vif_key(struct vif *v, const char *name);
+
+/* Write key=value in the guest's frontend directory
+ * /local/domain/DOMID/device/vif/DEVID. */
+int vif_write_frontend(struct vif *v, const char *key, const char *value);
+
+/* online/add: give the device its vifname.  Refuses (fatal) when another
+ * link already has that name, and when the device does not exist. */
+void vif_rename(struct vif *v);
+
+/* Write hotplug-error=message and hotplug-status=error, log, exit 1. */
+void vif_fatal(struct vif *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* Run the vif-post hooks, write hotplug-status=connected after a successful
+ * online of a vif, release everything and exit 0. */
+void vif_end(struct vif *v) __attribute__((noreturn));
+
+#endif

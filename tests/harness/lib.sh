@@ -1,0 +1,184 @@
+# Test harness: a private xenstored, a throwaway dom0 namespace, guests
+# attached the way libxl attaches them, and assertions that count.
+#
+# Source it, then call h_setup.  Everything it creates (namespaces named
+# after this run, the xenstored it started, its run directory) is removed on
+# exit, whatever the exit path.
+
+set -u
+
+H_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+: "${H_BIN:=$H_TOP/build}"            # which build of the binaries to test
+H_SHIM=$H_TOP/build/xsshim.so
+H_XENSTORED=/usr/lib/xen-4.17/bin/xenstored
+H_UPSTREAM=/etc/xen/scripts
+H_PASS=0
+H_FAIL=0
+H_NS=()
+H_XS_PID=
+
+# --- assertions -------------------------------------------------------------
+
+ok() { H_PASS=$((H_PASS + 1)); echo "ok   - $*"; }
+not_ok() { H_FAIL=$((H_FAIL + 1)); echo "FAIL - $*"; }
+
+# t NAME CMD...: CMD exits 0.
+t() {
+	local name=$1; shift
+	if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name (command failed: $*)"; fi
+}
+
+# tn NAME CMD...: CMD exits non-zero.
+tn() {
+	local name=$1; shift
+	if "$@" >/dev/null 2>&1; then not_ok "$name (command succeeded: $*)"; else ok "$name"; fi
+}
+
+# teq NAME EXPECTED ACTUAL
+teq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi
+}
+
+# tmatch NAME REGEX ACTUAL
+tmatch() {
+	if [[ $3 =~ $2 ]]; then ok "$1"; else not_ok "$1 ('$3' does not match /$2/)"; fi
+}
+
+h_summary() {
+	echo "# $(basename "$0"): $H_PASS passed, $H_FAIL failed"
+	[ -n "${H_RESULTS:-}" ] && echo "$H_PASS $H_FAIL" >>"$H_RESULTS"
+	return 0
+}
+
+# --- set-up and clean-up ----------------------------------------------------
+
+h_cleanup() {
+	local ns
+	for ns in "${H_NS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	H_NS=()
+	if [ -n "$H_XS_PID" ]; then
+		kill "$H_XS_PID" 2>/dev/null
+		wait "$H_XS_PID" 2>/dev/null
+		H_XS_PID=
+	fi
+	[ -n "${H_DIR:-}" ] && rm -rf "$H_DIR"
+	H_DIR=
+}
+
+h_exit() {
+	local rc=$?
+	h_cleanup
+	h_summary
+	[ "$H_FAIL" -eq 0 ] && [ "$rc" -eq 0 ]
+}
+
+# h_setup: run id, run directory, xenstored, dom0 namespace.
+h_setup() {
+	H_ID=xns$$r$RANDOM
+	H_DIR=$(mktemp -d "/tmp/$H_ID.XXXXXX")
+	trap h_exit EXIT
+	trap 'exit 130' INT TERM
+	export XEN_HOTPLUG_LOG=$H_DIR/hotplug.log
+	export XEN_SCRIPT_DIR=$H_DIR/scripts
+	export XEN_LOCK_DIR=$H_DIR/locks
+	mkdir -p "$XEN_SCRIPT_DIR"
+	h_xenstored
+	H_D0=$(h_netns d0)
+}
+
+# Start Debian's unmodified C xenstored under the hypervisor shim.
+h_xenstored() {
+	mkdir -p "$H_DIR/xs"
+	XENSTORED_RUNDIR=$H_DIR/xs XENSTORED_ROOTDIR=$H_DIR/xs \
+		LD_PRELOAD=$H_SHIM "$H_XENSTORED" -N -T "$H_DIR/xs/trace" \
+		>"$H_DIR/xs/log" 2>&1 &
+	H_XS_PID=$!
+	export XENSTORED_PATH=$H_DIR/xs/socket
+	local i
+	for i in $(seq 100); do
+		[ -S "$XENSTORED_PATH" ] && xenstore-exists / 2>/dev/null && return 0
+		sleep 0.02
+	done
+	echo "xenstored did not start:" >&2
+	cat "$H_DIR/xs/log" >&2
+	exit 1
+}
+
+# h_netns SUFFIX: create a namespace unique to this run; print its name.
+h_netns() {
+	local ns=$H_ID-$1
+	ip netns add "$ns" || exit 1
+	H_NS+=("$ns")
+	ip -n "$ns" link set lo up
+	echo "$ns"
+}
+
+# Run in the dom0 namespace / a guest namespace.
+d0() { ip netns exec "$H_D0" "$@"; }
+g() { local d=$1; shift; ip netns exec "$H_ID-g$d" "$@"; }
+
+xs() { xenstore-read "$@" 2>/dev/null; }
+xsw() { xenstore-write "$@"; }
+
+# h_bridge NAME [MTU]: a bridge in dom0, up.
+h_bridge() {
+	d0 ip link add "$1" type bridge stp_state 0 forward_delay 0
+	[ -n "${2:-}" ] && d0 ip link set "$1" mtu "$2"
+	d0 ip link set "$1" up
+}
+
+# h_guest DOMID [DEVID] [KEY=VALUE...]: what netback and libxl would have
+# done before running the script: the device vifD.N in dom0 (a veth whose
+# other end is eth0 in the guest's namespace) and the backend and frontend
+# directories in xenstore.  Extra KEY=VALUE pairs become backend keys.
+h_guest() {
+	local d=$1 n=${2:-0} ns mac be fe kv
+	shift 2 2>/dev/null || shift $#
+	ns=$H_ID-g$d
+	[ -e "/run/netns/$ns" ] || { ip netns add "$ns" && H_NS+=("$ns"); ip -n "$ns" link set lo up; }
+	mac=$(printf '00:16:3e:%02x:%02x:%02x' $((d / 256 % 256)) $((d % 256)) "$n")
+	d0 ip link add "vif$d.$n" type veth peer name "eth$n" netns "$ns"
+	ip -n "$ns" link set "eth$n" address "$mac" up
+	be=/local/domain/0/backend/vif/$d/$n
+	fe=/local/domain/$d/device/vif/$n
+	xsw "$be/frontend" "$fe" "$be/frontend-id" "$d" "$be/online" 1 \
+		"$be/state" 1 "$be/script" "$H_BIN/vif-bridge" "$be/mac" "$mac" \
+		"$be/handle" "$n" "$be/type" vif "$be/bridge" xenbr0 \
+		"$be/hotplug-status" ""
+	xsw "$fe/backend" "$be" "$fe/backend-id" 0 "$fe/handle" "$n" \
+		"$fe/mac" "$mac" "$fe/state" 1
+	for kv in "$@"; do
+		if [ -z "${kv#*=}" ]; then xenstore-rm "$be/${kv%%=*}"
+		else xsw "$be/${kv%%=*}" "${kv#*=}"; fi
+	done
+}
+
+# h_run SCRIPT CMD DOMID [DEVID] [ARGS...]: run a script exactly as libxl
+# does: execve(SCRIPT, [SCRIPT, CMD, type_if=vif]) with libxl's environment,
+# in the dom0 namespace, stdin on /dev/null.  Sets H_RC.
+h_run() {
+	local script=$1 cmd=$2 d=$3 n=${4:-0}
+	shift 4 2>/dev/null || shift $#
+	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		XENSTORED_PATH="$XENSTORED_PATH" XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
+		XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" XEN_LOCK_DIR="$XEN_LOCK_DIR" \
+		script="$script" XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$d/$n" \
+		XENBUS_BASE_PATH=backend netdev="" vif="vif$d.$n" ${H_ENV:-} \
+		"$script" "$cmd" type_if=vif "$@" </dev/null >>"$H_DIR/run.out" 2>&1
+	H_RC=$?
+	return 0
+}
+
+# bridge BIN: run our build of a binary
+bin() { echo "$H_BIN/$1"; }
+
+# Link facts, read in dom0.
+link_master() { d0 ip -o link show "$1" 2>/dev/null | grep -o 'master [^ ]*' | cut -d' ' -f2; }
+link_mtu() { d0 ip -o link show "$1" 2>/dev/null | grep -o 'mtu [0-9]*' | cut -d' ' -f2; }
+link_mac() { d0ip -o link show "$1" | awk '{for(i=1;i<NF;i++) if($i=="link/ether") print $(i+1)}'; }
+link_state() { d0 ip -o link show "$1" 2>/dev/null | grep -q '<[^>]*\bUP\b' && echo up || echo down; }
+link_exists() { d0 ip link show "$1" >/dev/null 2>&1; }
+d0ip() { d0 ip "$@" 2>/dev/null; }

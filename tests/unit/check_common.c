@@ -1,0 +1,529 @@
+/* Unit tests for the pure parts of common/: the argument grammar, the
+ * validators, the vlan spec parser, xenstore path handling, sysctl paths,
+ * hooks and locks. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "hooks.h"
+#include "lock.h"
+#include "sysctl.h"
+#include "vlan.h"
+#include "xstore.h"
+
+#define ARGV(...) ((char *[]){ "prog", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "prog", __VA_ARGS__ }) / sizeof(char *)))
+
+static char err[256];
+
+/* --- args ---------------------------------------------------------------- */
+
+START_TEST(command_is_first_word_without_equals)
+{
+	ck_assert_int_eq(args_init(ARGC("type_if=vif", "online"),
+				   ARGV("type_if=vif", "online"), err, sizeof(err)), 0);
+	ck_assert_str_eq(args_command(), "online");
+	ck_assert_str_eq(args_get("type_if"), "vif");
+}
+END_TEST
+
+START_TEST(no_command)
+{
+	ck_assert_int_eq(args_init(ARGC("bridge=br0"), ARGV("bridge=br0"), err,
+				   sizeof(err)), 0);
+	ck_assert_ptr_null(args_command());
+}
+END_TEST
+
+START_TEST(second_command_word_is_refused)
+{
+	ck_assert_int_eq(args_init(ARGC("online", "offline"),
+				   ARGV("online", "offline"), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "offline"));
+}
+END_TEST
+
+START_TEST(malformed_names_are_refused)
+{
+	const char *bad[] = { "=x", "1a=b", "a-b=c", "a b=c", "$(reboot)=1",
+			      "a;b=c" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { "prog", "online", (char *)bad[i], NULL };
+
+		ck_assert_msg(args_init(3, argv, err, sizeof(err)) == -1,
+			      "accepted '%s'", bad[i]);
+	}
+}
+END_TEST
+
+START_TEST(values_are_never_evaluated)
+{
+	ck_assert_int_eq(args_init(ARGC("online", "bridge=$(touch /tmp/x);br0"),
+				   ARGV("online", "bridge=$(touch /tmp/x);br0"),
+				   err, sizeof(err)), 0);
+	ck_assert_str_eq(args_get("bridge"), "$(touch /tmp/x);br0");
+	ck_assert_int_eq(args_ifname(args_get("bridge")), -1);
+}
+END_TEST
+
+START_TEST(argument_overrides_environment_and_last_wins)
+{
+	setenv("xns_test_var", "from-env", 1);
+	ck_assert_int_eq(args_init(ARGC("online"), ARGV("online"), err, sizeof(err)), 0);
+	ck_assert_str_eq(args_get("xns_test_var"), "from-env");
+	ck_assert_int_eq(args_init(ARGC("online", "xns_test_var=a", "xns_test_var=b"),
+				   ARGV("online", "xns_test_var=a", "xns_test_var=b"),
+				   err, sizeof(err)), 0);
+	ck_assert_str_eq(args_get("xns_test_var"), "b");
+	/* A prefix of another name is not that name. */
+	ck_assert_ptr_null(args_get("xns_test"));
+	unsetenv("xns_test_var");
+}
+END_TEST
+
+START_TEST(empty_value_is_unset)
+{
+	setenv("xns_empty", "", 1);
+	ck_assert_int_eq(args_init(ARGC("online", "bridge="),
+				   ARGV("online", "bridge="), err, sizeof(err)), 0);
+	ck_assert_ptr_null(args_get("bridge"));
+	ck_assert_ptr_null(args_get("xns_empty"));
+	unsetenv("xns_empty");
+}
+END_TEST
+
+START_TEST(ifnames)
+{
+	const char *good[] = { "eth0", "xenbr0", "vif12.0", "vif1.0-emu",
+			       "a", "123456789012345", "br-lan_1" };
+	const char *bad[] = { "", ".", "..", "a/b", "a:b", "a b", "a\tb",
+			      "1234567890123456", "br\n0", "\x01x" };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(args_ifname(good[i]) == 0, "refused '%s'", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		ck_assert_msg(args_ifname(bad[i]) == -1, "accepted '%s'", bad[i]);
+		ck_assert_int_eq(errno, EINVAL);
+	}
+}
+END_TEST
+
+START_TEST(numbers)
+{
+	unsigned long v;
+
+	ck_assert_int_eq(args_uint("1500", 68, 65535, &v), 0);
+	ck_assert_uint_eq(v, 1500);
+	ck_assert_int_eq(args_uint("68", 68, 65535, &v), 0);
+	ck_assert_int_eq(args_uint("65535", 68, 65535, &v), 0);
+	ck_assert_int_eq(args_uint("67", 68, 65535, &v), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_int_eq(args_uint("65536", 68, 65535, &v), -1);
+	ck_assert_int_eq(args_uint("99999999999999999999", 0, 65535, &v), -1);
+	ck_assert_int_eq(args_uint("", 0, 10, &v), -1);
+	ck_assert_int_eq(args_uint("-1", 0, 10, &v), -1);
+	ck_assert_int_eq(args_uint("1e3", 0, 10000, &v), -1);
+	ck_assert_int_eq(args_uint(" 15", 0, 100, &v), -1);
+	ck_assert_int_eq(args_uint("0x10", 0, 100, &v), -1);
+}
+END_TEST
+
+START_TEST(macs)
+{
+	unsigned char m[6];
+
+	ck_assert_int_eq(args_mac("00:16:3e:74:3D:76", m), 0);
+	ck_assert_uint_eq(m[0], 0x00);
+	ck_assert_uint_eq(m[4], 0x3d);
+	ck_assert_uint_eq(m[5], 0x76);
+	ck_assert_int_eq(args_mac("00:16:3e:74:3d", m), -1);
+	ck_assert_int_eq(args_mac("00:16:3e:74:3d:76:00", m), -1);
+	ck_assert_int_eq(args_mac("00-16-3e-74-3d-76", m), -1);
+	ck_assert_int_eq(args_mac("0:16:3e:74:3d:76", m), -1);
+	ck_assert_int_eq(args_mac("01:00:5e:00:00:01", m), -1); /* multicast */
+	ck_assert_int_eq(args_mac("ff:ff:ff:ff:ff:ff", m), -1);
+	ck_assert_int_eq(args_mac("00:00:00:00:00:00", m), -1);
+	ck_assert_int_eq(args_mac("zz:16:3e:74:3d:76", m), -1);
+}
+END_TEST
+
+START_TEST(addresses)
+{
+	struct args_addr a[4];
+
+	ck_assert_int_eq(args_addr("192.0.2.5", &a[0]), 0);
+	ck_assert_int_eq(a[0].family, AF_INET);
+	ck_assert_int_eq(a[0].prefix, 32);
+	ck_assert_int_eq(args_addr("192.0.2.0/24", &a[0]), 0);
+	ck_assert_int_eq(a[0].prefix, 24);
+	ck_assert_int_eq(args_addr("2001:db8::1", &a[0]), 0);
+	ck_assert_int_eq(a[0].family, AF_INET6);
+	ck_assert_int_eq(a[0].prefix, 128);
+	ck_assert_int_eq(args_addr("2001:db8::/64", &a[0]), 0);
+	ck_assert_int_eq(a[0].prefix, 64);
+	ck_assert_int_eq(args_addr("192.0.2.5/33", &a[0]), -1);
+	ck_assert_int_eq(args_addr("2001:db8::1/129", &a[0]), -1);
+	ck_assert_int_eq(args_addr("192.0.2.256", &a[0]), -1);
+	ck_assert_int_eq(args_addr("192.0.2.5/", &a[0]), -1);
+	ck_assert_int_eq(args_addr("host.example", &a[0]), -1);
+	ck_assert_int_eq(args_addr("192.0.2.5;reboot", &a[0]), -1);
+
+	ck_assert_int_eq(args_addr_list("192.0.2.5  2001:db8::5 ", a, 4), 2);
+	ck_assert_int_eq(args_addr_list("", a, 4), 0);
+	ck_assert_int_eq(args_addr_list("192.0.2.5 bogus", a, 4), -1);
+	ck_assert_int_eq(args_addr_list("1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 5.5.5.5",
+					a, 4), -1);
+	ck_assert_int_eq(errno, E2BIG);
+}
+END_TEST
+
+/* --- vlan ---------------------------------------------------------------- */
+
+static const char *fmt(const char *spec)
+{
+	static char buf[256];
+	struct vlan_spec s;
+
+	if (vlan_parse(spec, &s, err, sizeof(err)) < 0)
+		return err;
+	ck_assert_int_eq(vlan_format(&s, buf, sizeof(buf)), 0);
+	return buf;
+}
+
+START_TEST(vlan_single_is_access_port)
+{
+	ck_assert_str_eq(fmt("10"), "10 PVID untagged");
+}
+END_TEST
+
+START_TEST(vlan_flags_and_lists)
+{
+	ck_assert_str_eq(fmt("10p"), "10 PVID");
+	ck_assert_str_eq(fmt("10u"), "10 untagged");
+	ck_assert_str_eq(fmt("10pu"), "10 PVID untagged");
+	ck_assert_str_eq(fmt("10pu/20/30"), "10 PVID untagged, 20, 30");
+	ck_assert_str_eq(fmt("10/20"), "10, 20");
+	ck_assert_str_eq(fmt("20/10p"), "10 PVID, 20");
+}
+END_TEST
+
+START_TEST(vlan_ranges_and_steps)
+{
+	ck_assert_str_eq(fmt("100-105"), "100-105");
+	ck_assert_str_eq(fmt("10+10x4"), "10, 20, 30, 40");
+	ck_assert_str_eq(fmt("1pu/100-102/200+2x3"),
+			 "1 PVID untagged, 100-102, 200, 202, 204");
+	ck_assert_str_eq(fmt("1-4094"), "1-4094");
+}
+END_TEST
+
+START_TEST(vlan_errors)
+{
+	const char *bad[] = { "", "0", "4095", "10/10", "10p/20p", "10-5",
+			      "10-", "-10", "10x", "10+0x3", "10+5x0",
+			      "4090+5x2", "10//20", "10/", "/10", "10 20",
+			      "abc", "10q", "10up", "99999", "10+1x9999999" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct vlan_spec s;
+
+		err[0] = '\0';
+		ck_assert_msg(vlan_parse(bad[i], &s, err, sizeof(err)) == -1,
+			      "accepted '%s'", bad[i]);
+		ck_assert_msg(err[0] != '\0', "no reason for '%s'", bad[i]);
+	}
+}
+END_TEST
+
+START_TEST(vlan_membership)
+{
+	struct vlan_spec s;
+
+	ck_assert_int_eq(vlan_parse("5p/7u", &s, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s.pvid, 5);
+	ck_assert(vlan_is_member(&s, 5) && vlan_is_member(&s, 7));
+	ck_assert(!vlan_is_member(&s, 6) && !vlan_is_member(&s, 1));
+	ck_assert(!vlan_is_untagged(&s, 5) && vlan_is_untagged(&s, 7));
+	ck_assert(!vlan_is_member(&s, 0) && !vlan_is_member(&s, 5000));
+}
+END_TEST
+
+/* --- xstore paths -------------------------------------------------------- */
+
+START_TEST(vif_paths)
+{
+	unsigned d, n;
+
+	ck_assert_int_eq(xstore_vif_path("backend/vif/3/0", &d, &n), 0);
+	ck_assert_uint_eq(d, 3);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(xstore_vif_path("/local/domain/0/backend/vif/12/4", &d, &n), 0);
+	ck_assert_uint_eq(d, 12);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(xstore_vif_path("/local/domain/7/backend/vif/1/0", &d, &n), 0);
+}
+END_TEST
+
+START_TEST(vif_paths_refused)
+{
+	const char *bad[] = { "", "backend/vif/3", "backend/vif/3/0/",
+			      "backend/vif//0", "backend/vbd/3/0",
+			      "backend/vif/3/0/../../../x", "backend/vif/a/0",
+			      "backend/vif/-1/0", "backend/vif/03/0",
+			      "/local/domain//backend/vif/1/0",
+			      "/backend/vif/1/0", "backend/vif/1/0 x",
+			      "backend/vif/999999/0", "local/domain/0/backend/vif/1/0" };
+	unsigned d, n;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(xstore_vif_path(bad[i], &d, &n) == -1, "accepted '%s'",
+			      bad[i]);
+}
+END_TEST
+
+START_TEST(xstore_path_truncation)
+{
+	char buf[16];
+
+	ck_assert_int_eq(xstore_path(buf, sizeof(buf), "a/b", "c"), 0);
+	ck_assert_str_eq(buf, "a/b/c");
+	ck_assert_int_eq(xstore_path(buf, sizeof(buf), "backend/vif/1/0", "x"), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+}
+END_TEST
+
+/* --- sysctl -------------------------------------------------------------- */
+
+START_TEST(sysctl_reads_and_refuses_traversal)
+{
+	char buf[32];
+
+	ck_assert_int_eq(sysctl_get((const char *[]){ "kernel", "ostype", NULL },
+				    buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Linux");
+	ck_assert_int_eq(sysctl_get((const char *[]){ "net", "ipv4", "conf", "..",
+						      "x", NULL }, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(sysctl_set((const char *[]){ "net", "a/b", NULL }, "1"), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* --- hooks --------------------------------------------------------------- */
+
+static char tmpdir[64];
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+static void read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void make_tmpdir(void)
+{
+	strcpy(tmpdir, "/tmp/xns-unit.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	setenv("XEN_SCRIPT_DIR", tmpdir, 1);
+	setenv("XEN_LOCK_DIR", tmpdir, 1);
+}
+
+static void remove_tmpdir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(hooks_run_in_order_with_variables)
+{
+	char path[128], out[256], failed[256] = "";
+	char *vars[] = { "dev=vif1.0", "bridge=xenbr0", NULL };
+
+	make_tmpdir();
+	snprintf(path, sizeof(path), "%s/vif-post.d", tmpdir);
+	mkdir(path, 0755);
+	/* No "#!": sourced by bash upstream, run by bash here. */
+	snprintf(path, sizeof(path), "%s/vif-post.d/10-a.hook", tmpdir);
+	write_file(path, "echo \"a $dev $bridge\" >> \"$XEN_SCRIPT_DIR/out\"\n", 0755);
+	snprintf(path, sizeof(path), "%s/vif-post.d/20-b.hook", tmpdir);
+	write_file(path, "#!/bin/sh\necho \"b $dev\" >> \"$XEN_SCRIPT_DIR/out\"\n", 0755);
+	/* Not executable, not a .hook: ignored. */
+	snprintf(path, sizeof(path), "%s/vif-post.d/30-c.hook", tmpdir);
+	write_file(path, "echo c >> \"$XEN_SCRIPT_DIR/out\"\n", 0644);
+	snprintf(path, sizeof(path), "%s/vif-post.d/40-d.sh", tmpdir);
+	write_file(path, "echo d >> \"$XEN_SCRIPT_DIR/out\"\n", 0755);
+
+	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)), 0);
+	snprintf(path, sizeof(path), "%s/out", tmpdir);
+	read_file(path, out, sizeof(out));
+	ck_assert_str_eq(out, "a vif1.0 xenbr0\nb vif1.0\n");
+	remove_tmpdir();
+}
+END_TEST
+
+START_TEST(hook_failure_is_reported)
+{
+	char path[128], failed[256] = "";
+	char *vars[] = { NULL };
+
+	make_tmpdir();
+	snprintf(path, sizeof(path), "%s/vif-post.d", tmpdir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/vif-post.d/50-bad.hook", tmpdir);
+	write_file(path, "exit 3\n", 0755);
+	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)), -1);
+	ck_assert_ptr_nonnull(strstr(failed, "50-bad.hook exited with status 3"));
+	remove_tmpdir();
+}
+END_TEST
+
+START_TEST(no_hook_directory_is_fine)
+{
+	char failed[64];
+	char *vars[] = { NULL };
+
+	make_tmpdir();
+	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)), 0);
+	remove_tmpdir();
+}
+END_TEST
+
+/* --- locks --------------------------------------------------------------- */
+
+START_TEST(lock_excludes_and_is_removed)
+{
+	char path[128];
+	int fd, other;
+	struct stat st;
+
+	make_tmpdir();
+	fd = lock_claim("iptables");
+	ck_assert_int_ge(fd, 0);
+	snprintf(path, sizeof(path), "%s/iptables", tmpdir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	/* Another process cannot take it meanwhile. */
+	other = open(path, O_RDWR);
+	ck_assert_int_ge(other, 0);
+	ck_assert_int_eq(flock(other, LOCK_EX | LOCK_NB), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	close(other);
+	lock_release("iptables", fd);
+	ck_assert_int_eq(stat(path, &st), -1);
+	remove_tmpdir();
+}
+END_TEST
+
+START_TEST(lock_serializes_with_locking_sh)
+{
+	/* The shell's claim_lock must wait while we hold the lock. */
+	char cmd[512], path[128], out[64];
+	int fd;
+	pid_t pid;
+
+	if (access("/etc/xen/scripts/locking.sh", R_OK) < 0)
+		return;
+	make_tmpdir();
+	fd = lock_claim("vif-nat-dhcp");
+	ck_assert_int_ge(fd, 0);
+	snprintf(cmd, sizeof(cmd),
+		 ". /etc/xen/scripts/locking.sh; LOCK_BASEDIR=%s; "
+		 "claim_lock vif-nat-dhcp; echo got >> %s/out; release_lock vif-nat-dhcp",
+		 tmpdir, tmpdir);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	usleep(300000);
+	snprintf(path, sizeof(path), "%s/out", tmpdir);
+	ck_assert_int_eq(access(path, F_OK), -1); /* still waiting */
+	lock_release("vif-nat-dhcp", fd);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	read_file(path, out, sizeof(out));
+	ck_assert_str_eq(out, "got\n");
+	remove_tmpdir();
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("common");
+	TCase *tc;
+
+	tc = tcase_create("args");
+	tcase_add_test(tc, command_is_first_word_without_equals);
+	tcase_add_test(tc, no_command);
+	tcase_add_test(tc, second_command_word_is_refused);
+	tcase_add_test(tc, malformed_names_are_refused);
+	tcase_add_test(tc, values_are_never_evaluated);
+	tcase_add_test(tc, argument_overrides_environment_and_last_wins);
+	tcase_add_test(tc, empty_value_is_unset);
+	tcase_add_test(tc, ifnames);
+	tcase_add_test(tc, numbers);
+	tcase_add_test(tc, macs);
+	tcase_add_test(tc, addresses);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("vlan");
+	tcase_add_test(tc, vlan_single_is_access_port);
+	tcase_add_test(tc, vlan_flags_and_lists);
+	tcase_add_test(tc, vlan_ranges_and_steps);
+	tcase_add_test(tc, vlan_errors);
+	tcase_add_test(tc, vlan_membership);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("xstore");
+	tcase_add_test(tc, vif_paths);
+	tcase_add_test(tc, vif_paths_refused);
+	tcase_add_test(tc, xstore_path_truncation);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("system");
+	tcase_add_test(tc, sysctl_reads_and_refuses_traversal);
+	tcase_add_test(tc, hooks_run_in_order_with_variables);
+	tcase_add_test(tc, hook_failure_is_reported);
+	tcase_add_test(tc, no_hook_directory_is_fine);
+	tcase_add_test(tc, lock_excludes_and_is_removed);
+	tcase_add_test(tc, lock_serializes_with_locking_sh);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
