@@ -338,11 +338,10 @@ static int parse_filtering(struct nl_msg *msg, void *arg)
 int link_vlan_filtering(const char *bridge)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nl_sock *sk = netlink_sock();
 	struct nl_msg *msg;
-	int on = -1, err;
+	int on = -1;
 
-	if (!sk || (ifi.ifi_index = link_index(bridge)) < 0)
+	if ((ifi.ifi_index = link_index(bridge)) < 0)
 		return -1;
 	msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
 	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
@@ -350,13 +349,7 @@ int link_vlan_filtering(const char *bridge)
 		errno = ENOMEM;
 		return -1;
 	}
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, parse_filtering, &on);
-	err = nl_send_auto(sk, msg);
-	nlmsg_free(msg);
-	if (err >= 0)
-		err = nl_wait_for_ack(sk);
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
-	if (netlink_errno(err) < 0)
+	if (netlink_query(msg, parse_filtering, &on) < 0)
 		return -1;
 	if (on < 0) {
 		errno = EOPNOTSUPP;

@@ -86,3 +86,35 @@ int netlink_talk(struct nl_msg *msg)
 		return netlink_errno(err);
 	return netlink_errno(nl_wait_for_ack(s));
 }
+
+int netlink_query(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
+		  void *arg)
+{
+	struct nl_sock *s = netlink_sock();
+	struct nl_cb *orig, *cb;
+	int err;
+
+	if (!s) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	err = nl_send_auto(s, msg);
+	nlmsg_free(msg);
+	if (err < 0)
+		return netlink_errno(err);
+	orig = nl_socket_get_cb(s);
+	cb = nl_cb_clone(orig);
+	nl_cb_put(orig);
+	if (!cb) {
+		errno = ENOMEM;
+		return -1;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, parse, arg);
+	/* The reply, then the ACK behind it: left queued, it would answer the
+	 * next request. */
+	err = nl_recvmsgs(s, cb);
+	nl_cb_put(cb);
+	if (err >= 0)
+		err = nl_wait_for_ack(s);
+	return netlink_errno(err);
+}

@@ -20,6 +20,7 @@
  * release from the bridge; a device that is already gone is not an error.
  * Every command can be repeated.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -97,19 +98,30 @@ static void set_mtu(struct vif *v, unsigned long mtu)
 		log_warn("write the frontend's mtu for %s: %m", v->dev);
 }
 
-static void set_vlans(struct vif *v, const struct vlan_spec *vlans)
+/* Before the vif is touched: a bridge that cannot filter VLANs would let
+ * the guest see every VLAN, so that is an error, not a warning. */
+static void vlan_filtering(struct vif *v)
 {
-	char desc[256];
 	int on = link_vlan_filtering(bridge);
 
 	if (on < 0)
 		vif_fatal(v, "read VLAN filtering of %s: %m", bridge);
-	if (!on) {
-		if (link_set_vlan_filtering(bridge, 1) < 0)
-			vif_fatal(v, "turn on VLAN filtering on %s: %m", bridge);
-		log_info("turned on VLAN filtering on bridge %s for %s", bridge,
-			 v->dev);
+	if (on)
+		return;
+	if (link_set_vlan_filtering(bridge, 1) < 0) {
+		if (errno == EOPNOTSUPP)
+			vif_fatal(v, "vlan for %s: bridge %s cannot filter VLANs "
+				  "(kernel without CONFIG_BRIDGE_VLAN_FILTERING)",
+				  v->dev, bridge);
+		vif_fatal(v, "turn on VLAN filtering on %s: %m", bridge);
 	}
+	log_info("turned on VLAN filtering on bridge %s for %s", bridge, v->dev);
+}
+
+static void set_vlans(struct vif *v, const struct vlan_spec *vlans)
+{
+	char desc[256];
+
 	if (link_set_port_vlans(v->dev, vlans) < 0)
 		vif_fatal(v, "set the VLANs of %s on %s: %m", v->dev, bridge);
 	if (vlan_format(vlans, desc, sizeof(desc)) == 0)
@@ -123,6 +135,8 @@ static void online(struct vif *v)
 	int has_vlans;
 
 	read_config(v, &mtu, &vlans, &has_vlans);
+	if (has_vlans)
+		vlan_filtering(v);
 	vif_rename(v);
 	if (link_set_up(v->dev, 0) < 0)
 		vif_fatal(v, "set %s down: %m", v->dev);

@@ -70,6 +70,12 @@ h_cleanup() {
 
 h_exit() {
 	local rc=$?
+	# A sanitizer report anywhere in the binaries' output fails the run.
+	if [ -n "${H_DIR:-}" ] && grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		"$H_DIR/run.out" 2>/dev/null; then
+		not_ok "sanitizer report in the binaries' output:"
+		grep -E -A20 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$H_DIR/run.out" | head -40
+	fi
 	h_cleanup
 	h_summary
 	[ "$H_FAIL" -eq 0 ] && [ "$rc" -eq 0 ]
@@ -79,6 +85,7 @@ h_exit() {
 h_setup() {
 	H_ID=xns$$r$RANDOM
 	H_DIR=$(mktemp -d "/tmp/$H_ID.XXXXXX")
+	: >"$H_DIR/run.out"
 	trap h_exit EXIT
 	trap 'exit 130' INT TERM
 	export XEN_HOTPLUG_LOG=$H_DIR/hotplug.log
@@ -166,7 +173,8 @@ h_run() {
 		XENSTORED_PATH="$XENSTORED_PATH" XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
 		XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" XEN_LOCK_DIR="$XEN_LOCK_DIR" \
 		script="$script" XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$d/$n" \
-		XENBUS_BASE_PATH=backend netdev="" vif="vif$d.$n" ${H_ENV:-} \
+		XENBUS_BASE_PATH=backend netdev="" vif="vif$d.$n" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" ${H_ENV:-} \
 		"$script" "$cmd" type_if=vif "$@" </dev/null >>"$H_DIR/run.out" 2>&1
 	H_RC=$?
 	return 0

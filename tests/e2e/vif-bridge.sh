@@ -1,0 +1,239 @@
+#!/bin/bash
+# vif-bridge end to end: the built binary run exactly as libxl runs it,
+# against a real xenstored, in namespaces, with traffic.
+. "$(dirname "$0")/../harness/lib.sh"
+h_setup
+VB=$(bin vif-bridge)
+BE=/local/domain/0/backend/vif
+
+h_bridge xenbr0
+h_guest 1 0 ip=10.0.0.1
+h_guest 2 0 ip=10.0.0.2
+g 1 ip addr add 10.0.0.1/24 dev eth0
+g 2 ip addr add 10.0.0.2/24 dev eth0
+
+# --- online: the port as the shell script left it, and traffic -------------
+d0 ip addr add 192.0.2.99/24 dev vif1.0
+h_run "$VB" online 1
+teq "online exits 0" 0 "$H_RC"
+teq "online writes hotplug-status=connected" connected "$(xs $BE/1/0/hotplug-status)"
+teq "vif1.0 is enslaved to xenbr0" xenbr0 "$(link_master vif1.0)"
+teq "vif1.0 is up" up "$(link_state vif1.0)"
+teq "vif1.0 has MAC fe:ff:ff:ff:ff:ff" fe:ff:ff:ff:ff:ff "$(link_mac vif1.0)"
+teq "vif1.0 has no IPv4 address left" "" "$(d0 ip -o -4 addr show dev vif1.0)"
+teq "vif1.0 takes the bridge's MTU" 1500 "$(link_mtu vif1.0)"
+teq "the frontend's mtu key is written" 1500 "$(xs /local/domain/1/device/vif/0/mtu)"
+teq "no hotplug-error after success" "" "$(xs $BE/1/0/hotplug-error)"
+h_run "$VB" online 2
+teq "second guest online" connected "$(xs $BE/2/0/hotplug-status)"
+t "guest 1 pings guest 2 across the bridge" g 1 ping -c1 -W2 10.0.0.2
+
+# --- idempotency --------------------------------------------------------
+h_run "$VB" online 1
+teq "online twice exits 0" 0 "$H_RC"
+teq "online twice: still enslaved once" xenbr0 "$(link_master vif1.0)"
+teq "online twice: connected" connected "$(xs $BE/1/0/hotplug-status)"
+t "online twice: guests still talk" g 1 ping -c1 -W2 10.0.0.2
+h_run "$VB" offline 1
+teq "offline exits 0" 0 "$H_RC"
+teq "offline releases vif1.0" "" "$(link_master vif1.0)"
+teq "offline takes vif1.0 down" down "$(link_state vif1.0)"
+tn "offline guest 1 is unreachable" g 2 ping -c1 -W1 10.0.0.1
+teq "offline leaves the other guest attached" xenbr0 "$(link_master vif2.0)"
+h_run "$VB" offline 1
+teq "offline twice exits 0" 0 "$H_RC"
+h_guest 3 0
+h_run "$VB" offline 3
+teq "offline without online exits 0" 0 "$H_RC"
+h_run "$VB" online 3
+d0 ip link del vif3.0
+h_run "$VB" offline 3
+teq "offline after the device is gone exits 0" 0 "$H_RC"
+h_run "$VB" online 1
+t "online again after offline: guests talk" g 1 ping -c1 -W2 10.0.0.2
+
+# --- MTU ------------------------------------------------------------------
+h_bridge xenbr9 9000
+h_guest 4 0 bridge=xenbr9
+h_run "$VB" online 4
+teq "vif takes a jumbo bridge's MTU" 9000 "$(link_mtu vif4.0)"
+teq "frontend mtu follows the bridge" 9000 "$(xs /local/domain/4/device/vif/0/mtu)"
+h_guest 5 0 bridge=xenbr9 mtu=1400
+h_run "$VB" online 5
+teq "xenstore mtu wins over the bridge's" 1400 "$(link_mtu vif5.0)"
+teq "frontend mtu is the xenstore mtu" 1400 "$(xs /local/domain/5/device/vif/0/mtu)"
+
+# --- bridge choice --------------------------------------------------------
+h_guest 6 0 bridge=
+h_run "$VB" online 6
+teq "no bridge key: the first bridge" xenbr0 "$(link_master vif6.0)"
+h_run "$VB" offline 6
+h_run "$VB" online 6 0 bridge=xenbr9
+teq "bridge= argument when xenstore has none" xenbr9 "$(link_master vif6.0)"
+h_run "$VB" offline 6
+xsw $BE/6/0/bridge xenbr0
+h_run "$VB" online 6 0 bridge=xenbr9
+teq "xenstore bridge key wins over the argument" xenbr0 "$(link_master vif6.0)"
+h_run "$VB" offline 6
+xenstore-rm $BE/6/0/bridge
+H_ENV="bridge=xenbr9" h_run "$VB" online 6
+teq "bridge from the environment" xenbr9 "$(link_master vif6.0)"
+h_run "$VB" offline 6
+h_bridge eth7
+xsw $BE/6/0/bridge xenbr7
+h_run "$VB" online 6
+teq "old name xenbr7 becomes bridge eth7" eth7 "$(link_master vif6.0)"
+h_run "$VB" offline 6
+
+# --- rename ---------------------------------------------------------------
+h_guest 8 0 vifname=web8
+h_run "$VB" online 8
+teq "vifname: online exits 0" 0 "$H_RC"
+t "vifname: the device is now web8" link_exists web8
+teq "vifname: web8 is enslaved" xenbr0 "$(link_master web8)"
+tmatch "vifname: the kernel's name stays as altname" "altname vif8.0" "$(d0 ip link show web8)"
+h_run "$VB" online 8
+teq "vifname: online twice exits 0" 0 "$H_RC"
+h_run "$VB" offline 8
+teq "vifname: offline exits 0" 0 "$H_RC"
+teq "vifname: offline releases web8" "" "$(link_master web8)"
+
+# A vifname already taken by another guest's device: refuse, touch nothing.
+h_guest 9 0 vifname=vif2.0
+h_run "$VB" online 9
+teq "duplicate vifname: online fails" 1 "$H_RC"
+teq "duplicate vifname: hotplug-status=error" error "$(xs $BE/9/0/hotplug-status)"
+tmatch "duplicate vifname: hotplug-error says why" "already exists" "$(xs $BE/9/0/hotplug-error)"
+teq "duplicate vifname: the other guest stays attached" xenbr0 "$(link_master vif2.0)"
+teq "duplicate vifname: the other guest stays up" up "$(link_state vif2.0)"
+t "duplicate vifname: vif9.0 keeps its name" link_exists vif9.0
+h_run "$VB" offline 9
+teq "duplicate vifname: offline exits 0" 0 "$H_RC"
+teq "duplicate vifname: offline leaves the other guest attached" xenbr0 "$(link_master vif2.0)"
+teq "duplicate vifname: offline leaves the other guest up" up "$(link_state vif2.0)"
+t "duplicate vifname: the other guest still talks" g 1 ping -c1 -W2 10.0.0.2
+
+# --- VLANs --------------------------------------------------------------
+# Bridge VLAN filtering is a kernel option (CONFIG_BRIDGE_VLAN_FILTERING);
+# where it is missing, a vlan key must fail loudly rather than let the guest
+# see every VLAN.
+h_bridge brv
+for d in 11 12 13 14; do h_guest $d 0 bridge=brv; done
+xsw $BE/11/0/vlan 10 $BE/12/0/vlan 10 $BE/13/0/vlan 20 $BE/14/0/vlan 10pu/20
+if d0 ip link add vlanprobe type bridge vlan_filtering 1 2>/dev/null; then
+	d0 ip link del vlanprobe
+	for d in 11 12 13 14; do h_run "$VB" online $d; teq "vlan guest $d online" connected "$(xs $BE/$d/0/hotplug-status)"; done
+	for d in 11 12 13 14; do g $d ip addr add 10.1.0.$d/24 dev eth0; done
+	teq "VLAN filtering turned on on the bridge" 1 "$(d0 cat /sys/class/net/brv/bridge/vlan_filtering)"
+	tmatch "vif11.0 is an access port of VLAN 10" "10 PVID Egress Untagged" "$(d0 bridge vlan show dev vif11.0)"
+	tn "vif11.0 is no longer in VLAN 1" bash -c "ip netns exec $H_D0 bridge -j vlan show dev vif11.0 | grep -q '\"vlan\":1[,}]'"
+	tmatch "vif14.0 trunks VLAN 20 tagged" "20 *$" "$(d0 bridge vlan show dev vif14.0 | grep -w 20)"
+	t "same VLAN: guest 11 pings guest 12" g 11 ping -c1 -W2 10.1.0.12
+	tn "other VLAN: guest 11 cannot reach guest 13" g 11 ping -c1 -W1 10.1.0.13
+	t "trunk: guest 14 reaches VLAN 10 untagged" g 14 ping -c1 -W2 10.1.0.11
+	h_run "$VB" online 11
+	t "vlan: online twice keeps guest 11 reachable" g 11 ping -c1 -W2 10.1.0.12
+else
+	echo "# this kernel's bridge cannot filter VLANs: checking the refusal"
+	before=$(d0 ip -o link show vif11.0 | sed 's/^[0-9]*: //')
+	h_run "$VB" online 11
+	teq "vlan without kernel support: online fails" 1 "$H_RC"
+	tmatch "vlan without kernel support: hotplug-error names the cause" \
+		"cannot filter VLANs" "$(xs $BE/11/0/hotplug-error)"
+	teq "vlan without kernel support: the vif is untouched" "$before" \
+		"$(d0 ip -o link show vif11.0 | sed 's/^[0-9]*: //')"
+	h_run "$VB" offline 11
+	teq "vlan without kernel support: offline exits 0" 0 "$H_RC"
+fi
+
+# --- hooks ----------------------------------------------------------------
+mkdir -p "$XEN_SCRIPT_DIR/vif-post.d"
+cat >"$XEN_SCRIPT_DIR/vif-post.d/00-env.hook" <<'HOOK'
+echo "$command|$dev|$vif|$type_if|$XENBUS_PATH|$ip|$bridge" >>"$XEN_SCRIPT_DIR/hook.out"
+HOOK
+chmod +x "$XEN_SCRIPT_DIR/vif-post.d/00-env.hook"
+h_run "$VB" online 2
+teq "a hook sees its variables" "online|vif2.0|vif2.0|vif|backend/vif/2/0|10.0.0.2|xenbr0" "$(tail -1 "$XEN_SCRIPT_DIR/hook.out")"
+h_run "$VB" offline 2
+teq "the hook runs on offline too" "offline|vif2.0|vif2.0|vif|backend/vif/2/0|10.0.0.2|xenbr0" "$(tail -1 "$XEN_SCRIPT_DIR/hook.out")"
+echo 'exit 7' >"$XEN_SCRIPT_DIR/vif-post.d/10-fail.hook"
+chmod +x "$XEN_SCRIPT_DIR/vif-post.d/10-fail.hook"
+h_run "$VB" online 2
+teq "a failing hook fails online" 1 "$H_RC"
+tmatch "a failing hook is named in hotplug-error" "10-fail.hook exited with status 7" "$(xs $BE/2/0/hotplug-error)"
+rm -rf "$XEN_SCRIPT_DIR/vif-post.d"
+h_run "$VB" online 2
+teq "online after the hook is gone" connected "$(xs $BE/2/0/hotplug-status)"
+
+# --- the tap run of an HVM guest --------------------------------------------
+h_guest 15 0
+d0 ip link add vif15.0-emu type veth peer name tap15p
+xsw $BE/15/0/hotplug-status ""
+d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
+	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" \
+	INTERFACE=vif15.0-emu XENBUS_PATH=backend/vif/15/0 "$VB" add type_if=tap </dev/null
+teq "tap add exits 0" 0 $?
+teq "tap add enslaves vif15.0-emu" xenbr0 "$(link_master vif15.0-emu)"
+teq "tap add writes no hotplug-status" "" "$(xs $BE/15/0/hotplug-status)"
+d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
+	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" INTERFACE=vif15.0-emu "$VB" remove type_if=tap </dev/null
+teq "tap remove (backend path from the name) exits 0" 0 $?
+teq "tap remove releases vif15.0-emu" "" "$(link_master vif15.0-emu)"
+h_run "$VB" online 15 0 type_if=tap
+teq "online with type_if=tap does nothing" "0 " "$H_RC $(link_master vif15.0)"
+h_run "$VB" add 15 0
+teq "add with type_if=vif does nothing" "0 " "$H_RC $(link_master vif15.0)"
+
+# --- bad input: a clear error, and nothing changed ----------------------------
+# bad_case NAME KEY=VALUE...: a fresh guest with those backend keys; online
+# must fail with hotplug-status=error, a one-line hotplug-error, and leave
+# the device exactly as it was.
+n=20
+bad_case() {
+	local name=$1; shift
+	n=$((n + 1))
+	h_guest $n 0 "$@"
+	local before after
+	before=$(d0 ip -o link show vif$n.0 | sed 's/^[0-9]*: //')
+	h_run "$VB" online $n
+	after=$(d0 ip -o link show vif$n.0 2>/dev/null | sed 's/^[0-9]*: //')
+	teq "$name: online exits 1" 1 "$H_RC"
+	teq "$name: hotplug-status=error" error "$(xs $BE/$n/0/hotplug-status)"
+	tmatch "$name: hotplug-error is one line" '^[^[:cntrl:]]+$' "$(xs $BE/$n/0/hotplug-error)"
+	teq "$name: the device is unchanged" "$before" "$after"
+}
+bad_case "vifname too long" vifname=abcdefghijklmnop
+bad_case "vifname with a slash" vifname=a/b
+bad_case "vifname .." vifname=..
+bad_case "bridge name with a slash" bridge=br/0
+bad_case "bridge name with shell" 'bridge=$(reboot)'
+bad_case "bridge that does not exist" bridge=nosuchbr
+bad_case "bridge that is not a bridge" bridge=lo
+bad_case "mtu not a number" mtu=abc
+bad_case "mtu too small" mtu=10
+bad_case "mtu too large" mtu=99999
+bad_case "vlan 0" vlan=0
+bad_case "vlan range backwards" vlan=10-5
+bad_case "vlan two PVIDs" vlan=10p/20p
+bad_case "mac malformed" mac=00:16:3e:zz:00:01
+bad_case "ip malformed" "ip=10.0.0.1 nonsense"
+tmatch "a bad value is quoted in hotplug-error" "invalid mtu '99999'" "$(xs $BE/30/0/hotplug-error)"
+
+h_guest 40 0
+d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
+	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" vif=vif40.0 "$VB" online type_if=vif </dev/null >/dev/null 2>&1
+teq "missing XENBUS_PATH: exit status 2" 2 $?
+d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
+	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XENBUS_PATH=backend/vif/40/0 "$VB" online type_if=vif </dev/null >/dev/null 2>&1
+teq "missing vif: exit status 1" 1 $?
+tmatch "missing vif: hotplug-error" "vif is not set" "$(xs $BE/40/0/hotplug-error)"
+h_run "$VB" online 40 0 XENBUS_PATH=backend/vif/40/../../../x
+teq "hostile XENBUS_PATH: exit status 2" 2 "$H_RC"
+h_run "$VB" frobnicate 40
+teq "unknown command: exit status 2" 2 "$H_RC"
+h_run "$VB" online 40 0 type_if=bogus
+teq "unknown type_if: exit status 2" 2 "$H_RC"
+h_run "$VB" online 40 0 'bad-name=1'
+teq "malformed argument: exit status 2" 2 "$H_RC"
+teq "misuse changed nothing" "" "$(link_master vif40.0)"
+tmatch "errors reach the hotplug log" "invalid mtu '99999'" "$(cat "$XEN_HOTPLUG_LOG")"

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Run every test: the Check unit suites (plain and sanitized builds), the
+# end-to-end and differential scenarios (against the plain and the sanitized
+# binaries), and the valgrind leak check.  Ends with "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+export H_RESULTS=$results
+export ASAN_OPTIONS=detect_leaks=1:exitcode=86
+export UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1
+
+[ "$(id -u)" = 0 ] || { echo "tests/run.sh: the tests need root (network namespaces)"; exit 2; }
+
+unit() {
+	local out
+	out=$("$1" 2>&1)
+	echo "$out"
+	# Check's summary: "100%: Checks: N, Failures: F, Errors: E"
+	echo "$out" | sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' |
+		while read -r n f e; do echo "$((n - f - e)) $((f + e))" >>"$results"; done
+}
+
+echo "== unit tests (Check)"
+unit build/check_common
+echo "== unit tests (Check, ASan+UBSan)"
+unit build/asan/check_common
+
+for f in tests/e2e/*.sh; do
+	case $f in *valgrind*) continue ;; esac
+	echo "== $f"
+	H_BIN=$top/build bash "$f" || echo "1 0" >/dev/null
+	echo "== $f (ASan+UBSan build)"
+	H_BIN=$top/build/asan bash "$f" || true
+done
+echo "== tests/e2e/valgrind.sh"
+bash tests/e2e/valgrind.sh || true
+
+read -r pass fail < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$results")
+runs=$(wc -l <"$results")
+echo
+echo "$runs suites"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
