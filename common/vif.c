@@ -236,7 +236,8 @@ void vif_end(struct vif *v)
 	if (!v->tap && strcmp(v->command, "online") == 0 &&
 	    xstore_hotplug_status(v->xs, v->path, "connected") < 0)
 		vif_fatal(v, "write %s/hotplug-status: %m", v->path);
-	log_debug("%s %s for %s done", log_prog(), v->command, v->dev);
+	log_info("%s %s%s%s: done", v->command, v->dev,
+		 v->bridge ? " bridge " : "", v->bridge ? v->bridge : "");
 	finish(v);
 	exit(0);
 }

@@ -45,6 +45,7 @@ tmatch() {
 }
 
 h_summary() {
+	[ -n "${H_QUIET:-}" ] && return 0
 	echo "# $(basename "$0"): $H_PASS passed, $H_FAIL failed"
 	[ -n "${H_RESULTS:-}" ] && echo "$H_PASS $H_FAIL" >>"$H_RESULTS"
 	return 0
