@@ -71,37 +71,41 @@ int netlink_errno(int nle)
 	return -1;
 }
 
-int netlink_talk(struct nl_msg *msg)
+/* Send msg (consumed); the socket, or NULL with errno set. */
+static struct nl_sock *send_msg(struct nl_msg *msg)
 {
 	struct nl_sock *s = netlink_sock();
 	int err;
 
 	if (!s) {
 		nlmsg_free(msg);
-		return -1;
+		return NULL;
 	}
 	err = nl_send_auto(s, msg);
 	nlmsg_free(msg);
-	if (err < 0)
-		return netlink_errno(err);
-	return netlink_errno(nl_wait_for_ack(s));
+	if (err < 0) {
+		netlink_errno(err);
+		return NULL;
+	}
+	return s;
+}
+
+int netlink_talk(struct nl_msg *msg)
+{
+	struct nl_sock *s = send_msg(msg);
+
+	return s ? netlink_errno(nl_wait_for_ack(s)) : -1;
 }
 
 int netlink_query(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 		  void *arg)
 {
-	struct nl_sock *s = netlink_sock();
+	struct nl_sock *s = send_msg(msg);
 	struct nl_cb *orig, *cb;
 	int err;
 
-	if (!s) {
-		nlmsg_free(msg);
+	if (!s)
 		return -1;
-	}
-	err = nl_send_auto(s, msg);
-	nlmsg_free(msg);
-	if (err < 0)
-		return netlink_errno(err);
 	orig = nl_socket_get_cb(s);
 	cb = nl_cb_clone(orig);
 	nl_cb_put(orig);

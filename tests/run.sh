@@ -22,6 +22,8 @@ unit() {
 		while read -r n f e; do echo "$((n - f - e)) $((f + e))" >>"$results"; done
 }
 
+ns_before=$(ip netns list | grep -c '^xns')
+
 echo "== unit tests (Check)"
 unit build/check_common
 echo "== unit tests (Check, ASan+UBSan)"
@@ -36,6 +38,13 @@ for f in tests/e2e/*.sh; do
 done
 echo "== tests/e2e/valgrind.sh"
 bash tests/e2e/valgrind.sh || true
+
+# Hygiene: every namespace and daemon a test started is gone.
+if [ "$(ip netns list | grep -c '^xns')" -gt "$ns_before" ]; then
+	echo "FAIL - tests left network namespaces behind"; echo "0 1" >>"$results"
+else
+	echo "ok   - no network namespace left behind"; echo "1 0" >>"$results"
+fi
 
 read -r pass fail < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$results")
 runs=$(wc -l <"$results")

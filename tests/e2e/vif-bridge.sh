@@ -52,6 +52,15 @@ teq "offline after the device is gone exits 0" 0 "$H_RC"
 h_run "$VB" online 1
 t "online again after offline: guests talk" g 1 ping -c1 -W2 10.0.0.2
 
+# --- many guests at once (the shell scripts hit the 40 s timeout) ---------
+h_bridge brp
+for d in $(seq 100 129); do h_guest $d 0 bridge=brp; done
+pids=(); for d in $(seq 100 129); do h_run "$VB" online $d & pids+=($!); done; wait "${pids[@]}"
+n=0; for d in $(seq 100 129); do [ "$(xs $BE/$d/0/hotplug-status)" = connected ] && [ "$(link_master vif$d.0)" = brp ] && n=$((n + 1)); done
+teq "30 parallel onlines: all connected and enslaved" 30 "$n"
+pids=(); for d in $(seq 100 129); do h_run "$VB" offline $d & pids+=($!); done; wait "${pids[@]}"
+teq "30 parallel offlines: no port left on the bridge" "" "$(d0 ip -o link show master brp)"
+
 # --- MTU ------------------------------------------------------------------
 h_bridge xenbr9 9000
 h_guest 4 0 bridge=xenbr9

@@ -94,7 +94,8 @@ h_setup() {
 	export XEN_LOCK_DIR=$H_DIR/locks
 	mkdir -p "$XEN_SCRIPT_DIR"
 	h_xenstored
-	H_D0=$(h_netns d0)
+	h_netns d0
+	H_D0=$H_ID-d0
 }
 
 # Start Debian's unmodified C xenstored under the hypervisor shim.
@@ -115,13 +116,13 @@ h_xenstored() {
 	exit 1
 }
 
-# h_netns SUFFIX: create a namespace unique to this run; print its name.
+# h_netns SUFFIX: create namespace $H_ID-SUFFIX, removed at exit.  (Not in
+# a subshell: the list of namespaces to remove lives in this shell.)
 h_netns() {
 	local ns=$H_ID-$1
 	ip netns add "$ns" || exit 1
 	H_NS+=("$ns")
 	ip -n "$ns" link set lo up
-	echo "$ns"
 }
 
 # Run in the dom0 namespace / a guest namespace.
@@ -146,7 +147,7 @@ h_guest() {
 	local d=$1 n=${2:-0} ns mac be fe kv
 	shift 2 2>/dev/null || shift $#
 	ns=$H_ID-g$d
-	[ -e "/run/netns/$ns" ] || { ip netns add "$ns" && H_NS+=("$ns"); ip -n "$ns" link set lo up; }
+	[ -e "/run/netns/$ns" ] || h_netns "g$d"
 	mac=$(printf '00:16:3e:%02x:%02x:%02x' $((d / 256 % 256)) $((d % 256)) "$n")
 	d0 ip link add "vif$d.$n" type veth peer name "eth$n" netns "$ns"
 	ip -n "$ns" link set "eth$n" address "$mac" up
