@@ -32,7 +32,7 @@ unit build/asan/check_common
 for f in tests/e2e/*.sh; do
 	case $f in *valgrind*) continue ;; esac
 	echo "== $f"
-	H_BIN=$top/build bash "$f" || echo "1 0" >/dev/null
+	H_BIN=$top/build bash "$f" || true
 	echo "== $f (ASan+UBSan build)"
 	H_BIN=$top/build/asan bash "$f" || true
 done

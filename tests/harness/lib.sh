@@ -182,7 +182,7 @@ h_run() {
 	return 0
 }
 
-# bridge BIN: run our build of a binary
+# bin NAME: the path of our build of binary NAME
 bin() { echo "$H_BIN/$1"; }
 
 # Link facts, read in dom0.
