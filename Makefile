@@ -14,18 +14,19 @@ B         ?= build
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS    := xenstore libnl-route-3.0
+PKGS    := xenstore libnl-route-3.0 libnftnl libmnl libip4tc libip6tc
 WARN    := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS_ALL := -Icommon $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"'
 
 # The libraries Debian ships as archives are linked in statically: start-up
 # is most of a hotplug run (bench/ measures both).  libc stays shared.
-LIBS_STATIC  := -Wl,-Bstatic -lxenstore -lxentoolcore -lnl-route-3 -lnl-3 -Wl,-Bdynamic -lpthread
+LIBS_STATIC  := -Wl,-Bstatic -lxenstore -lxentoolcore -lnl-route-3 -lnl-3 -lnftnl \
+	-Wl,-Bdynamic -lmnl -lip4tc -lip6tc -lpthread
 LIBS_DYNAMIC := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 PROGS   := vif-bridge
-COMMON  := log args vlan xstore netlink link route sysctl lock hooks vif
+COMMON  := log args vlan xstore netlink link route sysctl lock hooks fw fw_rules fw_nft fw_iptc vif
 UNIT    := tests/unit/check_common.c
 
 # $(call variant,DIR,EXTRA_CFLAGS,LIBS): libcommon.a, binaries, unit tests.

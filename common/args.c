@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_VARS 64
 
@@ -72,6 +73,113 @@ const char *args_get(const char *name)
 			return vars[i][len + 1] ? vars[i] + len + 1 : NULL;
 	v = getenv(name);
 	return v && *v ? v : NULL;
+}
+
+#define MAX_SETTINGS 32
+
+static char *settings[MAX_SETTINGS];	/* "NAME=VALUE", from the file */
+static int nsettings;
+
+void args_free_config(void)
+{
+	for (int i = 0; i < nsettings; i++)
+		free(settings[i]);
+	nsettings = 0;
+}
+
+static char *trim(char *s)
+{
+	char *end = s + strlen(s);
+
+	while (isspace((unsigned char)*s))
+		s++;
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = 0;
+	return s;
+}
+
+int args_load_config(char *err, size_t errlen)
+{
+	const char *path = getenv("XEN_NETSCRIPTS_CONF");
+	char line[512], *s, *eq, *name, *value;
+	int lineno = 0, e;
+	FILE *f;
+
+	args_free_config();
+	if (!path || !*path)
+		path = ARGS_CONFIG;
+	if (!(f = fopen(path, "re"))) {
+		if (errno == ENOENT)
+			return 0;
+		e = errno;
+		snprintf(err, errlen, "read %s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		s = trim(line);
+		if (!*s || *s == '#')
+			continue;
+		if (!(eq = strchr(s, '='))) {
+			snprintf(err, errlen, "%s:%d: expected NAME=VALUE, not '%.64s'",
+				 path, lineno, s);
+			goto bad;
+		}
+		*eq = 0;
+		name = trim(s);
+		value = trim(eq + 1);
+		if (!valid_name(name, strlen(name))) {
+			snprintf(err, errlen, "%s:%d: invalid setting name '%.64s'",
+				 path, lineno, name);
+			goto bad;
+		}
+		if (nsettings == MAX_SETTINGS) {
+			snprintf(err, errlen, "%s:%d: too many settings", path, lineno);
+			goto bad;
+		}
+		if (!(settings[nsettings] = malloc(strlen(name) + strlen(value) + 2)))
+			goto bad;
+		sprintf(settings[nsettings++], "%s=%s", name, value);
+	}
+	fclose(f);
+	return 0;
+bad:
+	fclose(f);
+	args_free_config();
+	errno = EINVAL;
+	return -1;
+}
+
+const char *args_setting(const char *name)
+{
+	const char *v = args_get(name);
+	size_t len = strlen(name);
+
+	if (v)
+		return v;
+	for (int i = nsettings - 1; i >= 0; i--)
+		if (strncmp(settings[i], name, len) == 0 && settings[i][len] == '=')
+			return settings[i][len + 1] ? settings[i] + len + 1 : NULL;
+	return NULL;
+}
+
+int args_bool(const char *name, int def)
+{
+	static const char *const yes[] = { "yes", "on", "1", "true" };
+	static const char *const no[] = { "no", "off", "0", "false" };
+	const char *v = args_setting(name);
+
+	if (!v)
+		return def;
+	for (int i = 0; i < 4; i++) {
+		if (!strcasecmp(v, yes[i]))
+			return 1;
+		if (!strcasecmp(v, no[i]))
+			return 0;
+	}
+	errno = EINVAL;
+	return -1;
 }
 
 int args_ifname(const char *s)

@@ -18,6 +18,23 @@ const char *args_command(void);
  * when unset or empty (the shell scripts treat both alike). */
 const char *args_get(const char *name);
 
+/* The administrator's settings file, NAME=VALUE lines, '#' comments and
+ * blank lines ignored.  $XEN_NETSCRIPTS_CONF overrides the path. */
+#define ARGS_CONFIG "/etc/xen/xen-netscripts.conf"
+
+/* Read the settings file; a missing file is no error.  -1 with errno and a
+ * message naming the file and line in err for an unreadable or malformed
+ * file. */
+int args_load_config(char *err, size_t errlen);
+/* Forget the settings file (at exit). */
+void args_free_config(void);
+/* A setting: NAME from the arguments or the environment (args_get()), else
+ * from the settings file; NULL when unset or empty. */
+const char *args_setting(const char *name);
+/* A yes/no setting: 1 for yes/on/1/true, 0 for no/off/0/false, def when
+ * unset; -1 with errno EINVAL for anything else. */
+int args_bool(const char *name, int def);
+
 /* 0 when s is a valid Linux interface name (1..15 bytes, no '/', ':' or
  * white space, not "." or ".."), else -1 with errno EINVAL. */
 int args_ifname(const char *s);

@@ -17,6 +17,8 @@ static void finish(struct vif *v)
 {
 	free(v->ip);
 	v->ip = NULL;
+	fw_close();
+	args_free_config();
 	xstore_close(v->xs);
 	v->xs = NULL;
 	netlink_close();
@@ -189,6 +191,63 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 	find_device(v);
 	log_debug("%s %s type_if=%s XENBUS_PATH=%s dev=%s", prog, v->command,
 		  type_if, v->path, v->dev);
+}
+
+void vif_read_guest(struct vif *v)
+{
+	const char *fw;
+	char *mac, err[256];
+
+	if ((mac = vif_param(v, "mac"))) {
+		if (args_mac(mac, v->mac) < 0)
+			vif_fatal(v, "invalid mac '%s'", mac);
+		v->has_mac = 1;
+		free(mac);
+	}
+	v->naddrs = -1;
+	free(v->ip);
+	v->ip = vif_param(v, "ip");
+	if (v->ip && (v->naddrs = args_addr_list(v->ip, v->addrs, VIF_MAX_ADDRS)) < 0)
+		vif_fatal(v, "invalid ip '%s': %m", v->ip);
+
+	if (args_load_config(err, sizeof(err)) < 0)
+		vif_fatal(v, "%s", err);
+	fw = args_setting("firewall");
+	if (fw_choose(fw, &v->fw) < 0)
+		vif_fatal(v, "invalid firewall '%s': expected nft, iptables, none "
+			  "or auto", fw);
+	if ((v->antispoof = args_bool("antispoof", 1)) < 0)
+		vif_fatal(v, "invalid antispoof '%s': expected yes or no",
+			  args_setting("antispoof"));
+}
+
+void vif_antispoof(struct vif *v, int trunk)
+{
+	struct fw_vif fv = {
+		.dev = v->dev,
+		.mac = v->has_mac ? v->mac : NULL,
+		.addrs = v->addrs,
+		.naddrs = v->naddrs,
+		.trunk = trunk,
+	};
+	enum fw_backend b = v->antispoof ? v->fw : FW_NONE;
+
+	if (fw_vif_allow(b, &fv) < 0)
+		vif_fatal(v, "anti-spoofing for %s with %s: %m", v->dev, fw_name(b));
+	if (b == FW_NONE)
+		log_info("no anti-spoofing for %s (%s)", v->dev,
+			 v->antispoof ? "firewall=none" : "antispoof=no");
+	else
+		log_info("anti-spoofing for %s with %s%s: mac %s, ip %s", v->dev,
+			 fw_name(b), args_setting("firewall") ? "" : " (automatic)",
+			 v->has_mac ? "checked" : "not given",
+			 v->ip ? v->ip : "any");
+}
+
+void vif_antispoof_remove(struct vif *v)
+{
+	if (fw_vif_revoke(v->dev) < 0)
+		log_warn("remove the anti-spoofing of %s: %m", v->dev);
 }
 
 void vif_rename(struct vif *v)

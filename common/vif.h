@@ -7,7 +7,11 @@
 
 #include <net/if.h>
 
+#include "args.h"
+#include "fw.h"
 #include "xstore.h"
+
+#define VIF_MAX_ADDRS 64
 
 struct vif {
 	const char *command;	/* online, offline, add or remove */
@@ -24,6 +28,14 @@ struct vif {
 	 * malloc'd and freed by vif_end(). */
 	const char *bridge, *main_ip;
 	char *ip;
+
+	/* vif_read_guest(): what the guest may send, and how it is policed. */
+	unsigned char mac[6];
+	int has_mac;
+	struct args_addr addrs[VIF_MAX_ADDRS];
+	int naddrs;		/* -1: no ip key, any address */
+	enum fw_backend fw;	/* firewall= */
+	int antispoof;		/* antispoof= (default yes) */
 };
 
 /* Parse argv and the environment, exit 0 for a command/type_if pair this
@@ -43,6 +55,19 @@ char *vif_key(struct vif *v, const char *name);
 /* Write key=value in the guest's frontend directory
  * /local/domain/DOMID/device/vif/DEVID. */
 int vif_write_frontend(struct vif *v, const char *key, const char *value);
+
+/* Read and check the guest's mac and ip keys and the firewall= and
+ * antispoof= settings (argument, environment, then ARGS_CONFIG).  Fatal on
+ * a bad value, before anything has been changed. */
+void vif_read_guest(struct vif *v);
+
+/* Allow the device exactly the guest's MAC and addresses (tagged frames
+ * too when trunk), or with antispoof=no only remove earlier rules.  Fatal
+ * when the firewall refuses. */
+void vif_antispoof(struct vif *v, int trunk);
+/* Remove the device's anti-spoofing from every backend; a warning if that
+ * fails. */
+void vif_antispoof_remove(struct vif *v);
 
 /* online/add: give the device its vifname.  Refuses (fatal) when another
  * link already has that name, and when the device does not exist. */

@@ -153,6 +153,14 @@ int vlan_is_untagged(const struct vlan_spec *spec, unsigned vid)
 	return vlan_is_member(spec, vid) && BIT_GET(spec->untagged, vid);
 }
 
+int vlan_is_trunk(const struct vlan_spec *spec)
+{
+	for (unsigned vid = 1; vid <= VLAN_MAX; vid++)
+		if (vlan_is_member(spec, vid) && !vlan_is_untagged(spec, vid))
+			return 1;
+	return 0;
+}
+
 int vlan_format(const struct vlan_spec *spec, char *buf, size_t len)
 {
 	size_t used = 0;

@@ -26,6 +26,8 @@ int vlan_parse(const char *s, struct vlan_spec *spec, char *err, size_t errlen);
 
 int vlan_is_member(const struct vlan_spec *spec, unsigned vid);
 int vlan_is_untagged(const struct vlan_spec *spec, unsigned vid);
+/* Whether any member VLAN is tagged: the port carries 802.1Q frames. */
+int vlan_is_trunk(const struct vlan_spec *spec);
 
 /* Print spec the way `bridge vlan` would list it, for logs and tests:
  * "10 PVID untagged, 20-29, 40" ; -1 with errno ENOSPC when buf is short. */

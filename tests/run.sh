@@ -29,12 +29,15 @@ unit build/check_common
 echo "== unit tests (Check, ASan+UBSan)"
 unit build/asan/check_common
 
+# Every scenario with each firewall backend, plain and sanitized.
 for f in tests/e2e/*.sh; do
 	case $f in *valgrind*) continue ;; esac
-	echo "== $f"
-	H_BIN=$top/build bash "$f" || true
-	echo "== $f (ASan+UBSan build)"
-	H_BIN=$top/build/asan bash "$f" || true
+	for fw in nft iptables; do
+		echo "== $f (firewall=$fw)"
+		H_FW=$fw H_BIN=$top/build bash "$f" || true
+		echo "== $f (firewall=$fw, ASan+UBSan build)"
+		H_FW=$fw H_BIN=$top/build/asan bash "$f" || true
+	done
 done
 echo "== tests/e2e/valgrind.sh"
 bash tests/e2e/valgrind.sh || true

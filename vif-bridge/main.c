@@ -11,13 +11,17 @@
  *
  * Backend keys read: bridge (else the first bridge; an absent xenbrN becomes
  * ethN when that is a bridge), vifname, mtu (else the bridge's), vlan (xl
- * syntax, see vlan.h), mac, ip.
+ * syntax, see vlan.h), mac, ip.  Settings (argument, environment, then
+ * /etc/xen/xen-netscripts.conf): firewall=auto|nft|iptables|none,
+ * antispoof=yes|no.
  * Keys written: hotplug-status=connected after online; hotplug-error and
  * hotplug-status=error on failure; the frontend's device/vif/DEVID/mtu.
  *
  * online/add: rename to vifname, down, MAC fe:ff:ff:ff:ff:ff, flush addresses,
- * MTU, enslave, VLANs, up; then the vif-post hooks.  offline/remove: down,
- * release from the bridge; a device that is already gone is not an error.
+ * MTU, enslave, VLANs, anti-spoofing (the guest's port may send only from its
+ * mac and ip), up; then the vif-post hooks.  offline/remove: anti-spoofing
+ * removed, down, release from the bridge; a device that is already gone is
+ * not an error.
  * Every command can be repeated.
  */
 #include <errno.h>
@@ -31,8 +35,6 @@
 #include "vif.h"
 #include "vlan.h"
 
-#define MAX_ADDRS 64
-
 /* The largest non-broadcast MAC, so that the bridge never takes the vif's
  * address as its own. */
 static const unsigned char port_mac[6] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -44,8 +46,6 @@ static void read_config(struct vif *v, unsigned long *mtu, struct vlan_spec *vla
 			int *has_vlans)
 {
 	char *want = vif_param(v, "bridge"), *val, err[128];
-	struct args_addr addrs[MAX_ADDRS];
-	unsigned char mac[6];
 
 	if (want && args_ifname(want) < 0)
 		vif_fatal(v, "invalid bridge name '%s'", want);
@@ -71,13 +71,7 @@ static void read_config(struct vif *v, unsigned long *mtu, struct vlan_spec *vla
 	}
 	free(val);
 
-	if ((val = vif_param(v, "mac")) && args_mac(val, mac) < 0)
-		vif_fatal(v, "invalid mac '%s'", val);
-	free(val);
-
-	v->ip = vif_param(v, "ip");
-	if (v->ip && args_addr_list(v->ip, addrs, MAX_ADDRS) < 0)
-		vif_fatal(v, "invalid ip '%s': %m", v->ip);
+	vif_read_guest(v);
 }
 
 static void set_mtu(struct vif *v, unsigned long mtu)
@@ -149,7 +143,7 @@ static void online(struct vif *v)
 		vif_fatal(v, "attach %s to %s: %m", v->dev, bridge);
 	if (has_vlans)
 		set_vlans(v, &vlans);
-	/* Anti-spoofing goes here, before the port comes up. */
+	vif_antispoof(v, has_vlans && vlan_is_trunk(&vlans));
 	if (link_set_up(v->dev, 1) < 0)
 		vif_fatal(v, "set %s up: %m", v->dev);
 }
@@ -159,6 +153,7 @@ static void offline(struct vif *v)
 	char master[IFNAMSIZ];
 
 	v->ip = vif_param(v, "ip");
+	vif_antispoof_remove(v);
 	if (!v->present)
 		return;
 	if (link_set_up(v->dev, 0) < 0)

@@ -16,6 +16,7 @@ vg() {
 	shift 4
 	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
 		XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" \
+		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
 		XENBUS_PATH="backend/vif/$d/0" vif="vif$d.0" \
 		$VG "$VB" "$cmd" type_if=vif "$@" </dev/null >"$H_DIR/vg.out" 2>&1
 	local rc=$?
@@ -25,9 +26,11 @@ vg() {
 mkdir -p "$XEN_SCRIPT_DIR/vif-post.d"
 printf 'true\n' >"$XEN_SCRIPT_DIR/vif-post.d/a.hook"
 chmod +x "$XEN_SCRIPT_DIR/vif-post.d/a.hook"
-vg "vif-bridge online (rename, hook)" 0 1 online
+vg "vif-bridge online (rename, hook, nft)" 0 1 online firewall=nft
 teq "valgrind: online really happened" xenbr0 "$(link_master web1)"
-vg "vif-bridge online again" 0 1 online
+t "valgrind: its nft rules are there" d0 nft list chain bridge xen web1
+vg "vif-bridge online again (iptables)" 0 1 online firewall=iptables
+t "valgrind: its iptables rules are there" d0 iptables-legacy -S xen-web1
 vg "vif-bridge offline" 0 1 offline
 vg "vif-bridge offline again" 0 1 offline
 vg "vif-bridge bad input (fatal path)" 1 2 online

@@ -92,6 +92,11 @@ h_setup() {
 	export XEN_HOTPLUG_LOG=$H_DIR/hotplug.log
 	export XEN_SCRIPT_DIR=$H_DIR/scripts
 	export XEN_LOCK_DIR=$H_DIR/locks
+	# The run's own settings file and xtables lock (iptables honours
+	# XTABLES_LOCKFILE too): the host's never take part.
+	export XEN_NETSCRIPTS_CONF=$H_DIR/netscripts.conf
+	export XTABLES_LOCKFILE=$H_DIR/xtables.lock
+	[ -n "${H_FW:-}" ] && echo "firewall=$H_FW" >"$XEN_NETSCRIPTS_CONF"
 	mkdir -p "$XEN_SCRIPT_DIR"
 	h_xenstored
 	h_netns d0
@@ -174,6 +179,7 @@ h_run() {
 	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		XENSTORED_PATH="$XENSTORED_PATH" XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
 		XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" XEN_LOCK_DIR="$XEN_LOCK_DIR" \
+		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
 		script="$script" XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$d/$n" \
 		XENBUS_BASE_PATH=backend netdev="" vif="vif$d.$n" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" ${H_ENV:-} \
@@ -192,3 +198,30 @@ link_mac() { d0ip -o link show "$1" | awk '{for(i=1;i<NF;i++) if($i=="link/ether
 link_state() { d0 ip -o link show "$1" 2>/dev/null | grep -q '<[^>]*\bUP\b' && echo up || echo down; }
 link_exists() { d0 ip link show "$1" >/dev/null 2>&1; }
 d0ip() { d0 ip "$@" 2>/dev/null; }
+
+# h_frames FROM TO IPV4 IPV6 OTHER_IPV4 CASE...: send the marked frames
+# CASE... (see frames.py) from guest FROM's eth0 while capturing on guest
+# TO's eth0; print the cases that arrived, one per line.
+h_frames() {
+	local from=$1 to=$2 ip4=$3 ip6=$4 other=$5 pcap pid i
+	shift 5
+	pcap=$H_DIR/cap.$from.$to.$RANDOM.pcap
+	g "$to" tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" >"$pcap.log" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do
+		grep -q 'listening on' "$pcap.log" 2>/dev/null && break
+		sleep 0.02
+	done
+	g "$from" /usr/bin/python3 "$H_TOP/tests/harness/frames.py" send eth0 \
+		"$ip4" "$ip6" "$other" "$@"
+	for i in $(seq 150); do
+		grep -q 'XNS:end' "$pcap" 2>/dev/null && break
+		sleep 0.02
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	/usr/bin/python3 "$H_TOP/tests/harness/frames.py" seen "$pcap"
+}
+
+# in_list WORD LIST: WORD is a line of LIST.
+in_list() { grep -qx -- "$1" <<<"$2"; }

@@ -1,6 +1,7 @@
 /* Unit tests for the pure parts of common/: the argument grammar, the
- * validators, the vlan spec parser, xenstore path handling, sysctl paths,
- * hooks and locks. */
+ * validators, the settings file, the vlan spec parser, xenstore path
+ * handling, sysctl paths, hooks, locks, and the firewall's rules and nft
+ * batches (against golden files; UPDATE_GOLDEN=1 rewrites them). */
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "fw.h"
 #include "hooks.h"
 #include "lock.h"
 #include "sysctl.h"
@@ -473,6 +475,193 @@ START_TEST(lock_serializes_with_locking_sh)
 }
 END_TEST
 
+/* --- settings file ---------------------------------------------------- */
+
+static void write_conf(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(settings_file_below_arguments_and_environment)
+{
+	char path[] = "/tmp/xns-conf-XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	write_conf(path, "# comment\n\n  firewall = iptables \nantispoof=no\nempty=\n");
+	setenv("XEN_NETSCRIPTS_CONF", path, 1);
+	unsetenv("firewall");
+	unsetenv("antispoof");
+	ck_assert_int_eq(args_init(ARGC("online"), ARGV("online"), err, sizeof(err)), 0);
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), 0);
+	ck_assert_str_eq(args_setting("firewall"), "iptables");
+	ck_assert_ptr_null(args_setting("empty"));
+	ck_assert_int_eq(args_bool("antispoof", 1), 0);
+	ck_assert_int_eq(args_bool("unset", 1), 1);
+	setenv("firewall", "nft", 1);
+	ck_assert_str_eq(args_setting("firewall"), "nft");
+	ck_assert_int_eq(args_init(ARGC("online", "firewall=none", "antispoof=Yes"),
+				   ARGV("online", "firewall=none", "antispoof=Yes"), err,
+				   sizeof(err)), 0);
+	ck_assert_str_eq(args_setting("firewall"), "none");
+	ck_assert_int_eq(args_bool("antispoof", 0), 1);
+	ck_assert_int_eq(args_init(ARGC("antispoof=maybe"), ARGV("antispoof=maybe"),
+				   err, sizeof(err)), 0);
+	ck_assert_int_eq(args_bool("antispoof", 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	unsetenv("firewall");
+
+	write_conf(path, "firewall=nft\n\nnot a setting\n");
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, ":3: expected NAME=VALUE"));
+	ck_assert_ptr_nonnull(strstr(err, path));
+	ck_assert_ptr_null(args_setting("firewall"));	/* all or nothing */
+	unlink(path);
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), 0);	/* no file */
+	args_free_config();
+	unsetenv("XEN_NETSCRIPTS_CONF");
+}
+END_TEST
+
+/* --- firewall ------------------------------------------------------------ */
+
+/* Compare text with tests/unit/golden/name (rewrite it with UPDATE_GOLDEN). */
+static void golden(const char *name, const char *text)
+{
+	char path[256], want[1 << 16];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/unit/golden/%s", name);
+	if (getenv("UPDATE_GOLDEN")) {
+		write_conf(path, text);
+		return;
+	}
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "golden file %s: %s", path, strerror(errno));
+	n = fread(want, 1, sizeof(want) - 1, f);
+	want[n] = 0;
+	fclose(f);
+	ck_assert_str_eq(text, want);
+}
+
+static void rules_text(const struct fw_vif *v, char *out, size_t len)
+{
+	struct fw_rule rules[FW_RULES_MAX];
+	char line[512];
+	int n = fw_rules_antispoof(v, rules, FW_RULES_MAX);
+
+	ck_assert_int_gt(n, 0);
+	out[0] = 0;
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(fw_rules_format(v->dev, &rules[i], line, sizeof(line)), 0);
+		strncat(out, line, len - strlen(out) - 2);
+		strcat(out, "\n");
+	}
+}
+
+static const unsigned char guest_mac[6] = { 0x00, 0x16, 0x3e, 0x12, 0x34, 0x56 };
+
+static int parse_addrs(const char *ip, struct args_addr *a)
+{
+	int n = args_addr_list(ip, a, 8);
+
+	ck_assert_int_ge(n, 0);
+	return n;
+}
+
+START_TEST(antispoof_rules_golden)
+{
+	struct args_addr a[8];
+	char text[1 << 15];
+	struct fw_vif v = { .dev = "vif7.0", .mac = guest_mac, .addrs = a };
+
+	v.naddrs = parse_addrs("192.0.2.7 2001:db8::7 10.1.0.0/23", a);
+	rules_text(&v, text, sizeof(text));
+	golden("antispoof-addresses.nft", text);
+
+	v.naddrs = -1;			/* no ip key */
+	rules_text(&v, text, sizeof(text));
+	golden("antispoof-no-ip.nft", text);
+
+	v.naddrs = parse_addrs("192.0.2.8", a);
+	v.mac = NULL;			/* no mac key, a VLAN trunk */
+	v.trunk = 1;
+	rules_text(&v, text, sizeof(text));
+	golden("antispoof-trunk-no-mac.nft", text);
+}
+END_TEST
+
+START_TEST(antispoof_rules_limits)
+{
+	struct fw_rule rules[4];
+	struct fw_vif v = { .dev = "vif1.0", .mac = guest_mac, .naddrs = -1 };
+	char buf[16];
+
+	ck_assert_int_eq(fw_rules_antispoof(&v, rules, 4), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	ck_assert_int_eq(fw_rules_antispoof(&v, rules, 1), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	ck_assert_int_gt(fw_rules_antispoof(&v, (struct fw_rule[FW_RULES_MAX]){ 0 },
+					    FW_RULES_MAX), 4);
+	rules[0] = (struct fw_rule){ .verdict = FW_DROP, .why = "a long reason" };
+	ck_assert_int_eq(fw_rules_format("vif1.0", &rules[0], buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
+
+START_TEST(nft_batch_golden)
+{
+	struct fw_rule rules[FW_RULES_MAX];
+	struct args_addr a[8];
+	struct fw_vif v = { .dev = "vif7.0", .mac = guest_mac, .addrs = a };
+	char *dump;
+	int n;
+
+	v.naddrs = parse_addrs("192.0.2.7 2001:db8::7 10.1.0.0/23", a);
+	n = fw_rules_antispoof(&v, rules, FW_RULES_MAX);
+	ck_assert_int_gt(n, 0);
+	dump = fw_nft_dump_allow(&v, rules, n);
+	ck_assert_ptr_nonnull(dump);
+	golden("allow-vif7.0.batch", dump);
+	free(dump);
+}
+END_TEST
+
+START_TEST(backend_choice)
+{
+	enum fw_backend b;
+
+	ck_assert_int_eq(fw_choose("nft", &b), 0);
+	ck_assert_int_eq(b, FW_NFT);
+	ck_assert_int_eq(fw_choose("iptables", &b), 0);
+	ck_assert_int_eq(b, FW_IPTABLES);
+	ck_assert_int_eq(fw_choose("none", &b), 0);
+	ck_assert_int_eq(b, FW_NONE);
+	ck_assert_int_eq(fw_choose(NULL, &b), 0);
+	ck_assert(b == FW_NFT || b == FW_IPTABLES);
+	ck_assert_int_eq(fw_choose("pf", &b), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_str_eq(fw_name(FW_IPTABLES), "iptables");
+}
+END_TEST
+
+START_TEST(vlan_trunks)
+{
+	struct vlan_spec spec;
+
+	ck_assert_int_eq(vlan_parse("10", &spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(vlan_is_trunk(&spec), 0);
+	ck_assert_int_eq(vlan_parse("10p/20", &spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(vlan_is_trunk(&spec), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("common");
@@ -490,6 +679,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, numbers);
 	tcase_add_test(tc, macs);
 	tcase_add_test(tc, addresses);
+	tcase_add_test(tc, settings_file_below_arguments_and_environment);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vlan");
@@ -498,6 +688,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, vlan_ranges_and_steps);
 	tcase_add_test(tc, vlan_errors);
 	tcase_add_test(tc, vlan_membership);
+	tcase_add_test(tc, vlan_trunks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fw");
+	tcase_add_test(tc, antispoof_rules_golden);
+	tcase_add_test(tc, antispoof_rules_limits);
+	tcase_add_test(tc, nft_batch_golden);
+	tcase_add_test(tc, backend_choice);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("xstore");

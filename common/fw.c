@@ -1,0 +1,94 @@
+/* Backend choice and the parts of allow/revoke common to both backends. */
+#define _GNU_SOURCE
+#include "fw.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The iptables that an administrator's `iptables` command runs. */
+static enum fw_backend host_iptables(void)
+{
+	static const char *const paths[] = { "/usr/sbin/iptables", "/sbin/iptables" };
+	char real[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (!realpath(paths[i], real))
+			continue;
+		if (strstr(strrchr(real, '/'), "legacy"))
+			return FW_IPTABLES;
+		return FW_NFT;
+	}
+	return FW_NFT;
+}
+
+int fw_choose(const char *setting, enum fw_backend *out)
+{
+	if (!setting || !strcmp(setting, "auto"))
+		*out = host_iptables();
+	else if (!strcmp(setting, "nft") || !strcmp(setting, "nftables"))
+		*out = FW_NFT;
+	else if (!strcmp(setting, "iptables"))
+		*out = FW_IPTABLES;
+	else if (!strcmp(setting, "none"))
+		*out = FW_NONE;
+	else {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+const char *fw_name(enum fw_backend b)
+{
+	return b == FW_NFT ? "nft" : b == FW_IPTABLES ? "iptables" : "none";
+}
+
+/* Remove dev's rules from every backend but keep.  The present() checks
+ * keep a host that never used a backend from getting its tables. */
+static int revoke_except(const char *dev, enum fw_backend keep)
+{
+	int ret = 0, p;
+
+	if (keep != FW_NFT && (p = fw_nft_present()) != 0)
+		if (p < 0 || fw_nft_revoke(dev) < 0)
+			ret = -1;
+	if (keep != FW_IPTABLES && (p = fw_iptc_present()) != 0)
+		if (p < 0 || fw_iptc_revoke(dev) < 0)
+			ret = -1;
+	return ret;
+}
+
+int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
+{
+	struct fw_rule *rules;
+	int n, ret;
+
+	if (revoke_except(v->dev, b) < 0)
+		return -1;
+	if (b == FW_NONE)
+		return 0;
+	rules = calloc(FW_RULES_MAX, sizeof(*rules));
+	if (!rules)
+		return -1;
+	n = fw_rules_antispoof(v, rules, FW_RULES_MAX);
+	if (n < 0)
+		ret = -1;
+	else if (b == FW_NFT)
+		ret = fw_nft_allow(v, rules, n);
+	else
+		ret = fw_iptc_allow(v, rules, n);
+	free(rules);
+	return ret;
+}
+
+int fw_vif_revoke(const char *dev)
+{
+	return revoke_except(dev, FW_NONE);
+}
+
+void fw_close(void)
+{
+	fw_nft_close();
+}

@@ -1,0 +1,517 @@
+/* The iptables backend, through libiptc (IPv4) and libip6tc (IPv6), for
+ * hosts that run iptables-legacy:
+ *
+ *   filter FORWARD, INPUT:  -j xen-antispoof             (first rule)
+ *   xen-antispoof:          -m physdev --physdev-in vif1.0 -j xen-vif1.0
+ *   xen-vif1.0:             the rules of fw_rules.c that iptables can
+ *                           express; a pass is RETURN, so the host's own
+ *                           FORWARD rules still decide what is allowed.
+ *
+ * Everything from init to commit runs under the xtables lock, the flock on
+ * /run/xtables.lock that `iptables -w` takes, so a concurrent iptables or
+ * hotplug script never sees a half-made change and never fails on us.
+ * iptables sees IP packets only: ARP, VLAN tags and other ethertypes pass. */
+#include "fw.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libiptc/libip6tc.h>
+#include <libiptc/libiptc.h>
+#include <linux/if_ether.h>
+#include <linux/netfilter/xt_comment.h>
+#include <linux/netfilter/xt_mac.h>
+#include <linux/netfilter/xt_physdev.h>
+#include <linux/netfilter/xt_tcpudp.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sysctl.h"
+
+#define TABLE "filter"
+#define DISPATCH "xen-antispoof"
+#define CHAIN_PREFIX "xen-"
+#define ENTRY_MAX 2048
+
+/* The two libraries have the same API under two prefixes and two entry
+ * types; the entries differ only in their IP header, so everything is
+ * built once and handed over through these wrappers. */
+struct family {
+	int af;
+	uint16_t ethertype;
+	const char *names;	/* /proc file listing the live tables */
+	size_t hdr;		/* sizeof the entry with its IP header */
+	size_t target_offset, next_offset; /* offsetof those fields */
+	struct xtc_handle *(*init)(const char *table);
+	void (*free)(struct xtc_handle *h);
+	int (*commit)(struct xtc_handle *h);
+	int (*is_chain)(const char *chain, struct xtc_handle *h);
+	int (*create_chain)(const char *chain, struct xtc_handle *h);
+	int (*flush)(const char *chain, struct xtc_handle *h);
+	int (*delete_chain)(const char *chain, struct xtc_handle *h);
+	int (*insert)(const char *chain, const void *e, unsigned n,
+		      struct xtc_handle *h);
+	int (*append)(const char *chain, const void *e, struct xtc_handle *h);
+	int (*check)(const char *chain, const void *e, unsigned char *mask,
+		     struct xtc_handle *h);
+	const void *(*first)(const char *chain, struct xtc_handle *h);
+	const void *(*next)(const void *e, struct xtc_handle *h);
+	const char *(*target)(const void *e, struct xtc_handle *h);
+	int (*delete_num)(const char *chain, unsigned n, struct xtc_handle *h);
+	const char *(*strerror)(int err);
+	void (*set_ip)(void *e, const struct fw_rule *r);
+};
+
+#define WRAPPERS(P)                                                     \
+	static int P##_insert(const char *c, const void *e, unsigned n,        \
+			      struct xtc_handle *h)                            \
+	{                                                                      \
+		return P##_insert_entry(c, e, n, h);                           \
+	}                                                                      \
+	static int P##_append(const char *c, const void *e, struct xtc_handle *h) \
+	{                                                                      \
+		return P##_append_entry(c, e, h);                              \
+	}                                                                      \
+	static int P##_check(const char *c, const void *e, unsigned char *m,   \
+			     struct xtc_handle *h)                             \
+	{                                                                      \
+		return P##_check_entry(c, e, m, h);                            \
+	}                                                                      \
+	static const void *P##_first(const char *c, struct xtc_handle *h)      \
+	{                                                                      \
+		return P##_first_rule(c, h);                                   \
+	}                                                                      \
+	static const void *P##_next(const void *e, struct xtc_handle *h)       \
+	{                                                                      \
+		return P##_next_rule(e, h);                                    \
+	}                                                                      \
+	static const char *P##_target(const void *e, struct xtc_handle *h)     \
+	{                                                                      \
+		return P##_get_target(e, h);                                   \
+	}
+
+WRAPPERS(iptc)
+WRAPPERS(ip6tc)
+
+static void prefix_mask(unsigned char *mask, int prefix, int len)
+{
+	memset(mask, 0, (size_t)len);
+	for (int i = 0; i < prefix; i++)
+		mask[i / 8] |= (unsigned char)(0x80 >> (i % 8));
+}
+
+static void set_ip4(void *entry, const struct fw_rule *r)
+{
+	struct ipt_ip *ip = &((struct ipt_entry *)entry)->ip;
+
+	for (int i = 0; i < r->n; i++) {
+		const struct fw_match *m = &r->m[i];
+
+		if (m->kind == FW_SADDR) {
+			memcpy(&ip->src, m->addr.a, 4);
+			prefix_mask((unsigned char *)&ip->smsk, m->addr.prefix, 4);
+		} else if (m->kind == FW_DADDR) {
+			memcpy(&ip->dst, m->addr.a, 4);
+			prefix_mask((unsigned char *)&ip->dmsk, m->addr.prefix, 4);
+		} else if (m->kind == FW_L4PROTO) {
+			ip->proto = m->val;
+		}
+	}
+}
+
+static void set_ip6(void *entry, const struct fw_rule *r)
+{
+	struct ip6t_ip6 *ip = &((struct ip6t_entry *)entry)->ipv6;
+
+	for (int i = 0; i < r->n; i++) {
+		const struct fw_match *m = &r->m[i];
+
+		if (m->kind == FW_SADDR) {
+			memcpy(&ip->src, m->addr.a, 16);
+			prefix_mask((unsigned char *)&ip->smsk, m->addr.prefix, 16);
+		} else if (m->kind == FW_DADDR) {
+			memcpy(&ip->dst, m->addr.a, 16);
+			prefix_mask((unsigned char *)&ip->dmsk, m->addr.prefix, 16);
+		} else if (m->kind == FW_L4PROTO) {
+			ip->proto = m->val;
+			ip->flags |= IP6T_F_PROTO;
+		}
+	}
+}
+
+static const struct family families[] = {
+	{ AF_INET, ETH_P_IP, "/proc/net/ip_tables_names", sizeof(struct ipt_entry),
+	  offsetof(struct ipt_entry, target_offset),
+	  offsetof(struct ipt_entry, next_offset),
+	  iptc_init, iptc_free, iptc_commit, iptc_is_chain, iptc_create_chain,
+	  iptc_flush_entries, iptc_delete_chain, iptc_insert, iptc_append,
+	  iptc_check, iptc_first, iptc_next, iptc_target, iptc_delete_num_entry,
+	  iptc_strerror, set_ip4 },
+	{ AF_INET6, ETH_P_IPV6, "/proc/net/ip6_tables_names",
+	  sizeof(struct ip6t_entry), offsetof(struct ip6t_entry, target_offset),
+	  offsetof(struct ip6t_entry, next_offset), ip6tc_init, ip6tc_free, ip6tc_commit,
+	  ip6tc_is_chain, ip6tc_create_chain, ip6tc_flush_entries,
+	  ip6tc_delete_chain, ip6tc_insert, ip6tc_append, ip6tc_check, ip6tc_first,
+	  ip6tc_next, ip6tc_target, ip6tc_delete_num_entry, ip6tc_strerror,
+	  set_ip6 },
+};
+
+/* --- entries --- */
+
+struct entry {
+	union {
+		unsigned char b[ENTRY_MAX];
+		uint64_t align;
+	} u;
+	const struct family *f;
+	size_t len;
+};
+
+static void entry_init(struct entry *e, const struct family *f)
+{
+	memset(e->u.b, 0, f->hdr);
+	e->f = f;
+	e->len = f->hdr;
+}
+
+static void set_u16(struct entry *e, size_t off, size_t val)
+{
+	uint16_t v = (uint16_t)val;
+
+	memcpy(e->u.b + off, &v, sizeof(v));
+}
+
+static void *entry_match(struct entry *e, const char *name, size_t size)
+{
+	size_t total = XT_ALIGN(sizeof(struct xt_entry_match) + size);
+	struct xt_entry_match *m = (struct xt_entry_match *)(e->u.b + e->len);
+
+	memset(m, 0, total);
+	m->u.user.match_size = (uint16_t)total;
+	snprintf(m->u.user.name, sizeof(m->u.user.name), "%s", name);
+	e->len += total;
+	return m->data;
+}
+
+/* target: DROP, RETURN or a chain's name. */
+static void entry_target(struct entry *e, const char *target)
+{
+	size_t total = XT_ALIGN(sizeof(struct xt_standard_target));
+	struct xt_standard_target *t =
+		(struct xt_standard_target *)(e->u.b + e->len);
+
+	memset(t, 0, total);
+	t->target.u.user.target_size = (uint16_t)total;
+	snprintf(t->target.u.user.name, sizeof(t->target.u.user.name), "%s",
+		 target);
+	set_u16(e, e->f->target_offset, e->len);
+	e->len += total;
+	set_u16(e, e->f->next_offset, e->len);
+}
+
+static void entry_comment(struct entry *e, const char *dev, const char *why)
+{
+	struct xt_comment_info *c = entry_match(e, "comment", sizeof(*c));
+
+	snprintf(c->comment, sizeof(c->comment), "%s: %s", dev, why);
+}
+
+static void entry_physdev_in(struct entry *e, const char *dev)
+{
+	struct xt_physdev_info *p = entry_match(e, "physdev", sizeof(*p));
+
+	snprintf(p->physindev, sizeof(p->physindev), "%s", dev);
+	memset(p->in_mask, 0xff, strlen(dev) + 1);
+	p->bitmask = XT_PHYSDEV_OP_IN;
+}
+
+/* Whether family f can express r, and then r as an entry. */
+static int entry_rule(struct entry *e, const struct family *f, const char *dev,
+		      const struct fw_rule *r)
+{
+	uint16_t proto = 0, sport = 0, dport = 0;
+
+	if (r->n == 0)
+		return 0;	/* "any other ethertype": not iptables' to see */
+	entry_init(e, f);
+	for (int i = 0; i < r->n; i++) {
+		const struct fw_match *m = &r->m[i];
+
+		switch (m->kind) {
+		case FW_ETHERTYPE:
+			if (m->val != f->ethertype)
+				return 0;
+			break;
+		case FW_SMAC_NOT: {
+			struct xt_mac_info *mi = entry_match(e, "mac", sizeof(*mi));
+
+			memcpy(mi->srcaddr, m->mac, 6);
+			mi->invert = 1;
+			break;
+		}
+		case FW_ARP_SHA_NOT:
+		case FW_ARP_SPA:
+			return 0;
+		case FW_L4PROTO:
+			proto = m->val;
+			break;
+		case FW_SPORT:
+			sport = m->val;
+			break;
+		case FW_DPORT:
+			dport = m->val;
+			break;
+		case FW_ICMP6_TYPE: {
+			struct ip6t_icmp *ic = entry_match(e, "icmp6", sizeof(*ic));
+
+			ic->type = (uint8_t)m->val;
+			ic->code[1] = 0xff;
+			break;
+		}
+		case FW_SADDR:
+		case FW_DADDR:
+			if (m->addr.family != f->af)
+				return 0;
+			break;
+		}
+	}
+	if (sport || dport) {
+		struct xt_udp *u = entry_match(e, proto == IPPROTO_TCP ? "tcp" : "udp",
+					       sizeof(*u));
+
+		u->spts[0] = sport;
+		u->spts[1] = sport ? sport : 0xffff;
+		u->dpts[0] = dport;
+		u->dpts[1] = dport ? dport : 0xffff;
+	}
+	f->set_ip(e->u.b, r);
+	entry_comment(e, dev, r->why);
+	entry_target(e, r->verdict == FW_PASS ? "RETURN" : "DROP");
+	return 1;
+}
+
+/* --- the lock and the tables --- */
+
+static int xtables_lock(void)
+{
+	const char *path = getenv("XTABLES_LOCKFILE");
+	int fd;
+
+	fd = open(path && *path ? path : "/run/xtables.lock",
+		  O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* Whether the kernel has instantiated family f's filter table in this
+ * network namespace; reading it through libiptc would create it. */
+static int table_live(const struct family *f)
+{
+	char line[64];
+	FILE *fp = fopen(f->names, "re");
+	int live = 0;
+
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (!strcmp(line, TABLE "\n"))
+			live = 1;
+	fclose(fp);
+	return live;
+}
+
+int fw_iptc_present(void)
+{
+	return table_live(&families[0]) || table_live(&families[1]);
+}
+
+static int fail(const struct family *f, const char *what, const char *chain)
+{
+	int e = errno;
+
+	log_err("iptables (IPv%d) %s %s: %s", f->af == AF_INET ? 4 : 6, what,
+		chain, f->strerror(e));
+	errno = e;
+	return -1;
+}
+
+/* Make sure chain exists, and is empty when flush. */
+static int ensure_chain(const struct family *f, struct xtc_handle *h,
+			const char *chain, int flush)
+{
+	if (!f->is_chain(chain, h))
+		return f->create_chain(chain, h) ? 0 : fail(f, "create chain", chain);
+	if (flush && !f->flush(chain, h))
+		return fail(f, "flush chain", chain);
+	return 0;
+}
+
+/* Add e to chain unless an identical rule is there; at the top when top. */
+static int ensure_rule(const struct family *f, struct xtc_handle *h,
+		       const char *chain, struct entry *e, int top)
+{
+	unsigned char mask[ENTRY_MAX];
+
+	memset(mask, 0xff, e->len);
+	if (f->check(chain, e->u.b, mask, h))
+		return 0;
+	if (top ? f->insert(chain, e->u.b, 0, h) : f->append(chain, e->u.b, h))
+		return 0;
+	return fail(f, "add a rule to", chain);
+}
+
+/* from jumps to to: for dev's packets only (physdev-in) when dev is given,
+ * else all of them, first. */
+static int jump(const struct family *f, struct xtc_handle *h, const char *from,
+		const char *dev, const char *to)
+{
+	struct entry e;
+
+	entry_init(&e, f);
+	if (dev)
+		entry_physdev_in(&e, dev);
+	entry_comment(&e, dev ? dev : "xen", dev ? "anti-spoofing" :
+						     "anti-spoofing of the vifs");
+	entry_target(&e, to);
+	return ensure_rule(f, h, from, &e, !dev);
+}
+
+/* Delete the rules of from that jump to chain. */
+static int unjump(const struct family *f, struct xtc_handle *h, const char *from,
+		  const char *chain)
+{
+	unsigned n;
+	const void *e;
+
+again:
+	for (n = 0, e = f->first(from, h); e; e = f->next(e, h), n++) {
+		if (strcmp(f->target(e, h), chain))
+			continue;
+		if (!f->delete_num(from, n, h))
+			return fail(f, "delete a rule of", from);
+		goto again;
+	}
+	return 0;
+}
+
+static int allow_family(const struct family *f, const struct fw_vif *v,
+			const char *chain, const struct fw_rule *r, int n)
+{
+	struct xtc_handle *h = f->init(TABLE);
+	struct entry e;
+	int ret = -1;
+
+	if (!h)
+		return fail(f, "open table", TABLE);
+	if (ensure_chain(f, h, DISPATCH, 0) < 0 ||
+	    jump(f, h, "FORWARD", NULL, DISPATCH) < 0 ||
+	    jump(f, h, "INPUT", NULL, DISPATCH) < 0 ||
+	    ensure_chain(f, h, chain, 1) < 0)
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (entry_rule(&e, f, v->dev, &r[i]) &&
+		    !f->append(chain, e.u.b, h)) {
+			fail(f, "add a rule to", chain);
+			goto out;
+		}
+	if (jump(f, h, DISPATCH, v->dev, chain) < 0)
+		goto out;
+	if (!f->commit(h)) {
+		fail(f, "commit table", TABLE);
+		goto out;
+	}
+	ret = 0;
+out:
+	f->free(h);
+	return ret;
+}
+
+static int revoke_family(const struct family *f, const char *chain)
+{
+	struct xtc_handle *h;
+	int ret = -1;
+
+	if (!table_live(f))
+		return 0;
+	if (!(h = f->init(TABLE)))
+		return fail(f, "open table", TABLE);
+	if (!f->is_chain(chain, h)) {
+		ret = 0;
+		goto out;
+	}
+	if (f->is_chain(DISPATCH, h) && unjump(f, h, DISPATCH, chain) < 0)
+		goto out;
+	if (!f->flush(chain, h) || !f->delete_chain(chain, h)) {
+		fail(f, "delete chain", chain);
+		goto out;
+	}
+	if (!f->commit(h)) {
+		fail(f, "commit table", TABLE);
+		goto out;
+	}
+	ret = 0;
+out:
+	f->free(h);
+	return ret;
+}
+
+static void chain_name(const char *dev, char *chain, size_t len)
+{
+	snprintf(chain, len, CHAIN_PREFIX "%s", dev);
+}
+
+int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
+{
+	const char *const bnf[] = { "net", "bridge", "bridge-nf-call-iptables", NULL };
+	char chain[32], val[8];
+	int lock, ret = 0;
+
+	chain_name(v->dev, chain, sizeof(chain));
+	if ((lock = xtables_lock()) < 0)
+		return -1;
+	for (size_t i = 0; i < 2 && ret == 0; i++)
+		ret = allow_family(&families[i], v, chain, r, n);
+	/* Both families or neither. */
+	if (ret < 0)
+		for (size_t i = 0; i < 2; i++)
+			revoke_family(&families[i], chain);
+	close(lock);
+	if (ret < 0)
+		return -1;
+	log_info("iptables checks only the MAC and IP sources of %s: ARP, VLAN "
+		 "tags and other ethertypes pass (firewall=nft checks them)",
+		 v->dev);
+	if (sysctl_get(bnf, val, sizeof(val)) < 0 || strcmp(val, "1"))
+		log_warn("bridged traffic does not pass iptables "
+			 "(net.bridge.bridge-nf-call-iptables is not 1): "
+			 "the rules for %s cannot see it", v->dev);
+	return 0;
+}
+
+int fw_iptc_revoke(const char *dev)
+{
+	char chain[32];
+	int lock, ret = 0;
+
+	chain_name(dev, chain, sizeof(chain));
+	if ((lock = xtables_lock()) < 0)
+		return -1;
+	for (size_t i = 0; i < 2; i++)
+		if (revoke_family(&families[i], chain) < 0)
+			ret = -1;
+	close(lock);
+	return ret;
+}

@@ -1,0 +1,675 @@
+/* The nftables backend: libnftnl builds, libmnl sends, one batch per
+ * command so that the kernel applies it whole or not at all.
+ *
+ *   table bridge xen {
+ *       map vifs { type ifname : verdict; }
+ *       chain prerouting { type filter hook prerouting priority filter;
+ *                          iifname vmap @vifs }
+ *       chain vif1.0 { ...the rules of fw_rules.c... }
+ *   }
+ *
+ * Creating with NLM_F_CREATE and no NLM_F_EXCL is idempotent; a chain is
+ * flushed before its rules are added, so repeating an allow leaves one set.
+ * A revoke first adds what it deletes (table, map, chain, element) in the
+ * same batch, so it never fails on what is already gone. */
+#include "fw.h"
+
+/* The libc headers before the kernel's, which defer to them. */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/if_ether.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TABLE "xen"
+#define BASE_CHAIN "prerouting"
+#define MAP "vifs"
+#define MAP_ID 1
+#define TYPE_IFNAME 41		/* nft's datatype number for ifname */
+/* From linux/netfilter_bridge.h, which clashes with net/if.h. */
+#define BR_PRE_ROUTING 0
+#define BR_PRI_FILTER -200
+#define BATCH_MAX (512 * 1024)
+
+static struct mnl_socket *nl;
+
+static struct mnl_socket *sock(void)
+{
+	if (nl)
+		return nl;
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+
+		mnl_socket_close(nl);
+		nl = NULL;
+		errno = e;
+	}
+	return nl;
+}
+
+void fw_nft_close(void)
+{
+	if (nl)
+		mnl_socket_close(nl);
+	nl = NULL;
+}
+
+/* --- building a batch --- */
+
+struct batch {
+	struct mnl_nlmsg_batch *b;
+	char *buf;
+	uint32_t seq;
+	int err;		/* ENOMEM or E2BIG met while building */
+};
+
+static int batch_start(struct batch *bt)
+{
+	/* Zeroed: attribute padding goes to the kernel as it is. */
+	bt->buf = calloc(1, BATCH_MAX);
+	if (!bt->buf)
+		return -1;
+	/* The limit leaves room for the message being built past it. */
+	bt->b = mnl_nlmsg_batch_start(bt->buf, BATCH_MAX - MNL_SOCKET_BUFFER_SIZE);
+	bt->seq = (uint32_t)time(NULL);
+	bt->err = 0;
+	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), bt->seq++);
+	mnl_nlmsg_batch_next(bt->b);
+	return 0;
+}
+
+static void batch_free(struct batch *bt)
+{
+	mnl_nlmsg_batch_stop(bt->b);
+	free(bt->buf);
+}
+
+static struct nlmsghdr *msg(struct batch *bt, int type, int flags)
+{
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
+				     NFPROTO_BRIDGE, flags, bt->seq++);
+}
+
+static void next(struct batch *bt)
+{
+	if (!mnl_nlmsg_batch_next(bt->b))
+		bt->err = E2BIG;
+}
+
+static void add_table(struct batch *bt)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t) {
+		bt->err = ENOMEM;
+		return;
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
+	nftnl_table_nlmsg_build_payload(msg(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE), t);
+	nftnl_table_free(t);
+	next(bt);
+}
+
+static void add_map(struct batch *bt)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(32);
+
+	if (!s || !ud) {
+		bt->err = ENOMEM;
+		goto out;
+	}
+	/* nft reads the ifname keys as strings only with this. */
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 1);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, MAP);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_BRIDGE);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, MAP_ID);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, TYPE_IFNAME);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, IFNAMSIZ);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 0);
+	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
+			   nftnl_udata_buf_len(ud));
+	nftnl_set_nlmsg_build_payload(msg(bt, NFT_MSG_NEWSET, NLM_F_CREATE), s);
+	next(bt);
+out:
+	nftnl_udata_buf_free(ud);
+	nftnl_set_free(s);
+}
+
+static void add_chain(struct batch *bt, const char *name, int base)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (!c) {
+		bt->err = ENOMEM;
+		return;
+	}
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	if (base) {
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, BR_PRE_ROUTING);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, BR_PRI_FILTER);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	}
+	nftnl_chain_nlmsg_build_payload(msg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE), c);
+	nftnl_chain_free(c);
+	next(bt);
+}
+
+static void del_chain(struct batch *bt, const char *name)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (!c) {
+		bt->err = ENOMEM;
+		return;
+	}
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_nlmsg_build_payload(msg(bt, NFT_MSG_DELCHAIN, 0), c);
+	nftnl_chain_free(c);
+	next(bt);
+}
+
+/* Delete every rule of chain. */
+static void flush_chain(struct batch *bt, const char *chain)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (!r) {
+		bt->err = ENOMEM;
+		return;
+	}
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_nlmsg_build_payload(msg(bt, NFT_MSG_DELRULE, 0), r);
+	nftnl_rule_free(r);
+	next(bt);
+}
+
+/* The element dev : jump dev of the map, added or deleted. */
+static void map_elem(struct batch *bt, const char *dev, int type)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	char key[IFNAMSIZ] = { 0 };
+
+	if (!s || !e) {
+		bt->err = ENOMEM;
+		nftnl_set_free(s);
+		nftnl_set_elem_free(e);
+		return;
+	}
+	strncpy(key, dev, sizeof(key) - 1);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, MAP);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, sizeof(key));
+	if (type == NFT_MSG_NEWSETELEM) {
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NFT_JUMP);
+		nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, dev);
+	}
+	nftnl_set_elem_add(s, e);
+	nftnl_set_elems_nlmsg_build_payload(
+		msg(bt, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0), s);
+	nftnl_set_free(s);
+	next(bt);
+}
+
+/* --- expressions --- */
+
+static void expr(struct nftnl_rule *r, struct nftnl_expr *e)
+{
+	nftnl_rule_add_expr(r, e);
+}
+
+static void payload(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		    uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	expr(r, e);
+}
+
+static void meta(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	expr(r, e);
+}
+
+static void cmp(struct nftnl_rule *r, uint32_t op, const void *data,
+		uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	expr(r, e);
+}
+
+static void bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+	static const unsigned char zero[16];
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	expr(r, e);
+}
+
+static void verdict(struct nftnl_rule *r, int v)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	expr(r, e);
+}
+
+static void lookup_map(struct nftnl_rule *r)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, MAP);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, MAP_ID);
+	expr(r, e);
+}
+
+static void u16be(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		  uint16_t val)
+{
+	uint16_t be = htons(val);
+
+	payload(r, base, off, 2);
+	cmp(r, NFT_CMP_EQ, &be, 2);
+}
+
+/* An address or prefix at off, in the shape nft itself generates (so that
+ * `nft list` prints it back as a prefix): a byte-aligned prefix loads only
+ * its bytes; any other loads, masks and compares the whole address.  A /0 matches
+ * everything and adds nothing. */
+static void addr(struct nftnl_rule *r, uint32_t off, const struct args_addr *a)
+{
+	uint32_t full = a->family == AF_INET ? 4 : 16;
+	uint32_t len = (uint32_t)(a->prefix + 7) / 8;
+	unsigned char val[16], mask[16] = { 0 };
+
+	if (!len)
+		return;
+	memcpy(val, a->a, full);
+	if (a->prefix % 8 == 0) {
+		payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len);
+	} else {
+		memset(mask, 0xff, len - 1);
+		mask[len - 1] = (unsigned char)(0xff << (8 - a->prefix % 8));
+		val[len - 1] &= mask[len - 1];
+		memset(val + len, 0, full - len);
+		payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, full);
+		bitwise(r, mask, full);
+		len = full;
+	}
+	cmp(r, NFT_CMP_EQ, val, len);
+}
+
+static void match(struct nftnl_rule *r, const struct fw_match *m)
+{
+	int v6 = m->addr.family == AF_INET6;
+	uint8_t b = (uint8_t)m->val;
+
+	switch (m->kind) {
+	case FW_ETHERTYPE:
+		u16be(r, NFT_PAYLOAD_LL_HEADER, 12, m->val);
+		break;
+	case FW_SMAC_NOT:
+		payload(r, NFT_PAYLOAD_LL_HEADER, 6, 6);
+		cmp(r, NFT_CMP_NEQ, m->mac, 6);
+		break;
+	case FW_ARP_SHA_NOT:
+		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 6);
+		cmp(r, NFT_CMP_NEQ, m->mac, 6);
+		break;
+	case FW_ARP_SPA:
+		addr(r, 14, &m->addr);
+		break;
+	case FW_SADDR:
+		addr(r, v6 ? 8 : 12, &m->addr);
+		break;
+	case FW_DADDR:
+		addr(r, v6 ? 24 : 16, &m->addr);
+		break;
+	case FW_L4PROTO:
+		meta(r, NFT_META_L4PROTO);
+		cmp(r, NFT_CMP_EQ, &b, 1);
+		break;
+	case FW_SPORT:
+		u16be(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, m->val);
+		break;
+	case FW_DPORT:
+		u16be(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, m->val);
+		break;
+	case FW_ICMP6_TYPE:
+		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
+		cmp(r, NFT_CMP_EQ, &b, 1);
+		break;
+	}
+}
+
+static struct nftnl_rule *rule_alloc(struct batch *bt, const char *chain,
+				     const char *comment)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_udata_buf *ud;
+
+	if (!r) {
+		bt->err = ENOMEM;
+		return NULL;
+	}
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_BRIDGE);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	if (comment) {
+		ud = nftnl_udata_buf_alloc(strlen(comment) + 8);
+		if (!ud) {
+			nftnl_rule_free(r);
+			bt->err = ENOMEM;
+			return NULL;
+		}
+		nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment);
+		nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
+				    nftnl_udata_buf_len(ud));
+		nftnl_udata_buf_free(ud);
+	}
+	return r;
+}
+
+static void rule_add(struct batch *bt, struct nftnl_rule *r)
+{
+	nftnl_rule_nlmsg_build_payload(
+		msg(bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND), r);
+	nftnl_rule_free(r);
+	next(bt);
+}
+
+static void dispatcher(struct batch *bt)
+{
+	struct nftnl_rule *r = rule_alloc(bt, BASE_CHAIN, NULL);
+
+	if (!r)
+		return;
+	meta(r, NFT_META_IIFNAME);
+	lookup_map(r);
+	rule_add(bt, r);
+}
+
+static void vif_rules(struct batch *bt, const char *dev, const struct fw_rule *rules,
+		      int n)
+{
+	char comment[128];
+
+	for (int i = 0; i < n && !bt->err; i++) {
+		struct nftnl_rule *r;
+
+		snprintf(comment, sizeof(comment), "%s: %s", dev, rules[i].why);
+		if (!(r = rule_alloc(bt, dev, comment)))
+			return;
+		for (int j = 0; j < rules[i].n; j++)
+			match(r, &rules[i].m[j]);
+		verdict(r, rules[i].verdict == FW_PASS ? NF_ACCEPT : NF_DROP);
+		rule_add(bt, r);
+	}
+}
+
+/* The whole allow: the skeleton (idempotent), then the vif's chain
+ * rebuilt and its map entry. */
+static int build_allow(struct batch *bt, const struct fw_vif *v,
+		       const struct fw_rule *r, int n)
+{
+	if (batch_start(bt) < 0)
+		return -1;
+	add_table(bt);
+	add_map(bt);
+	add_chain(bt, BASE_CHAIN, 1);
+	flush_chain(bt, BASE_CHAIN);
+	dispatcher(bt);
+	add_chain(bt, v->dev, 0);
+	flush_chain(bt, v->dev);
+	vif_rules(bt, v->dev, r, n);
+	map_elem(bt, v->dev, NFT_MSG_NEWSETELEM);
+	nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), bt->seq++);
+	next(bt);
+	if (bt->err) {
+		errno = bt->err;
+		batch_free(bt);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- talking to the kernel --- */
+
+/* nfnetlink handles a batch inside sendmsg(), so every answer is queued
+ * when it returns: read without waiting until there is nothing left.
+ * Without NLM_F_ACK only errors answer. */
+static int send_batch(struct batch *bt)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int ret = 0, err = 0;
+	ssize_t len;
+
+	if (!sock())
+		return -1;
+	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(bt->b),
+			      mnl_nlmsg_batch_size(bt->b)) < 0)
+		return -1;
+	while ((len = recv(mnl_socket_get_fd(nl), buf, sizeof(buf),
+			   MSG_DONTWAIT)) > 0) {
+		if (mnl_cb_run(buf, (size_t)len, 0, mnl_socket_get_portid(nl),
+			       NULL, NULL) < 0 &&
+		    !err)
+			err = errno;
+	}
+	if (len < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+		err = errno;
+	if (err) {
+		errno = err;
+		ret = -1;
+	}
+	return ret;
+}
+
+int fw_nft_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
+{
+	struct batch bt;
+	int ret;
+
+	if (build_allow(&bt, v, r, n) < 0)
+		return -1;
+	ret = send_batch(&bt);
+	batch_free(&bt);
+	return ret;
+}
+
+int fw_nft_revoke(const char *dev)
+{
+	struct batch bt;
+	int ret;
+
+	if (batch_start(&bt) < 0)
+		return -1;
+	add_table(&bt);
+	add_map(&bt);
+	add_chain(&bt, dev, 0);
+	map_elem(&bt, dev, NFT_MSG_NEWSETELEM);
+	map_elem(&bt, dev, NFT_MSG_DELSETELEM);
+	flush_chain(&bt, dev);
+	del_chain(&bt, dev);
+	nftnl_batch_end(mnl_nlmsg_batch_current(bt.b), bt.seq++);
+	next(&bt);
+	if (bt.err) {
+		errno = bt.err;
+		batch_free(&bt);
+		return -1;
+	}
+	ret = send_batch(&bt);
+	batch_free(&bt);
+	return ret;
+}
+
+/* Whether table bridge xen exists: one request, nothing created. */
+int fw_nft_present(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t;
+	struct nlmsghdr *nlh;
+	uint32_t seq = (uint32_t)time(NULL);
+	ssize_t len;
+	int ret;
+
+	if (!sock())
+		return errno == EPROTONOSUPPORT ? 0 : -1;
+	if (!(t = nftnl_table_alloc()))
+		return -1;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_BRIDGE,
+				    NLM_F_ACK, seq);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	do {
+		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (len < 0)
+			return -1;
+		ret = mnl_cb_run(buf, (size_t)len, seq, mnl_socket_get_portid(nl),
+				 NULL, NULL);
+	} while (ret > 0);
+	if (ret < 0)
+		return errno == ENOENT || errno == EOPNOTSUPP ? 0 : -1;
+	return 1;
+}
+
+/* One line per message of the batch, in libnftnl's own notation. */
+static void dump_msg(const struct nlmsghdr *nlh, char *line, size_t len)
+{
+	uint16_t type = nlh->nlmsg_type;
+
+	if (type == NFNL_MSG_BATCH_BEGIN || type == NFNL_MSG_BATCH_END) {
+		snprintf(line, len, "batch %s",
+			 type == NFNL_MSG_BATCH_BEGIN ? "begin" : "end");
+		return;
+	}
+	switch (NFNL_MSG_TYPE(type)) {
+	case NFT_MSG_NEWTABLE: {
+		struct nftnl_table *t = nftnl_table_alloc();
+
+		nftnl_table_nlmsg_parse(nlh, t);
+		snprintf(line, len, "add ");
+		nftnl_table_snprintf(line + strlen(line), len - strlen(line), t,
+				     NFTNL_OUTPUT_DEFAULT, 0);
+		nftnl_table_free(t);
+		break;
+	}
+	case NFT_MSG_NEWCHAIN: {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+
+		nftnl_chain_nlmsg_parse(nlh, c);
+		snprintf(line, len, "add chain ");
+		nftnl_chain_snprintf(line + strlen(line), len - strlen(line), c,
+				     NFTNL_OUTPUT_DEFAULT, 0);
+		nftnl_chain_free(c);
+		break;
+	}
+	case NFT_MSG_NEWSET:
+	case NFT_MSG_NEWSETELEM: {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		if (NFNL_MSG_TYPE(type) == NFT_MSG_NEWSET)
+			nftnl_set_nlmsg_parse(nlh, s);
+		else
+			nftnl_set_elems_nlmsg_parse(nlh, s);
+		snprintf(line, len, "add %s ",
+			 NFNL_MSG_TYPE(type) == NFT_MSG_NEWSET ? "map" : "element");
+		nftnl_set_snprintf(line + strlen(line), len - strlen(line), s,
+				   NFTNL_OUTPUT_DEFAULT, 0);
+		nftnl_set_free(s);
+		break;
+	}
+	case NFT_MSG_NEWRULE:
+	case NFT_MSG_DELRULE: {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+
+		nftnl_rule_nlmsg_parse(nlh, r);
+		if (NFNL_MSG_TYPE(type) == NFT_MSG_DELRULE)
+			snprintf(line, len, "flush chain %s",
+				 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+		else
+			nftnl_rule_snprintf(line, len, r, NFTNL_OUTPUT_DEFAULT, 0);
+		nftnl_rule_free(r);
+		break;
+	}
+	default:
+		snprintf(line, len, "message %u", NFNL_MSG_TYPE(type));
+	}
+}
+
+char *fw_nft_dump_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
+{
+	size_t size = 1 << 17, used = 0;
+	const struct nlmsghdr *nlh;
+	struct batch bt;
+	char *out;
+	int left;
+
+	if (build_allow(&bt, v, r, n) < 0)
+		return NULL;
+	if (!(out = malloc(size))) {
+		batch_free(&bt);
+		return NULL;
+	}
+	out[0] = 0;
+	left = (int)mnl_nlmsg_batch_size(bt.b);
+	for (nlh = mnl_nlmsg_batch_head(bt.b); mnl_nlmsg_ok(nlh, left) && used < size;
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		char line[4096];
+
+		dump_msg(nlh, line, sizeof(line));
+		used += (size_t)snprintf(out + used, size - used, "%s\n", line);
+	}
+	batch_free(&bt);
+	return out;
+}

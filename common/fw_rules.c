@@ -1,0 +1,344 @@
+/* What a vif may send, decided once for every backend. */
+#include "fw.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ICMP6_ROUTER_ADVERT 134
+#define ICMP6_REDIRECT 137
+
+struct builder {
+	struct fw_rule *out;
+	int n, max;
+};
+
+/* Start a rule; the matches follow with the add_* helpers.  Overflow is
+ * counted, not written, and reported once at the end. */
+static struct fw_rule *rule(struct builder *b, enum fw_verdict verdict,
+			    const char *why)
+{
+	static struct fw_rule scratch;
+	struct fw_rule *r = b->n < b->max ? &b->out[b->n] : &scratch;
+
+	b->n++;
+	memset(r, 0, sizeof(*r));
+	r->verdict = verdict;
+	r->why = why;
+	return r;
+}
+
+static struct fw_match *add(struct fw_rule *r, enum fw_match_kind kind)
+{
+	struct fw_match *m = &r->m[r->n++];
+
+	m->kind = kind;
+	return m;
+}
+
+static void add_val(struct fw_rule *r, enum fw_match_kind kind, uint16_t val)
+{
+	add(r, kind)->val = val;
+}
+
+static void add_mac(struct fw_rule *r, enum fw_match_kind kind,
+		    const unsigned char *mac)
+{
+	memcpy(add(r, kind)->mac, mac, 6);
+}
+
+static void add_addr(struct fw_rule *r, enum fw_match_kind kind,
+		     const struct args_addr *a)
+{
+	add(r, kind)->addr = *a;
+}
+
+static struct args_addr host(int family, const char *s)
+{
+	struct args_addr a = { .family = family,
+			       .prefix = family == AF_INET ? 32 : 128 };
+
+	inet_pton(family, s, a.a);
+	return a;
+}
+
+/* fe80::/64 with the modified EUI-64 of mac: the link-local address the
+ * guest's kernel makes for itself. */
+static struct args_addr link_local(const unsigned char *mac)
+{
+	struct args_addr a = host(AF_INET6, "fe80::");
+
+	a.a[8] = mac[0] ^ 0x02;
+	a.a[9] = mac[1];
+	a.a[10] = mac[2];
+	a.a[11] = 0xff;
+	a.a[12] = 0xfe;
+	a.a[13] = mac[3];
+	a.a[14] = mac[4];
+	a.a[15] = mac[5];
+	return a;
+}
+
+static void arp(struct builder *b, const struct fw_vif *v)
+{
+	struct args_addr any = host(AF_INET, "0.0.0.0");
+	struct fw_rule *r;
+
+	if (v->mac) {
+		r = rule(b, FW_DROP, "ARP sender MAC is not the guest's");
+		add_val(r, FW_ETHERTYPE, ETH_P_ARP);
+		add_mac(r, FW_ARP_SHA_NOT, v->mac);
+	}
+	if (v->naddrs < 0) {
+		add_val(rule(b, FW_PASS, "ARP"), FW_ETHERTYPE, ETH_P_ARP);
+		return;
+	}
+	r = rule(b, FW_PASS, "ARP probe");
+	add_val(r, FW_ETHERTYPE, ETH_P_ARP);
+	add_addr(r, FW_ARP_SPA, &any);
+	for (int i = 0; i < v->naddrs; i++) {
+		if (v->addrs[i].family != AF_INET)
+			continue;
+		r = rule(b, FW_PASS, "ARP from the guest's address");
+		add_val(r, FW_ETHERTYPE, ETH_P_ARP);
+		add_addr(r, FW_ARP_SPA, &v->addrs[i]);
+	}
+	add_val(rule(b, FW_DROP, "ARP for an address not the guest's"),
+		FW_ETHERTYPE, ETH_P_ARP);
+}
+
+static void ipv4(struct builder *b, const struct fw_vif *v)
+{
+	struct args_addr any = host(AF_INET, "0.0.0.0");
+	struct args_addr bcast = host(AF_INET, "255.255.255.255");
+	struct fw_rule *r;
+
+	r = rule(b, FW_DROP, "DHCP server");
+	add_val(r, FW_ETHERTYPE, ETH_P_IP);
+	add_val(r, FW_L4PROTO, IPPROTO_UDP);
+	add_val(r, FW_SPORT, 67);
+	if (v->naddrs < 0) {
+		add_val(rule(b, FW_PASS, "IPv4"), FW_ETHERTYPE, ETH_P_IP);
+		return;
+	}
+	for (int i = 0; i < v->naddrs; i++) {
+		if (v->addrs[i].family != AF_INET)
+			continue;
+		r = rule(b, FW_PASS, "IPv4 from the guest's address");
+		add_val(r, FW_ETHERTYPE, ETH_P_IP);
+		add_addr(r, FW_SADDR, &v->addrs[i]);
+	}
+	r = rule(b, FW_PASS, "DHCP client");
+	add_val(r, FW_ETHERTYPE, ETH_P_IP);
+	add_addr(r, FW_SADDR, &any);
+	add_addr(r, FW_DADDR, &bcast);
+	add_val(r, FW_L4PROTO, IPPROTO_UDP);
+	add_val(r, FW_SPORT, 68);
+	add_val(r, FW_DPORT, 67);
+	add_val(rule(b, FW_DROP, "IPv4 from an address not the guest's"),
+		FW_ETHERTYPE, ETH_P_IP);
+}
+
+static void ipv6(struct builder *b, const struct fw_vif *v)
+{
+	static const uint16_t icmp_drop[] = { ICMP6_ROUTER_ADVERT, ICMP6_REDIRECT };
+	static const char *const icmp_why[] = { "router advertisement",
+						"ICMPv6 redirect" };
+	struct args_addr any = host(AF_INET6, "::"), ll;
+	struct fw_rule *r;
+
+	for (int i = 0; i < 2; i++) {
+		r = rule(b, FW_DROP, icmp_why[i]);
+		add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
+		add_val(r, FW_L4PROTO, IPPROTO_ICMPV6);
+		add_val(r, FW_ICMP6_TYPE, icmp_drop[i]);
+	}
+	r = rule(b, FW_DROP, "DHCPv6 server");
+	add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
+	add_val(r, FW_L4PROTO, IPPROTO_UDP);
+	add_val(r, FW_SPORT, 547);
+	if (v->naddrs < 0) {
+		add_val(rule(b, FW_PASS, "IPv6"), FW_ETHERTYPE, ETH_P_IPV6);
+		return;
+	}
+	/* Without a MAC to derive it from, any link-local address. */
+	if (v->mac) {
+		ll = link_local(v->mac);
+	} else {
+		ll = host(AF_INET6, "fe80::");
+		ll.prefix = 10;
+	}
+	r = rule(b, FW_PASS, "IPv6 link-local");
+	add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
+	add_addr(r, FW_SADDR, &ll);
+	for (int i = 0; i < v->naddrs; i++) {
+		if (v->addrs[i].family != AF_INET6)
+			continue;
+		r = rule(b, FW_PASS, "IPv6 from the guest's address");
+		add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
+		add_addr(r, FW_SADDR, &v->addrs[i]);
+	}
+	r = rule(b, FW_PASS, "duplicate address detection");
+	add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
+	add_addr(r, FW_SADDR, &any);
+	add_val(r, FW_L4PROTO, IPPROTO_ICMPV6);
+	add_val(rule(b, FW_DROP, "IPv6 from an address not the guest's"),
+		FW_ETHERTYPE, ETH_P_IPV6);
+}
+
+int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max)
+{
+	struct builder b = { out, 0, max };
+
+	if (v->mac)
+		add_mac(rule(&b, FW_DROP, "source MAC is not the guest's"),
+			FW_SMAC_NOT, v->mac);
+	if (v->trunk)
+		add_val(rule(&b, FW_PASS, "VLAN trunk"), FW_ETHERTYPE, ETH_P_8021Q);
+	arp(&b, v);
+	ipv4(&b, v);
+	ipv6(&b, v);
+	rule(&b, FW_DROP, "not IPv4, ARP or IPv6");
+	if (b.n > max) {
+		errno = E2BIG;
+		return -1;
+	}
+	return b.n;
+}
+
+/* --- nft syntax --- */
+
+struct out {
+	char *p;
+	size_t left;
+	int full;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->p, o->left, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->left) {
+		o->full = 1;
+		n = o->left ? (int)o->left - 1 : 0;
+	}
+	o->p += n;
+	o->left -= (size_t)n;
+}
+
+static void put_mac(struct out *o, const unsigned char *m)
+{
+	put(o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+	    m[5]);
+}
+
+static void put_addr(struct out *o, const struct args_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(a->family, a->a, s, sizeof(s));
+	put(o, "%s", s);
+	if (a->prefix != (a->family == AF_INET ? 32 : 128))
+		put(o, "/%d", a->prefix);
+}
+
+static const char *ethertype_name(uint16_t t)
+{
+	switch (t) {
+	case ETH_P_IP: return "ip";
+	case ETH_P_ARP: return "arp";
+	case ETH_P_IPV6: return "ip6";
+	case ETH_P_8021Q: return "8021q";
+	}
+	return NULL;
+}
+
+static const char *l4_name(uint16_t p)
+{
+	switch (p) {
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_ICMPV6: return "ipv6-icmp";
+	}
+	return NULL;
+}
+
+int fw_rules_format(const char *dev, const struct fw_rule *r, char *buf,
+		    size_t len)
+{
+	struct out o = { buf, len, 0 };
+	const char *l4 = "th";
+
+	for (int i = 0; i < r->n; i++) {
+		const struct fw_match *m = &r->m[i];
+
+		switch (m->kind) {
+		case FW_ETHERTYPE:
+			if (ethertype_name(m->val))
+				put(&o, "ether type %s ", ethertype_name(m->val));
+			else
+				put(&o, "ether type 0x%04x ", m->val);
+			break;
+		case FW_SMAC_NOT:
+			put(&o, "ether saddr != ");
+			put_mac(&o, m->mac);
+			put(&o, " ");
+			break;
+		case FW_ARP_SHA_NOT:
+			put(&o, "arp saddr ether != ");
+			put_mac(&o, m->mac);
+			put(&o, " ");
+			break;
+		case FW_ARP_SPA:
+			put(&o, "arp saddr ip ");
+			put_addr(&o, &m->addr);
+			put(&o, " ");
+			break;
+		case FW_SADDR:
+		case FW_DADDR:
+			put(&o, "%s %s ", m->addr.family == AF_INET ? "ip" : "ip6",
+			    m->kind == FW_SADDR ? "saddr" : "daddr");
+			put_addr(&o, &m->addr);
+			put(&o, " ");
+			break;
+		case FW_L4PROTO:
+			if (l4_name(m->val))
+				put(&o, "meta l4proto %s ", l4_name(m->val));
+			else
+				put(&o, "meta l4proto %u ", m->val);
+			l4 = m->val == IPPROTO_UDP   ? "udp"
+			     : m->val == IPPROTO_TCP ? "tcp"
+						     : "th";
+			break;
+		case FW_SPORT:
+			put(&o, "%s sport %u ", l4, m->val);
+			break;
+		case FW_DPORT:
+			put(&o, "%s dport %u ", l4, m->val);
+			break;
+		case FW_ICMP6_TYPE:
+			if (m->val == ICMP6_ROUTER_ADVERT)
+				put(&o, "icmpv6 type nd-router-advert ");
+			else if (m->val == ICMP6_REDIRECT)
+				put(&o, "icmpv6 type nd-redirect ");
+			else
+				put(&o, "icmpv6 type %u ", m->val);
+			break;
+		}
+	}
+	put(&o, "%s comment \"%s: %s\"", r->verdict == FW_PASS ? "accept" : "drop",
+	    dev, r->why);
+	if (o.full) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,226 @@
+#!/bin/bash
+# Anti-spoofing of bridged vifs, with the backend in $H_FW (nft or
+# iptables; run.sh runs both): real frames from a guest namespace, a capture
+# in another guest, the rules an administrator would list, idempotency,
+# clean removal, backend switches, bad settings, and 100 vifs at once.
+. "$(dirname "$0")/../harness/lib.sh"
+: "${H_FW:=nft}"
+h_setup
+VB=$(bin vif-bridge)
+BE=/local/domain/0/backend/vif
+
+# fw_rules DEV: the rules made for DEV, as the backend's own tool lists them.
+fw_rules() {
+	if [ "$H_FW" = nft ]; then
+		d0 nft list chain bridge xen "$1" 2>/dev/null | grep -F "comment \"$1: "
+	else
+		d0 iptables-legacy -S "xen-$1" 2>/dev/null | grep -- '^-A'
+		d0 ip6tables-legacy -S "xen-$1" 2>/dev/null | grep -- '^-A'
+	fi
+}
+# fw_dispatch DEV: how many times traffic from DEV is sent to its rules.
+fw_dispatch() {
+	if [ "$H_FW" = nft ]; then
+		d0 nft list map bridge xen vifs 2>/dev/null | grep -o "\"$1\" : jump $1\b" | wc -l
+	else
+		{ d0 iptables-legacy -S xen-antispoof; d0 ip6tables-legacy -S xen-antispoof; } 2>/dev/null |
+			grep -c -- "--physdev-in $1 .*-j xen-$1\$"
+	fi
+}
+# Everything of ours in both backends, for "nothing left" checks.
+fw_all() {
+	d0 nft list table bridge xen 2>/dev/null | grep -E 'chain vif|jump'
+	{ d0 iptables-legacy -S; d0 ip6tables-legacy -S; } 2>/dev/null | grep -E -- '-N xen-vif|physdev-in'
+}
+per_family=1; [ "$H_FW" = iptables ] && per_family=2
+
+h_bridge xenbr0
+d0 ip addr add 10.0.0.254/24 dev xenbr0
+h_guest 1 0 "ip=10.0.0.1 2001:db8::1"
+h_guest 2 0 "ip=10.0.0.2 2001:db8::2"
+h_guest 3 0                                   # no ip key
+h_guest 4 0 ip=10.0.0.4
+for d in 1 2 3 4; do
+	g $d ip addr add 10.0.0.$d/24 dev eth0
+	g $d ip addr add 2001:db8::$d/64 dev eth0 nodad
+done
+
+# The administrator's own rules, in both backends: never touched.
+d0 nft -f - <<'EOF'
+table inet admin {
+	chain filter_fwd { type filter hook forward priority 0; ip saddr 192.0.2.1 counter accept; }
+}
+EOF
+d0 iptables-legacy -A FORWARD -s 192.0.2.1 -j ACCEPT
+admin_rules() { d0 nft list table inet admin; d0 iptables-legacy -S FORWARD | grep -F -- '-s 192.0.2.1/32'; }
+admin_before=$(admin_rules)
+
+for d in 1 2 3; do h_run "$VB" online $d; done
+h_run "$VB" online 4 0 antispoof=no
+n=0; for d in 1 2 3 4; do [ "$(xs $BE/$d/0/hotplug-status)" = connected ] && n=$((n + 1)); done
+teq "four guests online with $H_FW" 4 "$n"
+tmatch "the log names the backend" "anti-spoofing for vif1.0 with $H_FW" "$(cat "$XEN_HOTPLUG_LOG")"
+
+# --- the rules, as the administrator lists them ----------------------------
+rules1=$(fw_rules vif1.0)
+if [ "$H_FW" = nft ]; then
+	tmatch "vif1.0: source MAC rule" 'ether saddr != 00:16:3e:00:01:00 drop' "$rules1"
+	tmatch "vif1.0: ARP sender rule" 'arp saddr ip 10.0.0.1 accept' "$rules1"
+	tmatch "vif1.0: IPv4 source rule" 'ip saddr 10.0.0.1 accept' "$rules1"
+	tmatch "vif1.0: IPv6 source rule" 'ip6 saddr 2001:db8::1 accept' "$rules1"
+	tmatch "vif1.0: link-local from its MAC" 'ip6 saddr fe80::216:3eff:fe00:100 accept' "$rules1"
+	chain=$(d0 nft list chain bridge xen vif1.0)
+	teq "every rule of vif1.0 carries its comment" "$(grep -cE '(accept|drop)' <<<"$chain")" \
+		"$(grep -c 'comment "vif1.0: ' <<<"$chain")"
+else
+	tmatch "vif1.0: source MAC rule" '! --mac-source 00:16:3e:00:01:00 .*-j DROP' "$rules1"
+	tmatch "vif1.0: IPv4 source rule" '-s 10.0.0.1/32 .*-j RETURN' "$rules1"
+	tmatch "vif1.0: IPv6 source rule" '-s 2001:db8::1/128 .*-j RETURN' "$rules1"
+	tmatch "FORWARD jumps to xen-antispoof first" '^-A FORWARD .*-j xen-antispoof' \
+		"$(d0 iptables-legacy -S FORWARD | sed -n 2p)"
+	tmatch "the log says what iptables cannot check" 'iptables checks only the MAC and IP sources of vif1.0' \
+		"$(cat "$XEN_HOTPLUG_LOG")"
+fi
+teq "vif1.0 is dispatched to its rules" "$per_family" "$(fw_dispatch vif1.0)"
+teq "antispoof=no: no rules for vif4.0" "" "$(fw_rules vif4.0)"
+
+# --- real frames from guest 1, captured in guest 2 -------------------------
+LEGIT="ipv4 arp arp-probe dhcp-client ipv6-ll ipv6 dad"
+SPOOF_IP="spoof-ipv4 spoof-mac spoof-ipv6 ra dhcp-offer dhcpv6-server"
+SPOOF_L2="spoof-arp-reply spoof-garp spoof-arp-sha vlan ethertype"
+seen=$(h_frames 1 2 10.0.0.1 2001:db8::1 10.0.0.2 $LEGIT $SPOOF_IP $SPOOF_L2)
+for c in $LEGIT; do
+	t "guest 1's legitimate $c frame arrives" in_list "$c" "$seen"
+done
+for c in $SPOOF_IP; do
+	tn "guest 1's $c frame does not arrive" in_list "$c" "$seen"
+done
+if [ "$H_FW" = nft ]; then
+	for c in $SPOOF_L2; do
+		tn "guest 1's $c frame does not arrive" in_list "$c" "$seen"
+	done
+fi
+t "guest 1 pings guest 2" g 1 ping -c1 -W2 10.0.0.2
+t "guest 1 pings guest 2 over IPv6" g 1 ping -6 -c1 -W2 2001:db8::2
+t "guest 1 pings guest 2's link-local address" g 1 ping -6 -c1 -W2 fe80::216:3eff:fe00:200%eth0
+g 1 ip addr add 10.0.0.41/24 dev eth0
+tn "guest 1 cannot ping from an address it added itself" g 1 ping -c1 -W1 -I 10.0.0.41 10.0.0.2
+g 1 ip addr del 10.0.0.41/24 dev eth0
+
+# A real DHCP exchange: dnsmasq in dom0, udhcpc in guest 1.
+d0 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --interface=xenbr0 \
+	--bind-interfaces --dhcp-range=10.0.0.0,static,255.255.255.0 \
+	--dhcp-host=00:16:3e:00:01:00,10.0.0.1 --dhcp-leasefile="$H_DIR/leases" \
+	--pid-file= >"$H_DIR/dnsmasq.log" 2>&1 &
+dnsmasq_pid=$!
+sleep 0.3
+lease=$(g 1 busybox udhcpc -i eth0 -n -q -f -t 3 -T 1 -s /bin/true 2>&1)
+tmatch "guest 1 gets its DHCP lease through the anti-spoofing" 'lease of 10\.0\.0\.1 obtained' "$lease"
+kill "$dnsmasq_pid"; wait "$dnsmasq_pid" 2>/dev/null
+
+# Guest 3 has no ip key: addresses are free, MAC and servers still checked.
+seen=$(h_frames 3 2 10.0.0.3 2001:db8::3 10.0.0.2 ipv4 spoof-ipv4 spoof-ipv6 spoof-mac ra dhcp-offer dhcpv6-server ethertype)
+t "no ip key: any IPv4 source arrives" in_list spoof-ipv4 "$seen"
+t "no ip key: any IPv6 source arrives" in_list spoof-ipv6 "$seen"
+for c in spoof-mac ra dhcp-offer dhcpv6-server; do
+	tn "no ip key: $c still does not arrive" in_list "$c" "$seen"
+done
+[ "$H_FW" = nft ] && tn "no ip key: other ethertypes still do not arrive" in_list ethertype "$seen"
+
+# Guest 6's ip key is a prefix: any source inside it, none outside.
+h_guest 6 0 "ip=10.1.0.0/23 2001:db8:6::/61"
+h_run "$VB" online 6
+[ "$H_FW" = nft ] && tmatch "a prefix is listed as one" 'ip saddr 10.1.0.0/23 accept' "$(fw_rules vif6.0)"
+t "inside the prefix: arrives" in_list ipv4 "$(h_frames 6 2 10.1.1.250 2001:db8:6:7::1 10.0.0.2 ipv4 ipv6)"
+t "inside the IPv6 prefix: arrives" in_list ipv6 "$(h_frames 6 2 10.1.1.250 2001:db8:6:7::1 10.0.0.2 ipv6)"
+seen=$(h_frames 6 2 10.1.2.1 2001:db8:6:8::1 10.0.0.2 ipv4 ipv6)
+tn "just outside the prefix: does not arrive" in_list ipv4 "$seen"
+tn "just outside the IPv6 prefix: does not arrive" in_list ipv6 "$seen"
+
+# Guest 4 has antispoof=no: nothing is filtered.
+seen=$(h_frames 4 2 10.0.0.4 2001:db8::4 10.0.0.2 spoof-ipv4 spoof-mac)
+t "antispoof=no: a spoofed source arrives" in_list spoof-ipv4 "$seen"
+t "antispoof=no: a spoofed MAC arrives" in_list spoof-mac "$seen"
+
+# --- idempotency and removal ----------------------------------------------
+h_run "$VB" online 1
+teq "online twice exits 0" 0 "$H_RC"
+teq "online twice: the same rules, once" "$rules1" "$(fw_rules vif1.0)"
+teq "online twice: dispatched once" "$per_family" "$(fw_dispatch vif1.0)"
+rules2=$(fw_rules vif2.0)
+h_run "$VB" offline 1
+teq "offline exits 0" 0 "$H_RC"
+teq "offline removes every rule of vif1.0" "" "$(fw_rules vif1.0)"
+teq "offline removes vif1.0's dispatch" 0 "$(fw_dispatch vif1.0)"
+teq "offline leaves vif2.0's rules" "$rules2" "$(fw_rules vif2.0)"
+teq "offline leaves the administrator's rules" "$admin_before" "$(admin_rules)"
+h_run "$VB" offline 1
+teq "offline twice exits 0" 0 "$H_RC"
+if [ "$H_FW" = nft ]; then
+	tn "no chain vif1.0 left" d0 nft list chain bridge xen vif1.0
+else
+	tn "no chain xen-vif1.0 left" d0 iptables-legacy -S xen-vif1.0
+	tn "no IPv6 chain xen-vif1.0 left" d0 ip6tables-legacy -S xen-vif1.0
+fi
+
+# --- switching backends leaves nothing behind ------------------------------
+other=iptables; [ "$H_FW" = iptables ] && other=nft
+h_run "$VB" online 2 0 firewall=$other
+teq "online with firewall=$other exits 0" 0 "$H_RC"
+t "vif2.0's rules moved to $other" test -n "$(H_FW=$other fw_rules vif2.0)"
+teq "no $H_FW rules left for vif2.0" "" "$(fw_rules vif2.0)"
+h_run "$VB" online 2 0 firewall=none
+teq "firewall=none: no rules anywhere for vif2.0" "" "$(fw_all | grep vif2.0)"
+seen=$(h_frames 2 3 10.0.0.2 2001:db8::2 10.0.0.3 spoof-ipv4)
+t "firewall=none: a spoofed source arrives" in_list spoof-ipv4 "$seen"
+h_run "$VB" online 2
+teq "back to $H_FW: rules as before" "$rules2" "$(fw_rules vif2.0)"
+
+# --- settings: argument over environment over the settings file ------------
+echo "antispoof=no" >>"$XEN_NETSCRIPTS_CONF"
+h_run "$VB" online 3
+teq "antispoof=no in the settings file: no rules" "" "$(fw_rules vif3.0)"
+h_run "$VB" online 3 0 antispoof=yes
+t "antispoof=yes as an argument overrides the file" test -n "$(fw_rules vif3.0)"
+sed -i '/^antispoof=/d' "$XEN_NETSCRIPTS_CONF"
+
+# --- bad settings: a clear error, nothing changed -------------------------
+h_guest 5 0 ip=10.0.0.5
+h_run "$VB" online 5 0 firewall=pf
+teq "firewall=pf: online fails" 1 "$H_RC"
+tmatch "firewall=pf: hotplug-error names it" "invalid firewall 'pf'" "$(xs $BE/5/0/hotplug-error)"
+teq "firewall=pf: vif5.0 not attached" "" "$(link_master vif5.0)"
+h_run "$VB" online 5 0 antispoof=maybe
+tmatch "antispoof=maybe: hotplug-error names it" "invalid antispoof 'maybe'" "$(xs $BE/5/0/hotplug-error)"
+teq "antispoof=maybe: vif5.0 not attached" "" "$(link_master vif5.0)"
+cp "$XEN_NETSCRIPTS_CONF" "$H_DIR/conf.good"
+printf '# settings\n\nthis is not a setting\n' >"$XEN_NETSCRIPTS_CONF"
+h_run "$VB" online 5
+tmatch "a malformed settings file: the error names file and line" \
+	"netscripts.conf:3: expected NAME=VALUE" "$(xs $BE/5/0/hotplug-error)"
+teq "a malformed settings file: vif5.0 not attached" "" "$(link_master vif5.0)"
+teq "bad settings left no rules for vif5.0" "" "$(fw_all | grep vif5.0)"
+cp "$H_DIR/conf.good" "$XEN_NETSCRIPTS_CONF"
+
+# --- 100 vifs at once on one bridge ----------------------------------------
+h_bridge brp
+for n in $(seq 0 99); do h_guest 7 $n bridge=brp "ip=10.7.$n.1"; done
+if [ "$H_FW" = iptables ]; then
+	# A concurrent administrator's iptables -w, on the same lock.
+	( for i in $(seq 20); do d0 iptables-legacy -w -A FORWARD -s 198.51.100.$i -j ACCEPT; done ) &
+	admin=$!
+fi
+pids=(); for n in $(seq 0 99); do h_run "$VB" online 7 $n & pids+=($!); done; wait "${pids[@]}"
+[ -n "${admin:-}" ] && { wait "$admin"; teq "a concurrent iptables -w added all its rules" 20 \
+	"$(d0 iptables-legacy -S FORWARD | grep -c '198.51.100.[0-9]*/32 -j ACCEPT')"; }
+n=0; m=0
+for i in $(seq 0 99); do
+	[ "$(xs $BE/7/$i/hotplug-status)" = connected ] && n=$((n + 1))
+	[ "$(fw_dispatch vif7.$i)" = "$per_family" ] && m=$((m + 1))
+done
+teq "100 parallel onlines: all connected" 100 "$n"
+teq "100 parallel onlines: each dispatched exactly once" 100 "$m"
+teq "100 parallel onlines: a chain each" $((100 * per_family)) "$(fw_all | grep -cE '(chain vif|-N xen-vif)7\.')"
+pids=(); for n in $(seq 0 99); do h_run "$VB" offline 7 $n & pids+=($!); done; wait "${pids[@]}"
+teq "100 parallel offlines: no rule of theirs left" 0 "$(fw_all | grep -c 'vif7\.')"
+teq "the administrator's rules survived it all" "$admin_before" "$(admin_rules)"
