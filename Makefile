@@ -3,12 +3,13 @@
 #   make check      install what is missing, build, run every test
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
-#   make install    DESTDIR, PREFIX, SCRIPTDIR, MANDIR
+#   make install    DESTDIR, PREFIX, SCRIPTDIR, MANDIR, CONFDIR
 #   make uninstall  put the shell scripts back
 
 PREFIX    ?= /usr/local
 SCRIPTDIR ?= /etc/xen/scripts
 MANDIR    ?= $(PREFIX)/share/man
+CONFDIR   ?= /etc/xen
 DESTDIR   ?=
 B         ?= build
 
@@ -72,7 +73,9 @@ bench: deps
 	bash bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(SCRIPTDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SCRIPTDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
+	[ -e $(DESTDIR)$(CONFDIR)/xen-netscripts.conf ] || \
+	  install -m 0644 etc/xen-netscripts.conf $(DESTDIR)$(CONFDIR)/xen-netscripts.conf
 	for p in $(PROGS); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t ] && [ ! -e $$t.sh-orig ] && head -c2 $$t | grep -q '#!'; then \

@@ -2,59 +2,140 @@
 # Benchmarks against the upstream shell scripts: the same dom0 namespace,
 # the same xenstored, the same guest, cycles interleaved.  Reports medians
 # and ratios.  Not a test: nothing here passes or fails on a number.
-#   bench/run.sh [CYCLES]
+#   bench/run.sh [CYCLES] [MAX_PRESENT]
+#
+# 1. vif-bridge, one online+offline cycle: the upstream script as Debian
+#    ships it (iptables step switched off), the upstream script with its
+#    iptables step on, and ours with each firewall backend.
+# 2. The same cycle with 1, 100 and MAX_PRESENT (1000) other vifs already
+#    online with anti-spoofing, per backend.
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
 N=${1:-40}
+MAX=${2:-1000}
 h_setup
 mkdir -p /var/log/xen
 h_bridge xenbr0
 h_guest 1 0 ip=10.0.0.1
 
-# One online+offline cycle, timed inside dom0 by the same bash loop for
-# every contender (a fork+exec per run, as libxl does it).
+# The upstream scripts with Debian's `return 0` taken out of handle_iptable,
+# as they run where antispoof was never disabled.
+up_fw=$H_DIR/upstream-fw
+cp -a "$H_UPSTREAM" "$up_fw"
+sed -i '/^handle_iptable()/,/^}/{/^  return 0$/d}' "$up_fw/vif-common.sh"
+
+# cycle_times SCRIPT COUNT [ARGS...]: COUNT online+offline cycles of vif1.0,
+# timed inside dom0 by the same bash loop for every contender (a fork+exec
+# per run, as libxl does it); one figure (us) per line.
 cycle_times() {
+	local s=$1 n=$2
+	shift 2
 	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
 		XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" \
-		XENBUS_PATH=backend/vif/1/0 vif=vif1.0 script="$1" N="$2" S="$1" \
+		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
+		XENBUS_PATH=backend/vif/1/0 vif=vif1.0 script="$s" N="$n" S="$s" \
 		bash -c 'for ((i = 0; i < N; i++)); do
 			t0=$EPOCHREALTIME
-			"$S" online type_if=vif </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
-			"$S" offline type_if=vif </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
+			"$S" online type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
+			"$S" offline type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
 			t1=$EPOCHREALTIME
 			echo $(( (${t1/./} - ${t0/./}) ))
-		done'
+		done' bash "$@"
 }
-median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+median() { grep -v '^$' | sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 
-declare -A contender=(
-	[upstream]=$H_UPSTREAM/vif-bridge
-	[ours]=$top/build/vif-bridge
-	[ours-dynamic]=$top/build/dyn/vif-bridge
+# --- 1. one cycle ------------------------------------------------------------
+names=(upstream upstream+iptables ours-nft ours-iptables ours-none ours-dynamic-nft)
+declare -A script=(
+	[upstream]=$H_UPSTREAM/vif-bridge [upstream+iptables]=$up_fw/vif-bridge
+	[ours-nft]=$top/build/vif-bridge [ours-iptables]=$top/build/vif-bridge
+	[ours-none]=$top/build/vif-bridge [ours-dynamic-nft]=$top/build/dyn/vif-bridge
 )
-order=(upstream ours ours-dynamic)
-declare -A samples
-for name in "${order[@]}"; do samples[$name]=; done
-# Interleave in rounds of 5 so that drift in the machine's load hits all.
+declare -A arg=(
+	[upstream]= [upstream+iptables]= [ours-nft]=firewall=nft
+	[ours-iptables]=firewall=iptables [ours-none]=firewall=none
+	[ours-dynamic-nft]=firewall=nft
+)
+declare -A samples failed
+# Interleaved in rounds of 5 so that drift in the machine's load hits all.
 for ((r = 0; r < N; r += 5)); do
-	for name in "${order[@]}"; do
-		samples[$name]+=$(cycle_times "${contender[$name]}" 5)$'\n'
+	for name in "${names[@]}"; do
+		out=$(cycle_times "${script[$name]}" 5 ${arg[$name]})
+		grep -q FAIL <<<"$out" && failed[$name]=1
+		samples[$name]+=$out$'\n'
 	done
 done
-
-echo "vif-bridge: one online+offline cycle, $N cycles each, medians (us)"
-up=$(printf '%s' "${samples[upstream]}" | grep -v '^$' | median)
-printf '  %-14s %8s us\n' upstream "$up"
-for name in ours ours-dynamic; do
-	m=$(printf '%s' "${samples[$name]}" | grep -v '^$' | median)
-	printf '  %-14s %8s us   %5.1fx faster than upstream\n' "$name" "$m" \
-		"$(awk -v a="$up" -v b="$m" 'BEGIN {print a / b}')"
+echo "vif-bridge: one online+offline cycle, $N cycles each, median (us)"
+declare -A med
+for name in "${names[@]}"; do
+	med[$name]=$(printf '%s' "${samples[$name]}" | grep -v FAIL | median)
 done
-if grep -q FAIL <<<"${samples[*]}"; then echo "  (a run failed: figures are not valid)"; fi
+for name in "${names[@]}"; do
+	printf '  %-18s %8s us' "$name" "${med[$name]}"
+	case $name in
+	upstream*) ;;
+	ours-none) printf '   %5sx faster than upstream' "$(ratio "${med[upstream]}" "${med[$name]}")" ;;
+	*) printf '   %5sx faster than upstream+iptables, %5sx than upstream' \
+		"$(ratio "${med[upstream+iptables]}" "${med[$name]}")" \
+		"$(ratio "${med[upstream]}" "${med[$name]}")" ;;
+	esac
+	[ -n "${failed[$name]:-}" ] && printf '   (some runs FAILED)'
+	echo
+done
+printf '  upstream+iptables left %s FORWARD rules behind after %s cycles\n' \
+	"$(d0 iptables -S FORWARD 2>/dev/null | grep -c physdev)" "$N"
 
 # Start-up alone: the binary's usage path, static versus dynamic linking.
-for name in ours ours-dynamic; do
-	t=$(d0 bash -c 'S='"${contender[$name]}"'; t0=$EPOCHREALTIME; for ((i = 0; i < 200; i++)); do "$S" online type_if=bogus >/dev/null 2>&1; done; t1=$EPOCHREALTIME; echo $(( (${t1/./} - ${t0/./}) / 200 ))')
-	printf '  start-up + exit (%s): %s us\n' "$name" "$t"
+for b in build build/dyn; do
+	t=$(d0 bash -c 'S='"$top/$b/vif-bridge"'; t0=$EPOCHREALTIME; for ((i = 0; i < 200; i++)); do "$S" online type_if=bogus >/dev/null 2>&1; done; t1=$EPOCHREALTIME; echo $(( (${t1/./} - ${t0/./}) / 200 ))')
+	printf '  start-up + exit (%s): %s us\n' "$b" "$t"
 done
+
+# --- 2. with many vifs present ----------------------------------------------
+# present vifs are vif1000.0 ... on bridge brs, their other ends in one
+# namespace; brought online by our binary with the backend under test.
+h_bridge brs
+h_netns many
+present=0
+add_present() {
+	local upto=$1 d batch=() keys=()
+	for ((d = present + 1000; d < upto + 1000; d++)); do
+		batch+=("link add vif$d.0 type veth peer name e$d netns $H_ID-many")
+		keys+=("/local/domain/0/backend/vif/$d/0/bridge" brs
+			"/local/domain/0/backend/vif/$d/0/mac" "$(printf '00:16:3e:01:%02x:%02x' $((d / 256 % 256)) $((d % 256)))"
+			"/local/domain/0/backend/vif/$d/0/ip" "10.$((d / 256 % 256)).$((d % 256)).1"
+			"/local/domain/$d/device/vif/0/state" 1)
+	done
+	printf '%s\n' "${batch[@]}" | d0 ip -batch -
+	xenstore-write "${keys[@]}"
+	present=$upto
+}
+online_present() {
+	local fw=$1 d pids=()
+	for ((d = 1000; d < present + 1000; d++)); do
+		h_run "$top/build/vif-bridge" online $d 0 firewall="$fw" &
+		pids+=($!)
+		if [ ${#pids[@]} -ge 16 ]; then wait "${pids[@]}"; pids=(); fi
+	done
+	[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
+}
+echo
+echo "vif-bridge with anti-spoofing: one cycle of vif1.0 with other vifs present, median (us)"
+declare -A scale
+for count in 1 100 "$MAX"; do
+	add_present "$count"
+	for fw in nft iptables; do
+		online_present "$fw"
+		scale[$fw,$count]=$(cycle_times "$top/build/vif-bridge" "$N" firewall=$fw | median)
+	done
+done
+for fw in nft iptables; do
+	printf '  %-9s' "$fw"
+	for count in 1 100 "$MAX"; do printf '  %5s present: %6s us' "$count" "${scale[$fw,$count]}"; done
+	printf '   (%s/1: %sx)\n' "$MAX" "$(ratio "${scale[$fw,$MAX]}" "${scale[$fw,1]}")"
+done
+printf '  check: %s nft chains, %s iptables chains present at the end\n' \
+	"$(d0 nft list table bridge xen 2>/dev/null | grep -c 'chain vif')" \
+	"$(d0 iptables-legacy -S 2>/dev/null | grep -c -- '-N xen-vif')"

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* The nftables backend: libnftnl builds, libmnl sends, one batch per
  * command so that the kernel applies it whole or not at all.
  *
@@ -8,10 +9,16 @@
  *       chain vif1.0 { ...the rules of fw_rules.c... }
  *   }
  *
- * Creating with NLM_F_CREATE and no NLM_F_EXCL is idempotent; a chain is
- * flushed before its rules are added, so repeating an allow leaves one set.
- * A revoke first adds what it deletes (table, map, chain, element) in the
- * same batch, so it never fails on what is already gone. */
+ * Creating with NLM_F_CREATE and no NLM_F_EXCL is idempotent; an existing
+ * chain is flushed before its rules are added, so repeating an allow leaves
+ * one set.  A revoke deletes the map entry, the rules and the chain; what is
+ * already gone is not an error.
+ *
+ * Two kernel costs shape the code.  Every deletion costs an RCU grace period
+ * to someone (fw_nft_close()), so nothing is deleted that need not be.  And
+ * adding rules or a jump makes the kernel revalidate every chain reachable
+ * from the base chain, all vifs' chains included: on kernels without
+ * incremental validation an allow grows with the number of vifs. */
 #include "fw.h"
 
 /* The libc headers before the kernel's, which defer to them. */
@@ -20,6 +27,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
@@ -35,7 +43,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TABLE "xen"
 #define BASE_CHAIN "prerouting"
@@ -66,10 +76,39 @@ static struct mnl_socket *sock(void)
 	return nl;
 }
 
+/* Releasing an nfnetlink socket runs nf_tables' NETLINK_URELEASE handler,
+ * which takes the commit mutex and waits there for the RCU grace period
+ * that frees what recent batches deleted: 5 to 25 ms here, longer than a
+ * whole hotplug run, paid by whoever drops the last reference and by every
+ * batch queued behind the mutex meanwhile.  So a child that outlives us holds
+ * the last reference, and drops it only once the grace period is long over:
+ * the toolstack does not wait, and nobody queues behind us.  The child keeps
+ * nothing else, and goes when our end of the pipe closes at exit. */
+#define RELEASE_DELAY_NS (100 * 1000 * 1000)
+
 void fw_nft_close(void)
 {
-	if (nl)
-		mnl_socket_close(nl);
+	struct timespec delay = { 0, RELEASE_DELAY_NS };
+	int p[2], fd;
+	char c;
+
+	if (!nl)
+		return;
+	fd = mnl_socket_get_fd(nl);
+	if (pipe2(p, O_CLOEXEC) == 0) {
+		if (fork() == 0) {
+			for (int i = 0; i < 1024; i++)
+				if (i != fd && i != p[0])
+					close(i);
+			while (read(p[0], &c, 1) < 0 && errno == EINTR)
+				;
+			while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
+				;
+			_exit(0);
+		}
+		close(p[0]);	/* p[1] stays open until we exit */
+	}
+	mnl_socket_close(nl);
 	nl = NULL;
 }
 
@@ -158,7 +197,7 @@ out:
 	nftnl_set_free(s);
 }
 
-static void add_chain(struct batch *bt, const char *name, int base)
+static void add_chain(struct batch *bt, const char *name, int base, int excl)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -174,7 +213,8 @@ static void add_chain(struct batch *bt, const char *name, int base)
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, BR_PRI_FILTER);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	}
-	nftnl_chain_nlmsg_build_payload(msg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE), c);
+	nftnl_chain_nlmsg_build_payload(
+		msg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | (excl ? NLM_F_EXCL : 0)), c);
 	nftnl_chain_free(c);
 	next(bt);
 }
@@ -454,20 +494,32 @@ static void vif_rules(struct batch *bt, const char *dev, const struct fw_rule *r
 	}
 }
 
-/* The whole allow: the skeleton (idempotent), then the vif's chain
- * rebuilt and its map entry. */
+/* What an allow finds already in place: deleting nothing that need not
+ * be deleted matters, because every deletion costs an RCU grace period
+ * (see fw_nft_close()). */
+struct state {
+	int dispatcher;		/* the base chain holds its one rule */
+	int chain;		/* the vif's chain exists */
+};
+
+/* The allow: the skeleton unless it is whole, then the vif's chain, made
+ * (exclusively: a concurrent maker fails the batch, which is then retried
+ * as a rebuild) or flushed and refilled, and its map entry. */
 static int build_allow(struct batch *bt, const struct fw_vif *v,
-		       const struct fw_rule *r, int n)
+		       const struct fw_rule *r, int n, const struct state *st)
 {
 	if (batch_start(bt) < 0)
 		return -1;
-	add_table(bt);
-	add_map(bt);
-	add_chain(bt, BASE_CHAIN, 1);
-	flush_chain(bt, BASE_CHAIN);
-	dispatcher(bt);
-	add_chain(bt, v->dev, 0);
-	flush_chain(bt, v->dev);
+	if (!st->dispatcher) {
+		add_table(bt);
+		add_map(bt);
+		add_chain(bt, BASE_CHAIN, 1, 0);
+		flush_chain(bt, BASE_CHAIN);
+		dispatcher(bt);
+	}
+	add_chain(bt, v->dev, 0, !st->chain);
+	if (st->chain)
+		flush_chain(bt, v->dev);
 	vif_rules(bt, v->dev, r, n);
 	map_elem(bt, v->dev, NFT_MSG_NEWSETELEM);
 	nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), bt->seq++);
@@ -509,32 +561,119 @@ static int send_batch(struct batch *bt)
 		errno = err;
 		ret = -1;
 	}
+	/* Let the kernel's worker take what the batch deleted off the
+	 * destroy list now (see fw_nft_close()). */
+	sched_yield();
 	return ret;
+}
+
+static int count_reply(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	++*(int *)data;
+	return MNL_CB_OK;
+}
+
+/* How many objects the kernel has: GETTABLE (our table), GETCHAIN (chain
+ * name of our table) or GETRULE (the rules of chain name, dumped).  What
+ * does not exist counts 0.  Reads only. */
+static int query(uint16_t type, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t seq = (uint32_t)time(NULL);
+	struct nlmsghdr *nlh;
+	int ret, count = 0;
+	ssize_t len;
+
+	if (!sock())
+		return -1;
+	memset(buf, 0, 1024);	/* the request; padding is sent as it is */
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_BRIDGE,
+				    type == NFT_MSG_GETRULE ? NLM_F_DUMP : NLM_F_ACK,
+				    seq);
+	if (type == NFT_MSG_GETTABLE) {
+		struct nftnl_table *t = nftnl_table_alloc();
+
+		if (!t)
+			return -1;
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		nftnl_table_free(t);
+	} else if (type == NFT_MSG_GETCHAIN) {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+
+		if (!c)
+			return -1;
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		nftnl_chain_free(c);
+	} else {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+
+		if (!r)
+			return -1;
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nftnl_rule_free(r);
+	}
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	do {
+		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (len < 0)
+			return -1;
+		ret = mnl_cb_run(buf, (size_t)len, seq, mnl_socket_get_portid(nl),
+				 count_reply, &count);
+	} while (ret > 0);
+	if (ret < 0)
+		return errno == ENOENT ? 0 : -1;
+	return count;
 }
 
 int fw_nft_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
 {
+	struct state st;
 	struct batch bt;
-	int ret;
+	int ret, rules;
 
-	if (build_allow(&bt, v, r, n) < 0)
+	if ((rules = query(NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
+	    (st.chain = query(NFT_MSG_GETCHAIN, v->dev)) < 0)
+		return -1;
+	st.dispatcher = rules == 1;
+	if (build_allow(&bt, v, r, n, &st) < 0)
 		return -1;
 	ret = send_batch(&bt);
 	batch_free(&bt);
+	if (ret < 0 && errno == EEXIST && !st.chain) {
+		st.chain = 1;
+		if (build_allow(&bt, v, r, n, &st) < 0)
+			return -1;
+		ret = send_batch(&bt);
+		batch_free(&bt);
+	}
 	return ret;
 }
 
-int fw_nft_revoke(const char *dev)
+/* The vif's map entry, rules and chain deleted.  With ensure, they are
+ * first added (idempotently, in the same batch), so that nothing the batch
+ * deletes can be missing: for a chain left without its entry, or one that
+ * a concurrent revoke took.  Adding a jump makes the kernel revalidate the
+ * whole table, so that is only the fallback. */
+static int revoke_batch(const char *dev, int ensure)
 {
 	struct batch bt;
 	int ret;
 
 	if (batch_start(&bt) < 0)
 		return -1;
-	add_table(&bt);
-	add_map(&bt);
-	add_chain(&bt, dev, 0);
-	map_elem(&bt, dev, NFT_MSG_NEWSETELEM);
+	if (ensure) {
+		add_table(&bt);
+		add_map(&bt);
+		add_chain(&bt, dev, 0, 0);
+		map_elem(&bt, dev, NFT_MSG_NEWSETELEM);
+	}
 	map_elem(&bt, dev, NFT_MSG_DELSETELEM);
 	flush_chain(&bt, dev);
 	del_chain(&bt, dev);
@@ -550,37 +689,27 @@ int fw_nft_revoke(const char *dev)
 	return ret;
 }
 
+int fw_nft_revoke(const char *dev)
+{
+	int ret;
+
+	/* Nothing to delete: no batch, and no deletion's grace period. */
+	if ((ret = query(NFT_MSG_GETCHAIN, dev)) <= 0)
+		return ret;
+	if (revoke_batch(dev, 0) == 0)
+		return 0;
+	return errno == ENOENT ? revoke_batch(dev, 1) : -1;
+}
+
 /* Whether table bridge xen exists: one request, nothing created. */
 int fw_nft_present(void)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nftnl_table *t;
-	struct nlmsghdr *nlh;
-	uint32_t seq = (uint32_t)time(NULL);
-	ssize_t len;
-	int ret;
+	int n;
 
 	if (!sock())
 		return errno == EPROTONOSUPPORT ? 0 : -1;
-	if (!(t = nftnl_table_alloc()))
-		return -1;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_BRIDGE,
-				    NLM_F_ACK, seq);
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	do {
-		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (len < 0)
-			return -1;
-		ret = mnl_cb_run(buf, (size_t)len, seq, mnl_socket_get_portid(nl),
-				 NULL, NULL);
-	} while (ret > 0);
-	if (ret < 0)
-		return errno == ENOENT || errno == EOPNOTSUPP ? 0 : -1;
-	return 1;
+	n = query(NFT_MSG_GETTABLE, NULL);
+	return n < 0 ? (errno == EOPNOTSUPP ? 0 : -1) : n > 0;
 }
 
 /* One line per message of the batch, in libnftnl's own notation. */
@@ -655,7 +784,9 @@ char *fw_nft_dump_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
 	char *out;
 	int left;
 
-	if (build_allow(&bt, v, r, n) < 0)
+	struct state st = { 0, 0 };
+
+	if (build_allow(&bt, v, r, n, &st) < 0)
 		return NULL;
 	if (!(out = malloc(size))) {
 		batch_free(&bt);

@@ -17,12 +17,12 @@ static void finish(struct vif *v)
 {
 	free(v->ip);
 	v->ip = NULL;
-	fw_close();
 	args_free_config();
 	xstore_close(v->xs);
 	v->xs = NULL;
 	netlink_close();
 	closelog();
+	fw_close();	/* last: it may fork */
 }
 
 void vif_fatal(struct vif *v, const char *fmt, ...)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The demo: a throwaway dom0 in a network namespace with Debian's real C
 # xenstored, two guests attached to a bridge exactly as libxl attaches them,
-# traffic between them, then offline and clean-up.  Leaves nothing behind.
+# traffic between them, anti-spoofing at work, then offline and clean-up.  Leaves nothing behind.
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
@@ -40,6 +40,16 @@ show d0 ip link show vif2.0
 step "Traffic: guest 1 pings guest 2 through dom0's bridge"
 show g 1 ping -c 3 -i 0.2 10.0.0.2
 
+step "Anti-spoofing: guest 1 may send only from its MAC and its ip key (nftables, table bridge xen)"
+show d0 nft list chain bridge xen vif1.0
+echo "  guest 1 takes an address that is not its own and tries it:"
+g 1 ip addr add 10.0.0.9/24 dev eth0
+show g 1 ping -c 1 -W 1 -I 10.0.0.9 10.0.0.2
+echo "  and claims guest 2's address with a spoofed ARP reply (scapy), while guest 2 listens:"
+seen=$(h_frames 1 2 10.0.0.1 fe80::1 10.0.0.2 spoof-arp-reply ipv4)
+echo "  frames that reached guest 2: $(echo $seen)   (the spoofed ARP reply did not)"
+g 1 ip addr del 10.0.0.9/24 dev eth0
+
 step "A mistake is refused with a clear hotplug-error, and nothing changes"
 h_guest 3 0 mtu=9x9
 h_run "$VB" online 3
@@ -51,6 +61,8 @@ step "Guests shut down: libxl runs offline (twice does no harm)"
 for d in 1 2 2; do h_run "$VB" offline $d; echo "  offline guest $d -> exit $H_RC"; done
 show d0 ip -br link show master xenbr0
 show g 1 ping -c 1 -W 1 10.0.0.2
+echo "  their anti-spoofing is gone too:"
+show d0 nft list map bridge xen vifs
 
 step "What the hotplug log says"
 sed 's/^/  /' "$XEN_HOTPLUG_LOG"

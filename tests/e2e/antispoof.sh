@@ -148,6 +148,10 @@ teq "online twice exits 0" 0 "$H_RC"
 teq "online twice: the same rules, once" "$rules1" "$(fw_rules vif1.0)"
 teq "online twice: dispatched once" "$per_family" "$(fw_dispatch vif1.0)"
 rules2=$(fw_rules vif2.0)
+pids=(); for i in 1 2 3 4 5; do h_run "$VB" online 2 & pids+=($!); done; wait "${pids[@]}"
+teq "five concurrent onlines of one vif: connected" connected "$(xs $BE/2/0/hotplug-status)"
+teq "five concurrent onlines of one vif: the same rules, once" "$rules2" "$(fw_rules vif2.0)"
+teq "five concurrent onlines of one vif: dispatched once" "$per_family" "$(fw_dispatch vif2.0)"
 h_run "$VB" offline 1
 teq "offline exits 0" 0 "$H_RC"
 teq "offline removes every rule of vif1.0" "" "$(fw_rules vif1.0)"
