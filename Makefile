@@ -38,6 +38,8 @@ $(1)/libcommon.a: $$(patsubst %,$(1)/common/%.o,$$(COMMON))
 	$$(AR) rcs $$@ $$^
 $(1)/%: %/main.c $(1)/libcommon.a $$(wildcard common/*.h)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3)
+$(1)/fwtool: tests/harness/fwtool.c $(1)/libcommon.a $$(wildcard common/*.h)
+	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3)
 $(1)/check_common: $$(UNIT) $(1)/libcommon.a $$(wildcard common/*.h)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$(shell pkg-config --cflags check) $$< -o $$@ $(1)/libcommon.a $(3) $$(shell pkg-config --libs check)
 $(1)/common:
@@ -48,9 +50,9 @@ $(eval $(call variant,$(B),,$(LIBS_STATIC)))
 $(eval $(call variant,$(B)/asan,$(SAN),$(LIBS_DYNAMIC)))
 $(eval $(call variant,$(B)/dyn,,$(LIBS_DYNAMIC)))
 
-all: $(addprefix $(B)/,$(PROGS)) $(B)/xsshim.so
+all: $(addprefix $(B)/,$(PROGS)) $(B)/xsshim.so $(B)/fwtool
 
-asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/check_common
+asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/check_common $(B)/asan/fwtool
 dyn: $(addprefix $(B)/dyn/,$(PROGS))
 unit: $(B)/check_common $(B)/asan/check_common
 

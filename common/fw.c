@@ -45,17 +45,19 @@ const char *fw_name(enum fw_backend b)
 	return b == FW_NFT ? "nft" : b == FW_IPTABLES ? "iptables" : "none";
 }
 
-/* Remove dev's rules from every backend but keep.  The present() checks
- * keep a host that never used a backend from getting its tables. */
-static int revoke_except(const char *dev, enum fw_backend keep)
+/* Remove name's objects (a vif's anti-spoofing, an owner's NAT) from every
+ * backend but keep.  The present() checks keep a host that never used a
+ * backend from getting its tables. */
+static int remove_except(const char *name, enum fw_backend keep,
+			 int (*nft)(const char *), int (*iptc)(const char *))
 {
 	int ret = 0, p;
 
 	if (keep != FW_NFT && (p = fw_nft_present()) != 0)
-		if (p < 0 || fw_nft_revoke(dev) < 0)
+		if (p < 0 || nft(name) < 0)
 			ret = -1;
 	if (keep != FW_IPTABLES && (p = fw_iptc_present()) != 0)
-		if (p < 0 || fw_iptc_revoke(dev) < 0)
+		if (p < 0 || iptc(name) < 0)
 			ret = -1;
 	return ret;
 }
@@ -65,7 +67,7 @@ int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 	struct fw_rule *rules;
 	int n, ret;
 
-	if (revoke_except(v->dev, b) < 0)
+	if (remove_except(v->dev, b, fw_nft_revoke, fw_iptc_revoke) < 0)
 		return -1;
 	if (b == FW_NONE)
 		return 0;
@@ -85,7 +87,38 @@ int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 
 int fw_vif_revoke(const char *dev)
 {
-	return revoke_except(dev, FW_NONE);
+	return remove_except(dev, FW_NONE, fw_nft_revoke, fw_iptc_revoke);
+}
+
+int fw_nat_set(enum fw_backend b, const struct fw_nat *nat)
+{
+	int max = (nat->nfrom ? nat->nfrom : 1) + nat->nfwd, n, ret;
+	struct fw_rule *rules;
+
+	if (fw_owner_valid(nat->owner) < 0 ||
+	    remove_except(nat->owner, b, fw_nft_nat_clear, fw_iptc_nat_clear) < 0)
+		return -1;
+	if (b == FW_NONE)
+		return 0;
+	rules = calloc((size_t)max, sizeof(*rules));
+	if (!rules)
+		return -1;
+	n = fw_rules_nat(nat, rules, max);
+	if (n < 0)
+		ret = -1;
+	else if (b == FW_NFT)
+		ret = fw_nft_nat_set(nat, rules, n);
+	else
+		ret = fw_iptc_nat_set(nat, rules, n);
+	free(rules);
+	return ret;
+}
+
+int fw_nat_clear(const char *owner)
+{
+	if (fw_owner_valid(owner) < 0)
+		return -1;
+	return remove_except(owner, FW_NONE, fw_nft_nat_clear, fw_iptc_nat_clear);
 }
 
 void fw_close(void)

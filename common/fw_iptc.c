@@ -3,9 +3,12 @@
  *
  *   filter FORWARD, INPUT:  -j xen-antispoof             (first rule)
  *   xen-antispoof:          -m physdev --physdev-in vif1.0 -j xen-vif1.0
+ *                           (-i vif1.0 for a routed vif)
  *   xen-vif1.0:             the rules of fw_rules.c that iptables can
  *                           express; a pass is RETURN, so the host's own
  *                           FORWARD rules still decide what is allowed.
+ *   nat PREROUTING:         -j xen-OWNER-pre    (port forwards, IPv4)
+ *   nat POSTROUTING:        -j xen-OWNER-post   (masquerading, IPv4)
  *
  * Everything from init to commit runs under the xtables lock, the flock on
  * /run/xtables.lock that `iptables -w` takes, so a concurrent iptables or
@@ -17,7 +20,9 @@
 #include <fcntl.h>
 #include <libiptc/libip6tc.h>
 #include <libiptc/libiptc.h>
+#include <arpa/inet.h>
 #include <linux/if_ether.h>
+#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/xt_comment.h>
 #include <linux/netfilter/xt_mac.h>
 #include <linux/netfilter/xt_physdev.h>
@@ -34,7 +39,6 @@
 #include "log.h"
 #include "sysctl.h"
 
-#define TABLE "filter"
 #define DISPATCH "xen-antispoof"
 #define CHAIN_PREFIX "xen-"
 #define ENTRY_MAX 2048
@@ -106,6 +110,13 @@ static void prefix_mask(unsigned char *mask, int prefix, int len)
 		mask[i / 8] |= (unsigned char)(0x80 >> (i % 8));
 }
 
+/* An exact interface name, as iptables -i/-o writes it. */
+static void iface(char *name, unsigned char *mask, const char *dev)
+{
+	snprintf(name, IFNAMSIZ, "%s", dev);
+	memset(mask, 0xff, strlen(dev) + 1);
+}
+
 static void set_ip4(void *entry, const struct fw_rule *r)
 {
 	struct ipt_ip *ip = &((struct ipt_entry *)entry)->ip;
@@ -121,6 +132,10 @@ static void set_ip4(void *entry, const struct fw_rule *r)
 			prefix_mask((unsigned char *)&ip->dmsk, m->addr.prefix, 4);
 		} else if (m->kind == FW_L4PROTO) {
 			ip->proto = m->val;
+		} else if (m->kind == FW_IIFNAME) {
+			iface(ip->iniface, ip->iniface_mask, m->ifname);
+		} else if (m->kind == FW_OIFNAME) {
+			iface(ip->outiface, ip->outiface_mask, m->ifname);
 		}
 	}
 }
@@ -141,6 +156,10 @@ static void set_ip6(void *entry, const struct fw_rule *r)
 		} else if (m->kind == FW_L4PROTO) {
 			ip->proto = m->val;
 			ip->flags |= IP6T_F_PROTO;
+		} else if (m->kind == FW_IIFNAME) {
+			iface(ip->iniface, ip->iniface_mask, m->ifname);
+		} else if (m->kind == FW_OIFNAME) {
+			iface(ip->outiface, ip->outiface_mask, m->ifname);
 		}
 	}
 }
@@ -199,20 +218,50 @@ static void *entry_match(struct entry *e, const char *name, size_t size)
 	return m->data;
 }
 
-/* target: DROP, RETURN or a chain's name. */
-static void entry_target(struct entry *e, const char *target)
+/* A target module (MASQUERADE, DNAT) with its data, which is returned. */
+static void *entry_target_data(struct entry *e, const char *name, size_t size)
 {
-	size_t total = XT_ALIGN(sizeof(struct xt_standard_target));
-	struct xt_standard_target *t =
-		(struct xt_standard_target *)(e->u.b + e->len);
+	size_t total = XT_ALIGN(sizeof(struct xt_entry_target) + size);
+	struct xt_entry_target *t = (struct xt_entry_target *)(e->u.b + e->len);
 
 	memset(t, 0, total);
-	t->target.u.user.target_size = (uint16_t)total;
-	snprintf(t->target.u.user.name, sizeof(t->target.u.user.name), "%s",
-		 target);
+	t->u.user.target_size = (uint16_t)total;
+	snprintf(t->u.user.name, sizeof(t->u.user.name), "%s", name);
 	set_u16(e, e->f->target_offset, e->len);
 	e->len += total;
 	set_u16(e, e->f->next_offset, e->len);
+	return t->data;
+}
+
+/* A standard target: DROP, RETURN or a chain's name (libiptc resolves it). */
+static void entry_target(struct entry *e, const char *target)
+{
+	entry_target_data(e, target, sizeof(int));
+}
+
+/* MASQUERADE (revision 0: the compat range), or DNAT to r->to[:r->to_port]
+ * (revision 2, the one iptables itself writes and lists). */
+static void entry_nat(struct entry *e, const struct fw_rule *r)
+{
+	struct nf_nat_ipv4_multi_range_compat *mr;
+	struct xt_entry_target *t;
+	struct nf_nat_range2 *nr;
+
+	if (r->verdict == FW_MASQ) {
+		mr = entry_target_data(e, "MASQUERADE", sizeof(*mr));
+		mr->rangesize = 1;
+		return;
+	}
+	t = (struct xt_entry_target *)(e->u.b + e->len);
+	nr = entry_target_data(e, "DNAT", sizeof(*nr));
+	t->u.user.revision = 2;
+	nr->flags = NF_NAT_RANGE_MAP_IPS;
+	memcpy(&nr->min_addr.ip, r->to.a, 4);
+	memcpy(&nr->max_addr.ip, r->to.a, 4);
+	if (r->to_port) {
+		nr->flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+		nr->min_proto.all = nr->max_proto.all = htons(r->to_port);
+	}
 }
 
 static void entry_comment(struct entry *e, const char *dev, const char *why)
@@ -258,6 +307,9 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 		case FW_ARP_SHA_NOT:
 		case FW_ARP_SPA:
 			return 0;
+		case FW_IIFNAME:
+		case FW_OIFNAME:
+			break;
 		case FW_L4PROTO:
 			proto = m->val;
 			break;
@@ -292,7 +344,10 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 	}
 	f->set_ip(e->u.b, r);
 	entry_comment(e, dev, r->why);
-	entry_target(e, r->verdict == FW_PASS ? "RETURN" : "DROP");
+	if (r->verdict == FW_MASQ || r->verdict == FW_DNAT)
+		entry_nat(e, r);
+	else
+		entry_target(e, r->verdict == FW_PASS ? "RETURN" : "DROP");
 	return 1;
 }
 
@@ -316,18 +371,19 @@ static int xtables_lock(void)
 	return fd;
 }
 
-/* Whether the kernel has instantiated family f's filter table in this
- * network namespace; reading it through libiptc would create it. */
-static int table_live(const struct family *f)
+/* Whether the kernel has instantiated family f's table in this network
+ * namespace; reading it through libiptc would create it. */
+static int table_live(const struct family *f, const char *table)
 {
-	char line[64];
+	char line[64], want[64];
 	FILE *fp = fopen(f->names, "re");
 	int live = 0;
 
 	if (!fp)
 		return 0;
+	snprintf(want, sizeof(want), "%s\n", table);
 	while (fgets(line, sizeof(line), fp))
-		if (!strcmp(line, TABLE "\n"))
+		if (!strcmp(line, want))
 			live = 1;
 	fclose(fp);
 	return live;
@@ -335,7 +391,10 @@ static int table_live(const struct family *f)
 
 int fw_iptc_present(void)
 {
-	return table_live(&families[0]) || table_live(&families[1]);
+	for (size_t i = 0; i < 2; i++)
+		if (table_live(&families[i], "filter") || table_live(&families[i], "nat"))
+			return 1;
+	return 0;
 }
 
 static int fail(const struct family *f, const char *what, const char *chain)
@@ -373,20 +432,37 @@ static int ensure_rule(const struct family *f, struct xtc_handle *h,
 	return fail(f, "add a rule to", chain);
 }
 
-/* from jumps to to: for dev's packets only (physdev-in) when dev is given,
- * else all of them, first. */
+/* from jumps to to, first in from: all packets, commented with why. */
 static int jump(const struct family *f, struct xtc_handle *h, const char *from,
-		const char *dev, const char *to)
+		const char *to, const char *name, const char *why)
 {
 	struct entry e;
 
 	entry_init(&e, f);
-	if (dev)
-		entry_physdev_in(&e, dev);
-	entry_comment(&e, dev ? dev : "xen", dev ? "anti-spoofing" :
-						     "anti-spoofing of the vifs");
+	entry_comment(&e, name, why);
 	entry_target(&e, to);
-	return ensure_rule(f, h, from, &e, !dev);
+	return ensure_rule(f, h, from, &e, 1);
+}
+
+/* xen-antispoof sends v's packets to chain: bridged ones by physdev,
+ * routed ones by their input interface. */
+static int dispatch(const struct family *f, struct xtc_handle *h,
+		    const struct fw_vif *v, const char *chain)
+{
+	struct fw_rule r = { .n = 0 };
+	struct entry e;
+
+	entry_init(&e, f);
+	if (v->routed) {
+		r.m[r.n].kind = FW_IIFNAME;
+		snprintf(r.m[r.n++].ifname, IFNAMSIZ, "%s", v->dev);
+		f->set_ip(e.u.b, &r);
+	} else {
+		entry_physdev_in(&e, v->dev);
+	}
+	entry_comment(&e, v->dev, "anti-spoofing");
+	entry_target(&e, chain);
+	return ensure_rule(f, h, DISPATCH, &e, 0);
 }
 
 /* Delete the rules of from that jump to chain. */
@@ -407,111 +483,190 @@ again:
 	return 0;
 }
 
-static int allow_family(const struct family *f, const struct fw_vif *v,
-			const char *chain, const struct fw_rule *r, int n)
+/* chain, emptied and filled with the rules of hook that family f can
+ * express, commented with name. */
+static int fill(const struct family *f, struct xtc_handle *h, const char *chain,
+		const char *name, const struct fw_rule *r, int n, enum fw_hook hook)
 {
-	struct xtc_handle *h = f->init(TABLE);
 	struct entry e;
-	int ret = -1;
 
-	if (!h)
-		return fail(f, "open table", TABLE);
-	if (ensure_chain(f, h, DISPATCH, 0) < 0 ||
-	    jump(f, h, "FORWARD", NULL, DISPATCH) < 0 ||
-	    jump(f, h, "INPUT", NULL, DISPATCH) < 0 ||
-	    ensure_chain(f, h, chain, 1) < 0)
-		goto out;
+	if (ensure_chain(f, h, chain, 1) < 0)
+		return -1;
 	for (int i = 0; i < n; i++)
-		if (entry_rule(&e, f, v->dev, &r[i]) &&
-		    !f->append(chain, e.u.b, h)) {
-			fail(f, "add a rule to", chain);
-			goto out;
-		}
-	if (jump(f, h, DISPATCH, v->dev, chain) < 0)
-		goto out;
-	if (!f->commit(h)) {
-		fail(f, "commit table", TABLE);
-		goto out;
-	}
-	ret = 0;
-out:
-	f->free(h);
-	return ret;
+		if (r[i].hook == hook && entry_rule(&e, f, name, &r[i]) &&
+		    !f->append(chain, e.u.b, h))
+			return fail(f, "add a rule to", chain);
+	return 0;
 }
 
-static int revoke_family(const struct family *f, const char *chain)
+/* Remove chain and every rule of the from chains that jumps to it. */
+static int remove_chain(const struct family *f, struct xtc_handle *h,
+			const char *chain, const char *const *from, int nfrom)
+{
+	if (!f->is_chain(chain, h))
+		return 0;
+	for (int i = 0; i < nfrom; i++)
+		if (f->is_chain(from[i], h) && unjump(f, h, from[i], chain) < 0)
+			return -1;
+	if (!f->flush(chain, h) || !f->delete_chain(chain, h))
+		return fail(f, "delete chain", chain);
+	return 1;
+}
+
+/* --- one change of one table --- */
+
+struct change {
+	const struct fw_vif *v;
+	const struct fw_nat *nat;
+	const struct fw_rule *r;
+	int n;
+	const char *chain, *chain2;	/* the vif's, or the owner's pre/post */
+};
+
+/* Open table of family f, apply, commit; a table not live is left alone
+ * by a removal (remove: apply only removes). */
+static int change(const struct family *f, const char *table, int remove,
+		  int (*apply)(const struct family *, struct xtc_handle *,
+			       const struct change *),
+		  const struct change *c)
 {
 	struct xtc_handle *h;
-	int ret = -1;
+	int ret;
 
-	if (!table_live(f))
+	if (remove && !table_live(f, table))
 		return 0;
-	if (!(h = f->init(TABLE)))
-		return fail(f, "open table", TABLE);
-	if (!f->is_chain(chain, h)) {
-		ret = 0;
-		goto out;
-	}
-	if (f->is_chain(DISPATCH, h) && unjump(f, h, DISPATCH, chain) < 0)
-		goto out;
-	if (!f->flush(chain, h) || !f->delete_chain(chain, h)) {
-		fail(f, "delete chain", chain);
-		goto out;
-	}
-	if (!f->commit(h)) {
-		fail(f, "commit table", TABLE);
-		goto out;
-	}
-	ret = 0;
-out:
+	if (!(h = f->init(table)))
+		return fail(f, "open table", table);
+	ret = apply(f, h, c);
+	if (ret > 0 && !f->commit(h))
+		ret = fail(f, "commit table", table);
 	f->free(h);
-	return ret;
+	return ret < 0 ? -1 : 0;
 }
 
-static void chain_name(const char *dev, char *chain, size_t len)
+static int apply_allow(const struct family *f, struct xtc_handle *h,
+		       const struct change *c)
 {
-	snprintf(chain, len, CHAIN_PREFIX "%s", dev);
+	if (ensure_chain(f, h, DISPATCH, 0) < 0 ||
+	    jump(f, h, "FORWARD", DISPATCH, "xen", "anti-spoofing of the vifs") < 0 ||
+	    jump(f, h, "INPUT", DISPATCH, "xen", "anti-spoofing of the vifs") < 0 ||
+	    fill(f, h, c->chain, c->v->dev, c->r, c->n, FW_PREROUTING) < 0 ||
+	    dispatch(f, h, c->v, c->chain) < 0)
+		return -1;
+	return 1;
+}
+
+static int apply_revoke(const struct family *f, struct xtc_handle *h,
+			const struct change *c)
+{
+	static const char *const from[] = { DISPATCH };
+
+	return remove_chain(f, h, c->chain, from, 1);
+}
+
+static int apply_nat(const struct family *f, struct xtc_handle *h,
+		     const struct change *c)
+{
+	if (fill(f, h, c->chain, c->nat->owner, c->r, c->n, FW_PREROUTING) < 0 ||
+	    fill(f, h, c->chain2, c->nat->owner, c->r, c->n, FW_POSTROUTING) < 0 ||
+	    jump(f, h, "PREROUTING", c->chain, c->nat->owner, "port forwards") < 0 ||
+	    jump(f, h, "POSTROUTING", c->chain2, c->nat->owner, "masquerading") < 0)
+		return -1;
+	return 1;
+}
+
+static int apply_nat_clear(const struct family *f, struct xtc_handle *h,
+			   const struct change *c)
+{
+	static const char *const pre[] = { "PREROUTING" }, *const post[] = { "POSTROUTING" };
+	int a, b;
+
+	if ((a = remove_chain(f, h, c->chain, pre, 1)) < 0 ||
+	    (b = remove_chain(f, h, c->chain2, post, 1)) < 0)
+		return -1;
+	return a || b;
+}
+
+static void chain_name(const char *name, const char *suffix, char *chain,
+		       size_t len)
+{
+	snprintf(chain, len, CHAIN_PREFIX "%s%s", name, suffix);
 }
 
 int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
 {
 	const char *const bnf[] = { "net", "bridge", "bridge-nf-call-iptables", NULL };
 	char chain[32], val[8];
+	struct change c = { .v = v, .r = r, .n = n, .chain = chain };
 	int lock, ret = 0;
 
-	chain_name(v->dev, chain, sizeof(chain));
+	chain_name(v->dev, "", chain, sizeof(chain));
 	if ((lock = xtables_lock()) < 0)
 		return -1;
 	for (size_t i = 0; i < 2 && ret == 0; i++)
-		ret = allow_family(&families[i], v, chain, r, n);
+		ret = change(&families[i], "filter", 0, apply_allow, &c);
 	/* Both families or neither. */
 	if (ret < 0)
 		for (size_t i = 0; i < 2; i++)
-			revoke_family(&families[i], chain);
+			change(&families[i], "filter", 1, apply_revoke, &c);
 	close(lock);
 	if (ret < 0)
 		return -1;
-	log_info("iptables checks only the MAC and IP sources of %s: ARP, VLAN "
-		 "tags and other ethertypes pass (firewall=nft checks them)",
-		 v->dev);
-	if (sysctl_get(bnf, val, sizeof(val)) < 0 || strcmp(val, "1"))
-		log_warn("bridged traffic does not pass iptables "
-			 "(net.bridge.bridge-nf-call-iptables is not 1): "
-			 "the rules for %s cannot see it", v->dev);
+	if (!v->routed) {
+		log_info("iptables checks only the MAC and IP sources of %s: ARP, "
+			 "VLAN tags and other ethertypes pass (firewall=nft checks "
+			 "them)", v->dev);
+		if (sysctl_get(bnf, val, sizeof(val)) < 0 || strcmp(val, "1"))
+			log_warn("bridged traffic does not pass iptables "
+				 "(net.bridge.bridge-nf-call-iptables is not 1): "
+				 "the rules for %s cannot see it", v->dev);
+	}
 	return 0;
 }
 
 int fw_iptc_revoke(const char *dev)
 {
 	char chain[32];
+	struct change c = { .chain = chain };
 	int lock, ret = 0;
 
-	chain_name(dev, chain, sizeof(chain));
+	chain_name(dev, "", chain, sizeof(chain));
 	if ((lock = xtables_lock()) < 0)
 		return -1;
 	for (size_t i = 0; i < 2; i++)
-		if (revoke_family(&families[i], chain) < 0)
+		if (change(&families[i], "filter", 1, apply_revoke, &c) < 0)
 			ret = -1;
+	close(lock);
+	return ret;
+}
+
+/* NAT is IPv4's: families[0] only. */
+int fw_iptc_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n)
+{
+	char pre[32], post[32];
+	struct change c = { .nat = nat, .r = r, .n = n, .chain = pre, .chain2 = post };
+	int lock, ret;
+
+	chain_name(nat->owner, "-pre", pre, sizeof(pre));
+	chain_name(nat->owner, "-post", post, sizeof(post));
+	if ((lock = xtables_lock()) < 0)
+		return -1;
+	ret = change(&families[0], "nat", 0, apply_nat, &c);
+	close(lock);
+	return ret;
+}
+
+int fw_iptc_nat_clear(const char *owner)
+{
+	char pre[32], post[32];
+	struct change c = { .chain = pre, .chain2 = post };
+	int lock, ret;
+
+	chain_name(owner, "-pre", pre, sizeof(pre));
+	chain_name(owner, "-post", post, sizeof(post));
+	if ((lock = xtables_lock()) < 0)
+		return -1;
+	ret = change(&families[0], "nat", 1, apply_nat_clear, &c);
 	close(lock);
 	return ret;
 }

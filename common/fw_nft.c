@@ -36,9 +36,11 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
+#include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,10 +54,23 @@
 #define MAP "vifs"
 #define MAP_ID 1
 #define TYPE_IFNAME 41		/* nft's datatype number for ifname */
-/* From linux/netfilter_bridge.h, which clashes with net/if.h. */
-#define BR_PRE_ROUTING 0
-#define BR_PRI_FILTER -200
 #define BATCH_MAX (512 * 1024)
+
+/* A base chain's hook.  The bridge and inet prerouting hooks are both
+ * number 0 (linux/netfilter_bridge.h clashes with net/if.h). */
+struct hook {
+	const char *type;
+	uint32_t num;
+	int32_t prio;
+};
+
+/* Anti-spoofing of bridge ports, at the bridge's filter priority. */
+static const struct hook bridge_pre = { "filter", 0, -200 };
+/* Of routed vifs: at raw priority, before conntrack sees the packet. */
+static const struct hook inet_pre = { "filter", NF_INET_PRE_ROUTING, -300 };
+/* NAT: dstnat and srcnat priorities. */
+static const struct hook nat_pre = { "nat", NF_INET_PRE_ROUTING, -100 };
+static const struct hook nat_post = { "nat", NF_INET_POST_ROUTING, 100 };
 
 static struct mnl_socket *nl;
 
@@ -118,11 +133,13 @@ struct batch {
 	struct mnl_nlmsg_batch *b;
 	char *buf;
 	uint32_t seq;
+	int family;		/* NFPROTO_BRIDGE or NFPROTO_INET */
 	int err;		/* ENOMEM or E2BIG met while building */
 };
 
-static int batch_start(struct batch *bt)
+static int batch_start(struct batch *bt, int family)
 {
+	bt->family = family;
 	/* Zeroed: attribute padding goes to the kernel as it is. */
 	bt->buf = calloc(1, BATCH_MAX);
 	if (!bt->buf)
@@ -145,7 +162,7 @@ static void batch_free(struct batch *bt)
 static struct nlmsghdr *msg(struct batch *bt, int type, int flags)
 {
 	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
-				     NFPROTO_BRIDGE, flags, bt->seq++);
+				     (uint16_t)bt->family, flags, bt->seq++);
 }
 
 static void next(struct batch *bt)
@@ -181,7 +198,7 @@ static void add_map(struct batch *bt)
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 1);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, MAP);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_BRIDGE);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)bt->family);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, MAP_ID);
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, TYPE_IFNAME);
@@ -197,7 +214,10 @@ out:
 	nftnl_set_free(s);
 }
 
-static void add_chain(struct batch *bt, const char *name, int base, int excl)
+/* Chain name, a base chain on hook when hook is given; with excl, the
+ * batch fails if it exists. */
+static void add_chain(struct batch *bt, const char *name, const struct hook *hook,
+		      int excl)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -207,10 +227,10 @@ static void add_chain(struct batch *bt, const char *name, int base, int excl)
 	}
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	if (base) {
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, BR_PRE_ROUTING);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, BR_PRI_FILTER);
+	if (hook) {
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, hook->type);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook->num);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, hook->prio);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	}
 	nftnl_chain_nlmsg_build_payload(
@@ -330,12 +350,47 @@ static void bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
 	expr(r, e);
 }
 
-static void verdict(struct nftnl_rule *r, int v)
+static void immediate(struct nftnl_rule *r, uint32_t reg, const void *data,
+		      uint32_t len)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
 
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
+	expr(r, e);
+}
+
+static void verdict(struct nftnl_rule *r, const struct fw_rule *fr)
+{
+	struct nftnl_expr *e;
+	uint16_t port = htons(fr->to_port);
+
+	switch (fr->verdict) {
+	case FW_PASS:
+	case FW_DROP:
+		e = nftnl_expr_alloc("immediate");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT,
+				   fr->verdict == FW_PASS ? NF_ACCEPT : NF_DROP);
+		break;
+	case FW_MASQ:
+		e = nftnl_expr_alloc("masq");
+		break;
+	case FW_DNAT:
+	default:
+		immediate(r, NFT_REG_1, fr->to.a, 4);
+		e = nftnl_expr_alloc("nat");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+		if (fr->to_port) {
+			immediate(r, NFT_REG_2, &port, 2);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS,
+					   NF_NAT_RANGE_PROTO_SPECIFIED);
+		}
+		break;
+	}
 	expr(r, e);
 }
 
@@ -386,19 +441,50 @@ static void addr(struct nftnl_rule *r, uint32_t off, const struct args_addr *a)
 	cmp(r, NFT_CMP_EQ, val, len);
 }
 
-static void match(struct nftnl_rule *r, const struct fw_match *m)
+static void ifname(struct nftnl_rule *r, uint32_t key, const char *name)
+{
+	char buf[IFNAMSIZ] = { 0 };
+
+	strncpy(buf, name, sizeof(buf) - 1);
+	meta(r, key);
+	cmp(r, NFT_CMP_EQ, buf, sizeof(buf));
+}
+
+/* In the bridge family the ethertype is the link header's; in the inet
+ * family only IPv4 and IPv6 arrive, told apart by the hook's protocol. */
+static void match(struct nftnl_rule *r, int family, const struct fw_match *m)
 {
 	int v6 = m->addr.family == AF_INET6;
 	uint8_t b = (uint8_t)m->val;
 
 	switch (m->kind) {
 	case FW_ETHERTYPE:
-		u16be(r, NFT_PAYLOAD_LL_HEADER, 12, m->val);
+		if (family == NFPROTO_BRIDGE) {
+			u16be(r, NFT_PAYLOAD_LL_HEADER, 12, m->val);
+		} else {
+			b = m->val == ETH_P_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+			meta(r, NFT_META_NFPROTO);
+			cmp(r, NFT_CMP_EQ, &b, 1);
+		}
 		break;
-	case FW_SMAC_NOT:
+	case FW_IIFNAME:
+		ifname(r, NFT_META_IIFNAME, m->ifname);
+		break;
+	case FW_OIFNAME:
+		ifname(r, NFT_META_OIFNAME, m->ifname);
+		break;
+	case FW_SMAC_NOT: {
+		/* Outside the bridge family the link may not be Ethernet. */
+		uint16_t ether = ARPHRD_ETHER;
+
+		if (family != NFPROTO_BRIDGE) {
+			meta(r, NFT_META_IIFTYPE);
+			cmp(r, NFT_CMP_EQ, &ether, 2);
+		}
 		payload(r, NFT_PAYLOAD_LL_HEADER, 6, 6);
 		cmp(r, NFT_CMP_NEQ, m->mac, 6);
 		break;
+	}
 	case FW_ARP_SHA_NOT:
 		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 6);
 		cmp(r, NFT_CMP_NEQ, m->mac, 6);
@@ -439,7 +525,7 @@ static struct nftnl_rule *rule_alloc(struct batch *bt, const char *chain,
 		bt->err = ENOMEM;
 		return NULL;
 	}
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_BRIDGE);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, (uint32_t)bt->family);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	if (comment) {
@@ -476,20 +562,23 @@ static void dispatcher(struct batch *bt)
 	rule_add(bt, r);
 }
 
-static void vif_rules(struct batch *bt, const char *dev, const struct fw_rule *rules,
-		      int n)
+/* rules into chain, those of hook only; name goes into the comments. */
+static void add_rules(struct batch *bt, const char *chain, const char *name,
+		      const struct fw_rule *rules, int n, enum fw_hook hook)
 {
 	char comment[128];
 
 	for (int i = 0; i < n && !bt->err; i++) {
 		struct nftnl_rule *r;
 
-		snprintf(comment, sizeof(comment), "%s: %s", dev, rules[i].why);
-		if (!(r = rule_alloc(bt, dev, comment)))
+		if (rules[i].hook != hook)
+			continue;
+		snprintf(comment, sizeof(comment), "%s: %s", name, rules[i].why);
+		if (!(r = rule_alloc(bt, chain, comment)))
 			return;
 		for (int j = 0; j < rules[i].n; j++)
-			match(r, &rules[i].m[j]);
-		verdict(r, rules[i].verdict == FW_PASS ? NF_ACCEPT : NF_DROP);
+			match(r, bt->family, &rules[i].m[j]);
+		verdict(r, &rules[i]);
 		rule_add(bt, r);
 	}
 }
@@ -502,26 +591,13 @@ struct state {
 	int chain;		/* the vif's chain exists */
 };
 
-/* The allow: the skeleton unless it is whole, then the vif's chain, made
- * (exclusively: a concurrent maker fails the batch, which is then retried
- * as a rebuild) or flushed and refilled, and its map entry. */
-static int build_allow(struct batch *bt, const struct fw_vif *v,
-		       const struct fw_rule *r, int n, const struct state *st)
+static int vif_family(const struct fw_vif *v)
 {
-	if (batch_start(bt) < 0)
-		return -1;
-	if (!st->dispatcher) {
-		add_table(bt);
-		add_map(bt);
-		add_chain(bt, BASE_CHAIN, 1, 0);
-		flush_chain(bt, BASE_CHAIN);
-		dispatcher(bt);
-	}
-	add_chain(bt, v->dev, 0, !st->chain);
-	if (st->chain)
-		flush_chain(bt, v->dev);
-	vif_rules(bt, v->dev, r, n);
-	map_elem(bt, v->dev, NFT_MSG_NEWSETELEM);
+	return v->routed ? NFPROTO_INET : NFPROTO_BRIDGE;
+}
+
+static int batch_end(struct batch *bt)
+{
 	nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), bt->seq++);
 	next(bt);
 	if (bt->err) {
@@ -530,6 +606,57 @@ static int build_allow(struct batch *bt, const struct fw_vif *v,
 		return -1;
 	}
 	return 0;
+}
+
+/* The allow: the skeleton unless it is whole, then the vif's chain, made
+ * (exclusively: a concurrent maker fails the batch, which is then retried
+ * as a rebuild) or flushed and refilled, and its map entry. */
+static int build_allow(struct batch *bt, const struct fw_vif *v,
+		       const struct fw_rule *r, int n, const struct state *st)
+{
+	if (batch_start(bt, vif_family(v)) < 0)
+		return -1;
+	if (!st->dispatcher) {
+		add_table(bt);
+		add_map(bt);
+		add_chain(bt, BASE_CHAIN, v->routed ? &inet_pre : &bridge_pre, 0);
+		flush_chain(bt, BASE_CHAIN);
+		dispatcher(bt);
+	}
+	add_chain(bt, v->dev, NULL, !st->chain);
+	if (st->chain)
+		flush_chain(bt, v->dev);
+	add_rules(bt, v->dev, v->dev, r, n, FW_PREROUTING);
+	map_elem(bt, v->dev, NFT_MSG_NEWSETELEM);
+	return batch_end(bt);
+}
+
+/* The NAT chains of an owner. */
+static void nat_chains(const char *owner, char *pre, char *post, size_t len)
+{
+	snprintf(pre, len, "%s-prerouting", owner);
+	snprintf(post, len, "%s-postrouting", owner);
+}
+
+/* The owner's two base chains, made or emptied, and filled. */
+static int build_nat(struct batch *bt, const struct fw_nat *nat,
+		     const struct fw_rule *r, int n, int exists)
+{
+	char pre[64], post[64];
+
+	nat_chains(nat->owner, pre, post, sizeof(pre));
+	if (batch_start(bt, NFPROTO_INET) < 0)
+		return -1;
+	add_table(bt);
+	add_chain(bt, pre, &nat_pre, 0);
+	add_chain(bt, post, &nat_post, 0);
+	if (exists) {
+		flush_chain(bt, pre);
+		flush_chain(bt, post);
+	}
+	add_rules(bt, pre, nat->owner, r, n, FW_PREROUTING);
+	add_rules(bt, post, nat->owner, r, n, FW_POSTROUTING);
+	return batch_end(bt);
 }
 
 /* --- talking to the kernel --- */
@@ -574,10 +701,10 @@ static int count_reply(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* How many objects the kernel has: GETTABLE (our table), GETCHAIN (chain
- * name of our table) or GETRULE (the rules of chain name, dumped).  What
- * does not exist counts 0.  Reads only. */
-static int query(uint16_t type, const char *name)
+/* How many objects the kernel has in family: GETTABLE (our table),
+ * GETCHAIN (chain name of our table) or GETRULE (the rules of chain name,
+ * dumped).  What does not exist counts 0.  Reads only. */
+static int query(int family, uint16_t type, const char *name)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t seq = (uint32_t)time(NULL);
@@ -588,7 +715,7 @@ static int query(uint16_t type, const char *name)
 	if (!sock())
 		return -1;
 	memset(buf, 0, 1024);	/* the request; padding is sent as it is */
-	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_BRIDGE,
+	nlh = nftnl_nlmsg_build_hdr(buf, type, (uint16_t)family,
 				    type == NFT_MSG_GETRULE ? NLM_F_DUMP : NLM_F_ACK,
 				    seq);
 	if (type == NFT_MSG_GETTABLE) {
@@ -632,14 +759,20 @@ static int query(uint16_t type, const char *name)
 	return count;
 }
 
+static int fw_nft_revoke_family(int family, const char *dev);
+
 int fw_nft_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
 {
+	int family = vif_family(v), ret, rules;
 	struct state st;
 	struct batch bt;
-	int ret, rules;
 
-	if ((rules = query(NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
-	    (st.chain = query(NFT_MSG_GETCHAIN, v->dev)) < 0)
+	/* A vif moving between bridged and routed leaves its other chain. */
+	if (fw_nft_revoke_family(v->routed ? NFPROTO_BRIDGE : NFPROTO_INET,
+				 v->dev) < 0)
+		return -1;
+	if ((rules = query(family, NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
+	    (st.chain = query(family, NFT_MSG_GETCHAIN, v->dev)) < 0)
 		return -1;
 	st.dispatcher = rules == 1;
 	if (build_allow(&bt, v, r, n, &st) < 0)
@@ -661,55 +794,102 @@ int fw_nft_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
  * deletes can be missing: for a chain left without its entry, or one that
  * a concurrent revoke took.  Adding a jump makes the kernel revalidate the
  * whole table, so that is only the fallback. */
-static int revoke_batch(const char *dev, int ensure)
+static int revoke_batch(int family, const char *dev, int ensure)
 {
 	struct batch bt;
 	int ret;
 
-	if (batch_start(&bt) < 0)
+	if (batch_start(&bt, family) < 0)
 		return -1;
 	if (ensure) {
 		add_table(&bt);
 		add_map(&bt);
-		add_chain(&bt, dev, 0, 0);
+		add_chain(&bt, dev, NULL, 0);
 		map_elem(&bt, dev, NFT_MSG_NEWSETELEM);
 	}
 	map_elem(&bt, dev, NFT_MSG_DELSETELEM);
 	flush_chain(&bt, dev);
 	del_chain(&bt, dev);
-	nftnl_batch_end(mnl_nlmsg_batch_current(bt.b), bt.seq++);
-	next(&bt);
-	if (bt.err) {
-		errno = bt.err;
-		batch_free(&bt);
+	if (batch_end(&bt) < 0)
 		return -1;
-	}
 	ret = send_batch(&bt);
 	batch_free(&bt);
 	return ret;
 }
 
-int fw_nft_revoke(const char *dev)
+static int fw_nft_revoke_family(int family, const char *dev)
 {
 	int ret;
 
 	/* Nothing to delete: no batch, and no deletion's grace period. */
-	if ((ret = query(NFT_MSG_GETCHAIN, dev)) <= 0)
+	if ((ret = query(family, NFT_MSG_GETCHAIN, dev)) <= 0)
 		return ret;
-	if (revoke_batch(dev, 0) == 0)
+	if (revoke_batch(family, dev, 0) == 0)
 		return 0;
-	return errno == ENOENT ? revoke_batch(dev, 1) : -1;
+	return errno == ENOENT ? revoke_batch(family, dev, 1) : -1;
 }
 
-/* Whether table bridge xen exists: one request, nothing created. */
+int fw_nft_revoke(const char *dev)
+{
+	int a = fw_nft_revoke_family(NFPROTO_BRIDGE, dev);
+	int b = fw_nft_revoke_family(NFPROTO_INET, dev);
+
+	return a < 0 || b < 0 ? -1 : 0;
+}
+
+int fw_nft_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n)
+{
+	char pre[64], post[64];
+	struct batch bt;
+	int exists, ret;
+
+	nat_chains(nat->owner, pre, post, sizeof(pre));
+	if ((exists = query(NFPROTO_INET, NFT_MSG_GETCHAIN, pre)) < 0)
+		return -1;
+	if (build_nat(&bt, nat, r, n, exists) < 0)
+		return -1;
+	ret = send_batch(&bt);
+	batch_free(&bt);
+	return ret;
+}
+
+int fw_nft_nat_clear(const char *owner)
+{
+	char pre[64], post[64];
+	struct batch bt;
+	int ret;
+
+	nat_chains(owner, pre, post, sizeof(pre));
+	if ((ret = query(NFPROTO_INET, NFT_MSG_GETCHAIN, pre)) <= 0)
+		return ret;
+	if (batch_start(&bt, NFPROTO_INET) < 0)
+		return -1;
+	add_table(&bt);
+	add_chain(&bt, pre, &nat_pre, 0);
+	add_chain(&bt, post, &nat_post, 0);
+	flush_chain(&bt, pre);
+	flush_chain(&bt, post);
+	del_chain(&bt, pre);
+	del_chain(&bt, post);
+	if (batch_end(&bt) < 0)
+		return -1;
+	ret = send_batch(&bt);
+	batch_free(&bt);
+	return ret;
+}
+
+/* Whether table bridge xen or inet xen exists: nothing is created. */
 int fw_nft_present(void)
 {
-	int n;
+	int a, b;
 
 	if (!sock())
 		return errno == EPROTONOSUPPORT ? 0 : -1;
-	n = query(NFT_MSG_GETTABLE, NULL);
-	return n < 0 ? (errno == EOPNOTSUPP ? 0 : -1) : n > 0;
+	a = query(NFPROTO_BRIDGE, NFT_MSG_GETTABLE, NULL);
+	b = query(NFPROTO_INET, NFT_MSG_GETTABLE, NULL);
+	if (a < 0 || b < 0)
+		return errno == EOPNOTSUPP ? 0 : -1;
+	return a > 0 || b > 0;
 }
 
 /* One line per message of the batch, in libnftnl's own notation. */
@@ -776,17 +956,17 @@ static void dump_msg(const struct nlmsghdr *nlh, char *line, size_t len)
 	}
 }
 
-char *fw_nft_dump_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
+char *fw_nft_dump(const struct fw_vif *v, const struct fw_nat *nat,
+		  const struct fw_rule *r, int n)
 {
+	struct state st = { 0, 0 };
 	size_t size = 1 << 17, used = 0;
 	const struct nlmsghdr *nlh;
 	struct batch bt;
 	char *out;
 	int left;
 
-	struct state st = { 0, 0 };
-
-	if (build_allow(&bt, v, r, n, &st) < 0)
+	if ((v ? build_allow(&bt, v, r, n, &st) : build_nat(&bt, nat, r, n, 0)) < 0)
 		return NULL;
 	if (!(out = malloc(size))) {
 		batch_free(&bt);

@@ -2,7 +2,9 @@
 #include "fw.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -190,6 +192,17 @@ static void ipv6(struct builder *b, const struct fw_vif *v)
 		FW_ETHERTYPE, ETH_P_IPV6);
 }
 
+static int finish(const struct builder *b)
+{
+	if (b->n > b->max) {
+		errno = E2BIG;
+		return -1;
+	}
+	return b->n;
+}
+
+/* A routed device's packets reach IPv4 or IPv6 only: no ARP, no other
+ * ethertypes, no VLAN tags to check. */
 int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max)
 {
 	struct builder b = { out, 0, max };
@@ -197,17 +210,68 @@ int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max)
 	if (v->mac)
 		add_mac(rule(&b, FW_DROP, "source MAC is not the guest's"),
 			FW_SMAC_NOT, v->mac);
-	if (v->trunk)
+	if (v->trunk && !v->routed)
 		add_val(rule(&b, FW_PASS, "VLAN trunk"), FW_ETHERTYPE, ETH_P_8021Q);
-	arp(&b, v);
+	if (!v->routed)
+		arp(&b, v);
 	ipv4(&b, v);
 	ipv6(&b, v);
-	rule(&b, FW_DROP, "not IPv4, ARP or IPv6");
-	if (b.n > max) {
-		errno = E2BIG;
-		return -1;
+	if (!v->routed)
+		rule(&b, FW_DROP, "not IPv4, ARP or IPv6");
+	return finish(&b);
+}
+
+int fw_owner_valid(const char *owner)
+{
+	size_t len = owner ? strlen(owner) : 0;
+
+	if (len == 0 || len > 15)
+		goto bad;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)owner[i]) && owner[i] != '-' &&
+		    owner[i] != '_')
+			goto bad;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+static void add_ifname(struct fw_rule *r, enum fw_match_kind kind,
+		       const char *name)
+{
+	snprintf(add(r, kind)->ifname, IFNAMSIZ, "%s", name);
+}
+
+int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max)
+{
+	struct builder b = { out, 0, max };
+	struct fw_rule *r;
+
+	for (int i = 0; n->out_dev && i < (n->nfrom ? n->nfrom : 1); i++) {
+		r = rule(&b, FW_MASQ, "masquerade");
+		r->hook = FW_POSTROUTING;
+		add_val(r, FW_ETHERTYPE, ETH_P_IP);
+		add_ifname(r, FW_OIFNAME, n->out_dev);
+		if (n->nfrom)
+			add_addr(r, FW_SADDR, &n->from[i]);
 	}
-	return b.n;
+	for (int i = 0; i < n->nfwd; i++) {
+		const struct fw_forward *f = &n->fwd[i];
+
+		r = rule(&b, FW_DNAT, "port forward");
+		r->hook = FW_PREROUTING;
+		add_val(r, FW_ETHERTYPE, ETH_P_IP);
+		if (f->in_dev)
+			add_ifname(r, FW_IIFNAME, f->in_dev);
+		if (f->ext.prefix)
+			add_addr(r, FW_DADDR, &f->ext);
+		add_val(r, FW_L4PROTO, (uint16_t)f->proto);
+		add_val(r, FW_DPORT, f->port);
+		r->to = f->to;
+		r->to_port = f->to_port;
+	}
+	return finish(&b);
 }
 
 /* --- nft syntax --- */
@@ -271,8 +335,8 @@ static const char *l4_name(uint16_t p)
 	return NULL;
 }
 
-int fw_rules_format(const char *dev, const struct fw_rule *r, char *buf,
-		    size_t len)
+int fw_rules_format(const char *name, const struct fw_rule *r, int routed,
+		    char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
 	const char *l4 = "th";
@@ -282,7 +346,10 @@ int fw_rules_format(const char *dev, const struct fw_rule *r, char *buf,
 
 		switch (m->kind) {
 		case FW_ETHERTYPE:
-			if (ethertype_name(m->val))
+			if (routed)
+				put(&o, "meta nfproto %s ",
+				    m->val == ETH_P_IP ? "ipv4" : "ipv6");
+			else if (ethertype_name(m->val))
 				put(&o, "ether type %s ", ethertype_name(m->val));
 			else
 				put(&o, "ether type 0x%04x ", m->val);
@@ -324,6 +391,11 @@ int fw_rules_format(const char *dev, const struct fw_rule *r, char *buf,
 		case FW_DPORT:
 			put(&o, "%s dport %u ", l4, m->val);
 			break;
+		case FW_IIFNAME:
+		case FW_OIFNAME:
+			put(&o, "%s \"%s\" ", m->kind == FW_IIFNAME ? "iifname" : "oifname",
+			    m->ifname);
+			break;
 		case FW_ICMP6_TYPE:
 			if (m->val == ICMP6_ROUTER_ADVERT)
 				put(&o, "icmpv6 type nd-router-advert ");
@@ -334,8 +406,24 @@ int fw_rules_format(const char *dev, const struct fw_rule *r, char *buf,
 			break;
 		}
 	}
-	put(&o, "%s comment \"%s: %s\"", r->verdict == FW_PASS ? "accept" : "drop",
-	    dev, r->why);
+	switch (r->verdict) {
+	case FW_PASS:
+		put(&o, "accept");
+		break;
+	case FW_DROP:
+		put(&o, "drop");
+		break;
+	case FW_MASQ:
+		put(&o, "masquerade");
+		break;
+	case FW_DNAT:
+		put(&o, "dnat ip to ");
+		put_addr(&o, &r->to);
+		if (r->to_port)
+			put(&o, ":%u", r->to_port);
+		break;
+	}
+	put(&o, " comment \"%s: %s\"", name, r->why);
 	if (o.full) {
 		errno = ENOSPC;
 		return -1;

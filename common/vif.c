@@ -229,6 +229,7 @@ void vif_antispoof(struct vif *v, int trunk)
 		.addrs = v->addrs,
 		.naddrs = v->naddrs,
 		.trunk = trunk,
+		.routed = v->routed,
 	};
 	enum fw_backend b = v->antispoof ? v->fw : FW_NONE;
 

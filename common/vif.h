@@ -36,6 +36,7 @@ struct vif {
 	int naddrs;		/* -1: no ip key, any address */
 	enum fw_backend fw;	/* firewall= */
 	int antispoof;		/* antispoof= (default yes) */
+	int routed;		/* set by vif-route and vif-nat: not a bridge port */
 };
 
 /* Parse argv and the environment, exit 0 for a command/type_if pair this
