@@ -118,6 +118,11 @@ int args_load_config(char *err, size_t errlen)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu bytes",
+				 path, lineno, sizeof(line) - 2);
+			goto bad;
+		}
 		s = trim(line);
 		if (!*s || *s == '#')
 			continue;
@@ -138,8 +143,10 @@ int args_load_config(char *err, size_t errlen)
 			snprintf(err, errlen, "%s:%d: too many settings", path, lineno);
 			goto bad;
 		}
-		if (!(settings[nsettings] = malloc(strlen(name) + strlen(value) + 2)))
+		if (!(settings[nsettings] = malloc(strlen(name) + strlen(value) + 2))) {
+			snprintf(err, errlen, "%s:%d: out of memory", path, lineno);
 			goto bad;
+		}
 		sprintf(settings[nsettings++], "%s=%s", name, value);
 	}
 	fclose(f);

@@ -2,11 +2,15 @@
 /* The nftables backend: libnftnl builds, libmnl sends, one batch per
  * command so that the kernel applies it whole or not at all.
  *
- *   table bridge xen {
- *       map vifs { type ifname : verdict; }
+ *   table bridge xen {                  (inet xen for routed vifs, at
+ *       map vifs { type ifname : verdict; }          priority raw)
  *       chain prerouting { type filter hook prerouting priority filter;
  *                          iifname vmap @vifs }
  *       chain vif1.0 { ...the rules of fw_rules.c... }
+ *   }
+ *   table inet xen {
+ *       chain OWNER-prerouting { type nat hook prerouting ...; forwards }
+ *       chain OWNER-postrouting { type nat hook postrouting ...; masquerade }
  *   }
  *
  * Creating with NLM_F_CREATE and no NLM_F_EXCL is idempotent; an existing
@@ -300,6 +304,19 @@ static void map_elem(struct batch *bt, const char *dev, int type)
 
 /* --- expressions --- */
 
+/* An expression that could not be allocated leaves its rule incomplete:
+ * noted here, and the batch is refused (rule_add()). */
+static int expr_oom;
+
+static struct nftnl_expr *new_expr(const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (!e)
+		expr_oom = 1;
+	return e;
+}
+
 static void expr(struct nftnl_rule *r, struct nftnl_expr *e)
 {
 	nftnl_rule_add_expr(r, e);
@@ -308,8 +325,10 @@ static void expr(struct nftnl_rule *r, struct nftnl_expr *e)
 static void payload(struct nftnl_rule *r, uint32_t base, uint32_t off,
 		    uint32_t len)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+	struct nftnl_expr *e = new_expr("payload");
 
+	if (!e)
+		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
@@ -319,8 +338,10 @@ static void payload(struct nftnl_rule *r, uint32_t base, uint32_t off,
 
 static void meta(struct nftnl_rule *r, uint32_t key)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+	struct nftnl_expr *e = new_expr("meta");
 
+	if (!e)
+		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
 	expr(r, e);
@@ -329,8 +350,10 @@ static void meta(struct nftnl_rule *r, uint32_t key)
 static void cmp(struct nftnl_rule *r, uint32_t op, const void *data,
 		uint32_t len)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+	struct nftnl_expr *e = new_expr("cmp");
 
+	if (!e)
+		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
@@ -339,9 +362,11 @@ static void cmp(struct nftnl_rule *r, uint32_t op, const void *data,
 
 static void bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+	struct nftnl_expr *e = new_expr("bitwise");
 	static const unsigned char zero[16];
 
+	if (!e)
+		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
@@ -353,8 +378,10 @@ static void bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
 static void immediate(struct nftnl_rule *r, uint32_t reg, const void *data,
 		      uint32_t len)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+	struct nftnl_expr *e = new_expr("immediate");
 
+	if (!e)
+		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
 	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
 	expr(r, e);
@@ -368,18 +395,21 @@ static void verdict(struct nftnl_rule *r, const struct fw_rule *fr)
 	switch (fr->verdict) {
 	case FW_PASS:
 	case FW_DROP:
-		e = nftnl_expr_alloc("immediate");
+		if (!(e = new_expr("immediate")))
+			return;
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT,
 				   fr->verdict == FW_PASS ? NF_ACCEPT : NF_DROP);
 		break;
 	case FW_MASQ:
-		e = nftnl_expr_alloc("masq");
+		if (!(e = new_expr("masq")))
+			return;
 		break;
 	case FW_DNAT:
 	default:
 		immediate(r, NFT_REG_1, fr->to.a, 4);
-		e = nftnl_expr_alloc("nat");
+		if (!(e = new_expr("nat")))
+			return;
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
@@ -396,8 +426,10 @@ static void verdict(struct nftnl_rule *r, const struct fw_rule *fr)
 
 static void lookup_map(struct nftnl_rule *r)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+	struct nftnl_expr *e = new_expr("lookup");
 
+	if (!e)
+		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, MAP);
@@ -545,6 +577,11 @@ static struct nftnl_rule *rule_alloc(struct batch *bt, const char *chain,
 
 static void rule_add(struct batch *bt, struct nftnl_rule *r)
 {
+	if (expr_oom) {
+		bt->err = ENOMEM;
+		nftnl_rule_free(r);
+		return;
+	}
 	nftnl_rule_nlmsg_build_payload(
 		msg(bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND), r);
 	nftnl_rule_free(r);

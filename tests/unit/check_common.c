@@ -522,6 +522,17 @@ START_TEST(settings_file_below_arguments_and_environment)
 	ck_assert_ptr_nonnull(strstr(err, ":3: expected NAME=VALUE"));
 	ck_assert_ptr_nonnull(strstr(err, path));
 	ck_assert_ptr_null(args_setting("firewall"));	/* all or nothing */
+	{
+		char longline[700];
+
+		memset(longline, 'x', sizeof(longline) - 2);
+		memcpy(longline, "firewall=", 9);
+		longline[sizeof(longline) - 2] = '\n';
+		longline[sizeof(longline) - 1] = 0;
+		write_conf(path, longline);
+		ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
+		ck_assert_ptr_nonnull(strstr(err, ":1: line longer than"));
+	}
 	unlink(path);
 	ck_assert_int_eq(args_load_config(err, sizeof(err)), 0);	/* no file */
 	args_free_config();
