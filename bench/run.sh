@@ -128,6 +128,7 @@ for count in 1 100 "$MAX"; do
 	add_present "$count"
 	for fw in nft iptables; do
 		online_present "$fw"
+		sleep 1		# let the kernel finish freeing what those replaced
 		scale[$fw,$count]=$(cycle_times "$top/build/vif-bridge" "$N" firewall=$fw | median)
 	done
 done
