@@ -282,6 +282,24 @@ bad:
 	return -1;
 }
 
+int args_addr_format(const struct args_addr *a, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+	int n;
+
+	if (!inet_ntop(a->family, a->a, s, sizeof(s)))
+		return -1;
+	if (a->prefix == (a->family == AF_INET ? 32 : 128))
+		n = snprintf(buf, len, "%s", s);
+	else
+		n = snprintf(buf, len, "%s/%d", s, a->prefix);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}
+
 int args_addr_list(const char *s, struct args_addr *out, int max)
 {
 	char word[INET6_ADDRSTRLEN + 5];
@@ -309,6 +327,34 @@ int args_addr_list(const char *s, struct args_addr *out, int max)
 			return -1;
 		n++;
 		s += len;
+	}
+	return n;
+}
+
+int args_addr_csv(const char *s, struct args_addr *out, int max, int family)
+{
+	char buf[1024], *save = NULL;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf)) {
+		errno = E2BIG;
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (char *p = strtok_r(buf, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
+		if (n == max) {
+			errno = E2BIG;
+			return -1;
+		}
+		if (args_addr(p, &out[n]) < 0 || (family && out[n].family != family)) {
+			errno = EINVAL;
+			return -1;
+		}
+		n++;
+	}
+	if (n == 0) {
+		errno = EINVAL;
+		return -1;
 	}
 	return n;
 }

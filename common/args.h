@@ -55,6 +55,13 @@ struct args_addr {
 /* Parse "a.b.c.d[/len]" or "v6addr[/len]"; -1 with errno EINVAL. */
 int args_addr(const char *s, struct args_addr *out);
 
+/* Parse a comma- (or space-) separated list of networks of family (AF_INET,
+ * AF_INET6, or 0 for either) into at most max; returns how many, or -1 with
+ * errno EINVAL or E2BIG. */
+int args_addr_csv(const char *s, struct args_addr *out, int max, int family);
+/* Print a as "addr" (a full-length prefix) or "addr/prefix"; -1 with errno
+ * ENOSPC when buf is short. */
+int args_addr_format(const struct args_addr *a, char *buf, size_t len);
 /* Parse the space-separated `ip` key into at most max addresses; returns how
  * many, or -1 with errno EINVAL (bad address) or E2BIG (too many). */
 int args_addr_list(const char *s, struct args_addr *out, int max);

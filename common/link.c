@@ -80,6 +80,22 @@ int link_name(const char *name, char out[IFNAMSIZ])
 	return 0;
 }
 
+int link_name_of(int ifindex, char out[IFNAMSIZ])
+{
+	struct nl_sock *sk = netlink_sock();
+	struct rtnl_link *link = NULL;
+
+	if (!sk)
+		return -1;
+	if (netlink_errno(rtnl_link_get_kernel(sk, ifindex, NULL, &link)) < 0) {
+		errno = ENODEV;
+		return -1;
+	}
+	snprintf(out, IFNAMSIZ, "%s", rtnl_link_get_name(link));
+	rtnl_link_put(link);
+	return 0;
+}
+
 static int is_bridge(struct rtnl_link *link)
 {
 	const char *type = rtnl_link_get_type(link);

@@ -1,8 +1,16 @@
 #include "route.h"
 
 #include <errno.h>
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netlink/addr.h>
 #include <netlink/cache.h>
 #include <netlink/route/addr.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/route.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "link.h"
 #include "netlink.h"
@@ -41,4 +49,245 @@ int route_flush_addrs(const char *name)
 		return -1;
 	}
 	return 0;
+}
+
+/* An nl_addr for a; NULL with errno ENOMEM. */
+static struct nl_addr *nladdr(const struct args_addr *a)
+{
+	struct nl_addr *n = nl_addr_build(a->family, a->a,
+					  a->family == AF_INET ? 4 : 16);
+
+	if (!n) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	nl_addr_set_prefixlen(n, a->prefix);
+	return n;
+}
+
+struct best {
+	int ifindex;
+	unsigned metric;
+};
+
+static void default_one(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct best *b = arg;
+	struct rtnl_nexthop *nh;
+
+	if (rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+	    rtnl_route_get_type(r) != RTN_UNICAST ||
+	    nl_addr_get_prefixlen(rtnl_route_get_dst(r)) != 0 ||
+	    rtnl_route_get_nnexthops(r) < 1)
+		return;
+	if (b->ifindex > 0 && rtnl_route_get_priority(r) >= b->metric)
+		return;
+	nh = rtnl_route_nexthop_n(r, 0);
+	b->ifindex = rtnl_route_nh_get_ifindex(nh);
+	b->metric = rtnl_route_get_priority(r);
+}
+
+int route_default_dev(char dev[16])
+{
+	struct nl_sock *sk = netlink_sock();
+	struct best b = { 0, 0 };
+	struct nl_cache *cache;
+
+	if (!sk || netlink_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache)) < 0)
+		return -1;
+	nl_cache_foreach(cache, default_one, &b);
+	nl_cache_free(cache);
+	if (b.ifindex <= 0) {
+		errno = ENETUNREACH;
+		return -1;
+	}
+	return link_name_of(b.ifindex, dev);
+}
+
+struct primary {
+	int ifindex;
+	struct args_addr *out;
+	int found;
+};
+
+static void primary_one(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct primary *p = arg;
+	struct nl_addr *local = rtnl_addr_get_local(a);
+
+	if (p->found || rtnl_addr_get_ifindex(a) != p->ifindex ||
+	    rtnl_addr_get_family(a) != AF_INET || !local ||
+	    (rtnl_addr_get_flags(a) & IFA_F_SECONDARY))
+		return;
+	p->out->family = AF_INET;
+	p->out->prefix = 32;
+	memcpy(p->out->a, nl_addr_get_binary_addr(local), 4);
+	p->found = 1;
+}
+
+int route_primary_addr(const char *name, struct args_addr *out)
+{
+	struct nl_sock *sk = netlink_sock();
+	struct primary p = { link_index(name), out, 0 };
+	struct nl_cache *cache;
+
+	if (p.ifindex < 0)
+		return -1;
+	if (!sk || netlink_errno(rtnl_addr_alloc_cache(sk, &cache)) < 0)
+		return -1;
+	nl_cache_foreach(cache, primary_one, &p);
+	nl_cache_free(cache);
+	if (!p.found) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	return 0;
+}
+
+/* An rtnl_addr for a on link name; NULL with errno set. */
+static struct rtnl_addr *addr_obj(const char *name, const struct args_addr *a)
+{
+	int ifindex = link_index(name);
+	struct rtnl_addr *obj;
+	struct nl_addr *local;
+
+	if (ifindex < 0)
+		return NULL;
+	if (!(local = nladdr(a)))
+		return NULL;
+	if (!(obj = rtnl_addr_alloc())) {
+		nl_addr_put(local);
+		errno = ENOMEM;
+		return NULL;
+	}
+	rtnl_addr_set_ifindex(obj, ifindex);
+	rtnl_addr_set_family(obj, a->family);
+	rtnl_addr_set_local(obj, local);
+	rtnl_addr_set_prefixlen(obj, a->prefix);
+	nl_addr_put(local);
+	return obj;
+}
+
+int route_addr_add(const char *name, const struct args_addr *a)
+{
+	struct rtnl_addr *obj = addr_obj(name, a);
+	int ret;
+
+	if (!obj)
+		return -1;
+	ret = netlink_errno(rtnl_addr_add(netlink_sock(), obj, 0));
+	rtnl_addr_put(obj);
+	return ret < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int route_addr_del(const char *name, const struct args_addr *a)
+{
+	struct rtnl_addr *obj = addr_obj(name, a);
+	int ret;
+
+	if (!obj)
+		return errno == ENODEV ? 0 : -1;
+	ret = netlink_errno(rtnl_addr_delete(netlink_sock(), obj, 0));
+	rtnl_addr_put(obj);
+	return ret < 0 && errno != EADDRNOTAVAIL && errno != ENOENT ? -1 : 0;
+}
+
+/* The route dst via link name, metric; NULL with errno set. */
+static struct rtnl_route *route_obj(const struct args_addr *dst, const char *name,
+				    unsigned metric)
+{
+	int ifindex = link_index(name);
+	struct rtnl_nexthop *nh;
+	struct rtnl_route *r;
+	struct nl_addr *d;
+
+	if (ifindex < 0)
+		return NULL;
+	if (!(d = nladdr(dst)))
+		return NULL;
+	if (!(r = rtnl_route_alloc()) || !(nh = rtnl_route_nh_alloc())) {
+		if (r)
+			rtnl_route_put(r);
+		nl_addr_put(d);
+		errno = ENOMEM;
+		return NULL;
+	}
+	rtnl_route_set_family(r, (uint8_t)dst->family);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(r, RTPROT_BOOT);
+	rtnl_route_set_scope(r, RT_SCOPE_LINK);
+	rtnl_route_set_type(r, RTN_UNICAST);
+	rtnl_route_set_dst(r, d);
+	rtnl_route_set_priority(r, metric);
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	rtnl_route_add_nexthop(r, nh);
+	nl_addr_put(d);
+	return r;
+}
+
+int route_add(const struct args_addr *dst, const char *name,
+	      const struct args_addr *src, unsigned metric)
+{
+	struct rtnl_route *r = route_obj(dst, name, metric);
+	struct nl_addr *s;
+	int ret;
+
+	if (!r)
+		return -1;
+	if (src) {
+		if (!(s = nladdr(src))) {
+			rtnl_route_put(r);
+			return -1;
+		}
+		rtnl_route_set_pref_src(r, s);
+		nl_addr_put(s);
+	}
+	ret = netlink_errno(rtnl_route_add(netlink_sock(), r, NLM_F_REPLACE));
+	rtnl_route_put(r);
+	return ret < 0 ? -1 : 0;
+}
+
+int route_del(const struct args_addr *dst, const char *name, unsigned metric)
+{
+	struct rtnl_route *r = route_obj(dst, name, metric);
+	int ret;
+
+	if (!r)
+		return errno == ENODEV ? 0 : -1;
+	ret = netlink_errno(rtnl_route_delete(netlink_sock(), r, 0));
+	rtnl_route_put(r);
+	return ret < 0 && errno != ESRCH && errno != ENOENT ? -1 : 0;
+}
+
+int route_proxy_ndp(const char *name, const struct args_addr *a, int on)
+{
+	int ifindex = link_index(name), ret;
+	struct rtnl_neigh *n;
+	struct nl_addr *dst;
+
+	if (ifindex < 0)
+		return !on && errno == ENODEV ? 0 : -1;
+	if (!(dst = nladdr(a)))
+		return -1;
+	if (!(n = rtnl_neigh_alloc())) {
+		nl_addr_put(dst);
+		errno = ENOMEM;
+		return -1;
+	}
+	rtnl_neigh_set_ifindex(n, ifindex);
+	rtnl_neigh_set_family(n, AF_INET6);
+	rtnl_neigh_set_dst(n, dst);
+	rtnl_neigh_set_flags(n, NTF_PROXY);
+	if (on)
+		ret = netlink_errno(rtnl_neigh_add(netlink_sock(), n,
+						   NLM_F_CREATE | NLM_F_REPLACE));
+	else
+		ret = netlink_errno(rtnl_neigh_delete(netlink_sock(), n, 0));
+	rtnl_neigh_put(n);
+	nl_addr_put(dst);
+	if (ret < 0 && !on && (errno == ENOENT || errno == ESRCH))
+		return 0;
+	return ret < 0 ? -1 : 0;
 }

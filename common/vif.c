@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "vif.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include "link.h"
 #include "log.h"
 #include "netlink.h"
+#include "route.h"
+#include "sysctl.h"
 
 static void finish(struct vif *v)
 {
@@ -195,8 +198,7 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 
 void vif_read_guest(struct vif *v)
 {
-	const char *fw;
-	char *mac, err[256];
+	char *mac;
 
 	if ((mac = vif_param(v, "mac"))) {
 		if (args_mac(mac, v->mac) < 0)
@@ -209,6 +211,12 @@ void vif_read_guest(struct vif *v)
 	v->ip = vif_param(v, "ip");
 	if (v->ip && (v->naddrs = args_addr_list(v->ip, v->addrs, VIF_MAX_ADDRS)) < 0)
 		vif_fatal(v, "invalid ip '%s': %m", v->ip);
+}
+
+void vif_read_firewall(struct vif *v)
+{
+	const char *fw;
+	char err[256];
 
 	if (args_load_config(err, sizeof(err)) < 0)
 		vif_fatal(v, "%s", err);
@@ -243,6 +251,51 @@ void vif_antispoof(struct vif *v, int trunk)
 			 fw_name(b), args_setting("firewall") ? "" : " (automatic)",
 			 v->has_mac ? "checked" : "not given",
 			 v->ip ? v->ip : "any");
+}
+
+void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
+		const char *netdev)
+{
+	const char *const fwd[] = { "net", "ipv6", "conf", "all", "forwarding", NULL };
+	const char *const ndp[] = { "net", "ipv6", "conf", netdev, "proxy_ndp", NULL };
+	char a[INET6_ADDRSTRLEN + 4];
+	int v6 = 0;
+
+	for (int i = 0; i < v->naddrs; i++) {
+		const struct args_addr *addr = &v->addrs[i];
+		int is6 = addr->family == AF_INET6;
+
+		args_addr_format(addr, a, sizeof(a));
+		if (route_add(addr, v->dev, is6 ? NULL : src, metric) < 0)
+			vif_fatal(v, "route %s to %s: %m", a, v->dev);
+		if (!is6)
+			continue;
+		v6 = 1;
+		if (addr->prefix != 128)
+			log_warn("proxy NDP answers for single addresses: %s is "
+				 "routed to %s, but not announced on %s", a, v->dev,
+				 netdev);
+		else if (route_proxy_ndp(netdev, addr, 1) < 0)
+			vif_fatal(v, "proxy NDP for %s on %s: %m", a, netdev);
+	}
+	if (v6 && (sysctl_set(fwd, "1") < 0 || sysctl_set(ndp, "1") < 0))
+		vif_fatal(v, "turn on IPv6 forwarding and proxy NDP on %s: %m", netdev);
+}
+
+void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
+{
+	char a[INET6_ADDRSTRLEN + 4];
+
+	for (int i = 0; i < v->naddrs; i++) {
+		const struct args_addr *addr = &v->addrs[i];
+
+		args_addr_format(addr, a, sizeof(a));
+		if (route_del(addr, v->dev, metric) < 0)
+			log_warn("remove the route of %s to %s: %m", a, v->dev);
+		if (addr->family == AF_INET6 && addr->prefix == 128 && netdev &&
+		    route_proxy_ndp(netdev, addr, 0) < 0)
+			log_warn("remove proxy NDP for %s on %s: %m", a, netdev);
+	}
 }
 
 void vif_antispoof_remove(struct vif *v)

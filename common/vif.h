@@ -57,10 +57,21 @@ char *vif_key(struct vif *v, const char *name);
  * /local/domain/DOMID/device/vif/DEVID. */
 int vif_write_frontend(struct vif *v, const char *key, const char *value);
 
-/* Read and check the guest's mac and ip keys and the firewall= and
- * antispoof= settings (argument, environment, then ARGS_CONFIG).  Fatal on
- * a bad value, before anything has been changed. */
+/* Read and check the guest's mac and ip keys.  Fatal on a bad value,
+ * before anything has been changed. */
 void vif_read_guest(struct vif *v);
+/* Read and check the firewall= and antispoof= settings (argument,
+ * environment, then ARGS_CONFIG).  Fatal on a bad value or settings file. */
+void vif_read_firewall(struct vif *v);
+
+/* Route each of the guest's addresses to the device with metric: IPv4 with
+ * preferred source src; IPv6 with proxy NDP for it on netdev (single
+ * addresses only), IPv6 forwarding and netdev's proxy_ndp turned on.
+ * Fatal on failure. */
+void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
+		const char *netdev);
+/* Undo vif_routes() (netdev NULL: leave proxy NDP entries); warnings only. */
+void vif_unroute(struct vif *v, unsigned metric, const char *netdev);
 
 /* Allow the device exactly the guest's MAC and addresses (tagged frames
  * too when trunk), or with antispoof=no only remove earlier rules.  Fatal

@@ -72,6 +72,7 @@ static void read_config(struct vif *v, unsigned long *mtu, struct vlan_spec *vla
 	free(val);
 
 	vif_read_guest(v);
+	vif_read_firewall(v);
 }
 
 static void set_mtu(struct vif *v, unsigned long mtu)

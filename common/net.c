@@ -1,0 +1,270 @@
+#define _GNU_SOURCE
+#include "net.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "link.h"
+#include "log.h"
+#include "netlink.h"
+#include "route.h"
+#include "sysctl.h"
+
+static void finish(struct net *n)
+{
+	for (int i = 0; i < n->nlines; i++)
+		free(n->lines[i]);
+	n->nlines = 0;
+	args_free_config();
+	netlink_close();
+	closelog();
+	fw_close();
+}
+
+void net_fatal(struct net *n, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("%s", msg);
+	finish(n);
+	exit(1);
+}
+
+static void usage(struct net *n, const char *why)
+{
+	log_err("%s", why);
+	log_err("usage: %s start|stop|status [netdev=IF] [NAME=VALUE]...", log_prog());
+	finish(n);
+	exit(2);
+}
+
+static void read_state(struct net *n)
+{
+	char line[512];
+	FILE *f = fopen(n->state, "re");
+
+	if (!f) {
+		if (errno != ENOENT)
+			net_fatal(n, "read %s: %m", n->state);
+		return;
+	}
+	n->started = 1;
+	while (fgets(line, sizeof(line), f) && n->nlines < NET_STATE_MAX) {
+		line[strcspn(line, "\n")] = 0;
+		if (!(n->lines[n->nlines] = strdup(line)))
+			net_fatal(n, "out of memory");
+		n->nlines++;
+	}
+	fclose(f);
+}
+
+void net_state_add(struct net *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (n->nlines == NET_STATE_MAX)
+		net_fatal(n, "state of %s: too many lines", log_prog());
+	va_start(ap, fmt);
+	if (vasprintf(&n->lines[n->nlines], fmt, ap) < 0)
+		net_fatal(n, "out of memory");
+	va_end(ap);
+	n->nlines++;
+}
+
+const char *net_state_get(struct net *n, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (int i = 0; i < n->nlines; i++)
+		if (!strncmp(n->lines[i], key, len) && n->lines[i][len] == ' ')
+			return n->lines[i] + len + 1;
+	return NULL;
+}
+
+/* The state lines of one kind (key) are replaced by a new start's; the
+ * "sysctl" ones stay, since they hold the values from before the first. */
+static void state_drop(struct net *n, const char *key)
+{
+	size_t len = strlen(key);
+	int j = 0;
+
+	for (int i = 0; i < n->nlines; i++) {
+		if (!strncmp(n->lines[i], key, len) && n->lines[i][len] == ' ')
+			free(n->lines[i]);
+		else
+			n->lines[j++] = n->lines[i];
+	}
+	n->nlines = j;
+}
+
+void net_begin(struct net *n, const char *prog, int argc, char **argv)
+{
+	const char *dir = getenv("XEN_NETSCRIPTS_RUNDIR"), *want, *fw;
+	char err[256];
+
+	memset(n, 0, sizeof(*n));
+	log_init(prog);
+	if (args_init(argc, argv, err, sizeof(err)) < 0)
+		usage(n, err);
+	n->command = args_command();
+	if (!n->command)
+		usage(n, "no command given");
+	if (strcmp(n->command, "start") && strcmp(n->command, "stop") &&
+	    strcmp(n->command, "status"))
+		usage(n, "invalid command");
+	snprintf(n->state, sizeof(n->state), "%s/%s.state",
+		 dir && *dir == '/' ? dir : NET_RUNDIR, prog);
+	read_state(n);
+	if (args_load_config(err, sizeof(err)) < 0)
+		net_fatal(n, "%s", err);
+	fw = args_setting("firewall");
+	if (fw_choose(fw, &n->fw) < 0)
+		net_fatal(n, "invalid firewall '%s': expected nft, iptables, none "
+			  "or auto", fw);
+
+	/* stop and status act on the netdev that start used. */
+	want = args_get("netdev");
+	if (strcmp(n->command, "start") && net_state_get(n, "netdev"))
+		want = net_state_get(n, "netdev");
+	if (want) {
+		if (args_ifname(want) < 0)
+			net_fatal(n, "invalid netdev '%s'", want);
+		snprintf(n->netdev, sizeof(n->netdev), "%s", want);
+	} else if (route_default_dev(n->netdev) < 0 && !strcmp(n->command, "start")) {
+		net_fatal(n, "no netdev given and no default route to take it from: "
+			  "give netdev=<if>");
+	}
+	if (!strcmp(n->command, "start")) {
+		if (link_index(n->netdev) < 0)
+			net_fatal(n, "netdev %s: %m", n->netdev);
+		state_drop(n, "netdev");
+		state_drop(n, "say");
+		net_state_add(n, "netdev %s", n->netdev);
+	}
+}
+
+/* parts from "a/b/c" (interface names hold dots, never slashes). */
+static int split(char *path, const char *parts[], int max)
+{
+	int k = 0;
+
+	for (char *p = strtok(path, "/"); p && k < max - 1; p = strtok(NULL, "/"))
+		parts[k++] = p;
+	parts[k] = NULL;
+	return k;
+}
+
+void net_sysctl(struct net *n, const char *path, const char *value)
+{
+	char copy[256], old[64];
+	const char *parts[16];
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	split(copy, parts, 16);
+	if (sysctl_get(parts, old, sizeof(old)) < 0)
+		net_fatal(n, "read %s: %m", path);
+	if (sysctl_set(parts, value) < 0)
+		net_fatal(n, "set %s to %s: %m", path, value);
+	for (int i = 0; i < n->nlines; i++) {
+		size_t len = strlen(path);
+
+		if (!strncmp(n->lines[i], "sysctl ", 7) &&
+		    !strncmp(n->lines[i] + 7, path, len) && n->lines[i][7 + len] == ' ')
+			return;	/* set by an earlier start: keep what was before */
+	}
+	net_state_add(n, "sysctl %s %s %s", path, old, value);
+	log_info("%s: %s %s -> %s", log_prog(), path, old, value);
+}
+
+void net_sysctl_restore(struct net *n)
+{
+	for (int i = n->nlines - 1; i >= 0; i--) {
+		char path[256], old[64], set[64], now[64];
+		const char *parts[16];
+
+		if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old, set) != 3)
+			continue;
+		split(path, parts, 16);
+		if (sysctl_get(parts, now, sizeof(now)) < 0) {
+			log_debug("%s is gone: nothing to put back", n->lines[i] + 7);
+			continue;
+		}
+		/* Someone else changed it since: theirs stands. */
+		if (strcmp(now, set)) {
+			log_warn("%s is %s, not the %s start set: left alone",
+				 n->lines[i] + 7, now, set);
+			continue;
+		}
+		if (sysctl_set(parts, old) < 0)
+			log_warn("put back %s: %m", n->lines[i] + 7);
+	}
+}
+
+static int write_state(struct net *n)
+{
+	char tmp[sizeof(n->state) + 8], dir[sizeof(n->state)];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", n->state);
+	*strrchr(dir, '/') = 0;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", n->state);
+	if (!(f = fopen(tmp, "we")))
+		return -1;
+	for (int i = 0; i < n->nlines; i++)
+		fprintf(f, "%s\n", n->lines[i]);
+	if (fclose(f) != 0 || rename(tmp, n->state) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void net_end(struct net *n)
+{
+	if (!strcmp(n->command, "start")) {
+		if (write_state(n) < 0)
+			net_fatal(n, "write %s: %m", n->state);
+	} else if (unlink(n->state) < 0 && errno != ENOENT) {
+		log_warn("remove %s: %m", n->state);
+	}
+	log_info("%s %s%s%s: done", log_prog(), n->command,
+		 n->netdev[0] ? " netdev " : "", n->netdev);
+	finish(n);
+	exit(0);
+}
+
+void net_status(struct net *n)
+{
+	int started = n->started;
+
+	if (!started) {
+		printf("%s is stopped.\n", log_prog());
+	} else {
+		printf("%s is started on %s.\n", log_prog(), n->netdev);
+		for (int i = 0; i < n->nlines; i++) {
+			char path[256], old[64], set[64];
+
+			if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old,
+				   set) == 3)
+				printf("  %s is %s (was %s before start)\n", path, set,
+				       old);
+			else if (!strncmp(n->lines[i], "say ", 4))
+				printf("  %s\n", n->lines[i] + 4);
+		}
+	}
+	finish(n);
+	exit(started ? 0 : 3);
+}

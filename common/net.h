@@ -1,0 +1,54 @@
+/* The skeleton of a network script (network-route, network-nat,
+ * network-zones): what xen-network-common.sh did, plus a state file so that
+ * stop puts back what start changed and status can tell.
+ *
+ * The state file, $XEN_NETSCRIPTS_RUNDIR (default /run/xen-netscripts) /
+ * PROG.state, holds one line per knob start changed, "sysctl PATH OLD NEW",
+ * and lines the script adds ("netdev eth0"; "say ..." lines are what status
+ * prints).  It exists exactly while the script is started. */
+#ifndef XNS_NET_H
+#define XNS_NET_H
+#include <net/if.h>
+
+#include "fw.h"
+
+#define NET_RUNDIR "/run/xen-netscripts"
+#define NET_STATE_MAX 32
+
+struct net {
+	const char *command;	/* start, stop or status */
+	char netdev[IFNAMSIZ];	/* netdev=, else the default route's device */
+	char state[256];	/* the state file's path */
+	char *lines[NET_STATE_MAX];	/* its lines, read or to be written */
+	int nlines;
+	int started;		/* the state file existed */
+	enum fw_backend fw;	/* firewall= */
+};
+
+/* Parse argv and the environment (command, NAME=VALUE), find netdev, read
+ * the state file.  Exit 2 with a usage message on misuse, 1 on bad input. */
+void net_begin(struct net *n, const char *prog, int argc, char **argv);
+/* Log the error, exit 1.  Nothing more: start checks before it changes. */
+void net_fatal(struct net *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* Set the knob /proc/sys/PATH (dots or slashes) to value, remembering its
+ * value from before the first start.  Fatal on failure. */
+void net_sysctl(struct net *n, const char *path, const char *value);
+/* Put back every knob start changed (warnings only). */
+void net_sysctl_restore(struct net *n);
+
+/* Add a line to the state; the value of the first "key ..." line, or NULL. */
+void net_state_add(struct net *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *net_state_get(struct net *n, const char *key);
+
+/* start: write the state file (fatal on failure); stop: remove it.  Then
+ * release everything and exit 0. */
+void net_end(struct net *n) __attribute__((noreturn));
+
+/* status: print the state in plain words and exit 0 when started, 3 (LSB's
+ * "not running") when not. */
+void net_status(struct net *n) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * vif-route - give a guest's virtual interface routed connectivity.
+ *
+ * Called by libxl as `vif-route online|offline type_if=vif` (and
+ * `add|remove type_if=tap` for an HVM guest's emulated NIC), by xend as its
+ * vif-script, by hand.  Environment and arguments as for vif-bridge(8).
+ *
+ * Parameters: netdev (the environment, from the backend key gatewaydev, or
+ * NAME=VALUE; default: the device of the IPv4 default route).
+ * Backend keys read: ip (the guest's addresses: IPv4, IPv6, with prefixes),
+ * mac, vifname.  Settings: firewall=, antispoof= (see vif-bridge(8)).
+ * Keys written: hotplug-status=connected after online; hotplug-error and
+ * hotplug-status=error on failure.
+ *
+ * online/add: rename, up, dom0's primary IPv4 address of netdev on the vif
+ * as /32, proxy ARP on the vif, a host route per guest address (src dom0's
+ * address, metric 2, or 1 for a tap); for IPv6 addresses also proxy NDP on
+ * netdev and IPv6 forwarding; anti-spoofing on ingress from the vif; the
+ * hooks.  offline/remove: all of it removed again, the /32 included.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "link.h"
+#include "log.h"
+#include "route.h"
+#include "sysctl.h"
+#include "vif.h"
+
+static char netdev[IFNAMSIZ], main_ip[INET6_ADDRSTRLEN];
+static struct args_addr dom0;
+
+/* netdev: the backend's gatewaydev, else netdev=, else the default route's
+ * device.  -1 with a message in err. */
+static int find_netdev(struct vif *v, char *err, size_t len)
+{
+	char *want = vif_key(v, "gatewaydev");
+
+	if (!want)
+		want = vif_param(v, "netdev");
+	if (want) {
+		int ok = args_ifname(want) == 0;
+
+		if (ok)
+			snprintf(netdev, sizeof(netdev), "%s", want);
+		else
+			snprintf(err, len, "invalid netdev '%s'", want);
+		free(want);
+		return ok ? 0 : -1;
+	}
+	if (route_default_dev(netdev) == 0)
+		return 0;
+	snprintf(err, len, "no netdev given and no default route to take it "
+		 "from: give netdev=<if> as a parameter to vif-route");
+	return -1;
+}
+
+static void read_config(struct vif *v)
+{
+	char err[256];
+
+	if (find_netdev(v, err, sizeof(err)) < 0)
+		vif_fatal(v, "%s", err);
+	if (route_primary_addr(netdev, &dom0) < 0)
+		vif_fatal(v, "%s has no IPv4 address (%m). Bring it up or specify "
+			  "another interface with netdev=<if> as a parameter to "
+			  "vif-route.", netdev);
+	args_addr_format(&dom0, main_ip, sizeof(main_ip));
+	v->main_ip = main_ip;
+	vif_read_guest(v);
+	vif_read_firewall(v);
+	v->routed = 1;
+}
+
+static void online(struct vif *v)
+{
+	const char *const proxy_arp[] = { "net", "ipv4", "conf", v->dev, "proxy_arp", NULL };
+
+	read_config(v);
+	vif_rename(v);
+	if (link_set_up(v->dev, 1) < 0)
+		vif_fatal(v, "set %s up: %m", v->dev);
+	if (route_addr_add(v->dev, &dom0) < 0)
+		vif_fatal(v, "add %s/32 to %s: %m", main_ip, v->dev);
+	if (sysctl_set(proxy_arp, "1") < 0)
+		vif_fatal(v, "turn on proxy ARP on %s: %m", v->dev);
+	vif_routes(v, v->tap ? 1 : 2, &dom0, netdev);
+	vif_antispoof(v, 0);
+}
+
+/* Every step is tried: the device may be gone, netdev may have changed. */
+static void offline(struct vif *v)
+{
+	char err[256];
+
+	vif_read_guest(v);
+	v->routed = 1;
+	vif_antispoof_remove(v);
+	if (find_netdev(v, err, sizeof(err)) < 0) {
+		log_warn("%s: IPv6 proxy entries left alone", err);
+		netdev[0] = 0;
+	}
+	vif_unroute(v, v->tap ? 1 : 2, netdev[0] ? netdev : NULL);
+	if (!v->present)
+		return;
+	if (route_flush_addrs(v->dev) < 0)
+		log_warn("remove the addresses of %s: %m", v->dev);
+	if (link_set_up(v->dev, 0) < 0)
+		log_debug("set %s down: %m", v->dev);
+}
+
+int main(int argc, char **argv)
+{
+	struct vif v;
+
+	vif_begin(&v, "vif-route", argc, argv);
+	if (v.up)
+		online(&v);
+	else
+		offline(&v);
+	vif_end(&v);
+}
