@@ -26,8 +26,8 @@ LIBS_STATIC  := -Wl,-Bstatic -lxenstore -lxentoolcore -lnl-route-3 -lnl-3 -lnftn
 LIBS_DYNAMIC := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-PROGS   := vif-bridge vif-route network-route network-nat
-COMMON  := log args vlan xstore netlink link route sysctl lock hooks fw fw_rules fw_nft fw_iptc vif net
+PROGS   := vif-bridge vif-route vif-nat network-route network-nat
+COMMON  := log args vlan xstore netlink link route sysctl lock hooks fw fw_rules fw_nft fw_iptc dhcp vif net
 UNIT    := tests/unit/check_common.c
 
 # $(call variant,DIR,EXTRA_CFLAGS,LIBS): libcommon.a, binaries, unit tests.

@@ -1,0 +1,121 @@
+#define _GNU_SOURCE
+#include "dhcp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lock.h"
+
+/* Write text to dir/name through a temporary file and a rename, so that
+ * dnsmasq (which watches for moved-in files) reads it whole. */
+static int put(const char *dir, const char *name, const char *text)
+{
+	char path[512], tmp[520];
+	FILE *f;
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	if (!(f = fopen(tmp, "we")))
+		return -1;
+	fputs(text, f);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int drop(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int dhcp_dnsmasq_add(const char *hostsdir, const char *optsdir,
+		     const struct dhcp_host *h)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s,set:xen-%s,%s,%s\n", h->mac, h->name,
+		 h->ip, h->hostname);
+	if (put(hostsdir, h->name, line) < 0)
+		return -1;
+	snprintf(line, sizeof(line), "tag:xen-%s,option:router,%s\n", h->name,
+		 h->router);
+	return put(optsdir, h->name, line);
+}
+
+int dhcp_dnsmasq_del(const char *hostsdir, const char *optsdir, const char *name)
+{
+	int a = drop(hostsdir, name), b = drop(optsdir, name);
+
+	return a < 0 || b < 0 ? -1 : 0;
+}
+
+/* conf without hostname's stanza, plus extra (may be NULL), written back
+ * atomically; under the lock the shell version takes. */
+static int rewrite(const char *conf, const char *hostname, const char *extra)
+{
+	char key[128], tmp[512], *line = NULL;
+	size_t cap = 0;
+	FILE *in, *out;
+	int lock, ret = -1, e;
+
+	snprintf(key, sizeof(key), "host %s ", hostname);
+	snprintf(tmp, sizeof(tmp), "%s.xen-netscripts.tmp", conf);
+	if ((lock = lock_claim("vif-nat-dhcp")) < 0)
+		return -1;
+	if (!(in = fopen(conf, "re")))
+		goto out;
+	if (!(out = fopen(tmp, "we"))) {
+		fclose(in);
+		goto out;
+	}
+	while (getline(&line, &cap, in) > 0)
+		if (!strstr(line, key))
+			fputs(line, out);
+	if (extra)
+		fputs(extra, out);
+	fclose(in);
+	if (fclose(out) != 0 || rename(tmp, conf) < 0)
+		unlink(tmp);
+	else
+		ret = 0;
+out:
+	e = errno;
+	free(line);
+	lock_release("vif-nat-dhcp", lock);
+	errno = e;
+	return ret;
+}
+
+int dhcp_isc_add(const char *conf, const struct dhcp_host *h)
+{
+	char stanza[512];
+
+	snprintf(stanza, sizeof(stanza),
+		 "host %s { hardware ethernet %s; fixed-address %s; option "
+		 "routers %s; option host-name \"%s\"; }\n",
+		 h->hostname, h->mac, h->ip, h->router, h->hostname);
+	return rewrite(conf, h->hostname, stanza);
+}
+
+int dhcp_isc_del(const char *conf, const char *hostname)
+{
+	if (access(conf, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	return rewrite(conf, hostname, NULL);
+}

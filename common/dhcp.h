@@ -1,0 +1,30 @@
+/* Fixed DHCP leases for NAT guests (vif-nat): with dnsmasq, one file per
+ * vif in the directories given to --dhcp-hostsdir and --dhcp-optsdir, which
+ * dnsmasq reads as they appear (no restart); with ISC dhcpd, the shell
+ * version's "host" stanza in dhcpd.conf, under the lock vif-nat-dhcp. */
+#ifndef XNS_DHCP_H
+#define XNS_DHCP_H
+
+struct dhcp_host {
+	const char *name;	/* the vif: names the files and the tag */
+	const char *hostname;	/* domD or domD-N */
+	const char *mac;	/* the guest's, validated */
+	const char *ip;		/* its fixed address */
+	const char *router;	/* its router (vif-nat's address on the vif) */
+};
+
+/* Write (replace) h's entry in hostsdir and its router option in optsdir;
+ * -1 with errno set (ENOENT: a directory is missing). */
+int dhcp_dnsmasq_add(const char *hostsdir, const char *optsdir,
+		     const struct dhcp_host *h);
+/* Remove them; what is gone is not an error.  (dnsmasq forgets a removed
+ * host at its next SIGHUP.) */
+int dhcp_dnsmasq_del(const char *hostsdir, const char *optsdir, const char *name);
+
+/* Replace h's stanza in the ISC dhcpd.conf conf (lines naming "host
+ * HOSTNAME " go, one is appended), atomically. */
+int dhcp_isc_add(const char *conf, const struct dhcp_host *h);
+/* Remove hostname's stanza from conf. */
+int dhcp_isc_del(const char *conf, const char *hostname);
+
+#endif

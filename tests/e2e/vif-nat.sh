@@ -1,0 +1,137 @@
+#!/bin/bash
+# vif-nat end to end, with the backend in $H_FW: the shell version's address
+# derivation, a real dnsmasq handing out the lease vif-nat wrote, the guest
+# reaching an outside host through network-nat's masquerading, the ISC
+# dhcpd.conf stanza, idempotency, bad input, spoofing.
+. "$(dirname "$0")/../harness/lib.sh"
+: "${H_FW:=nft}"
+h_setup
+VN=$(bin vif-nat)
+NN=$(bin network-nat)
+BE=/local/domain/0/backend/vif
+export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
+hosts=$H_DIR/dnsmasq/hosts opts=$H_DIR/dnsmasq/opts
+mkdir -p "$hosts" "$opts"
+chmod a+rx "$H_DIR" "$H_DIR/dnsmasq"	# dnsmasq reads them as nobody
+printf 'dhcp_hostsdir=%s\ndhcp_optsdir=%s\n' "$hosts" "$opts" >>"$XEN_NETSCRIPTS_CONF"
+
+h_netns out
+d0 ip link add uplink type veth peer name eth0 netns "$H_ID-out"
+d0 ip addr add 192.0.2.2/24 dev uplink
+d0 ip link set uplink up
+ip -n "$H_ID-out" addr add 192.0.2.1/24 dev eth0
+ip -n "$H_ID-out" link set eth0 up
+d0 ip route add default via 192.0.2.1
+out() { ip netns exec "$H_ID-out" "$@"; }
+d0 env XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" \
+	XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
+	"$NN" start subnet=10.0.0.0/8 >>"$H_DIR/run.out" 2>&1
+sources() {
+	local pcap=$H_DIR/out.$RANDOM.pcap pid i
+	out tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" icmp >"$pcap.log" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do grep -q 'listening on' "$pcap.log" 2>/dev/null && break; sleep 0.02; done
+	"$@" >/dev/null 2>&1
+	sleep 0.2
+	kill "$pid"; wait "$pid" 2>/dev/null
+	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ {print $3}' | sort -u
+}
+
+# A real dnsmasq in dom0 serving every vif from the directories vif-nat fills.
+d0 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --bind-dynamic --log-facility=- \
+	--interface='vif*' --dhcp-range=10.0.0.0,static,255.255.0.0 \
+	--dhcp-hostsdir="$hosts" --dhcp-optsdir="$opts" \
+	--dhcp-leasefile="$H_DIR/leases" --pid-file= >"$H_DIR/dnsmasq.log" 2>&1 &
+
+# --- derivation, online ---------------------------------------------------
+h_guest 5 0 script="$VN"
+h_run "$VN" online 5
+teq "vif-nat online exits 0" 0 "$H_RC"
+teq "online: hotplug-status connected" connected "$(xs $BE/5/0/hotplug-status)"
+teq "the router address 10.0.5.128/32 on the vif" "10.0.5.128/32" \
+	"$(d0 ip -o -4 addr show dev vif5.0 | awk '{print $4}')"
+tmatch "a route to the derived 10.0.5.1 from the router address" \
+	"10.0.5.1 .*src 10.0.5.128" "$(d0 ip route show dev vif5.0)"
+teq "proxy ARP on the vif" 1 "$(d0 cat /proc/sys/net/ipv4/conf/vif5.0/proxy_arp)"
+teq "the dnsmasq host entry" "00:16:3e:00:05:00,set:xen-vif5.0,10.0.5.1,dom5" "$(cat "$hosts/vif5.0")"
+teq "the dnsmasq router option" "tag:xen-vif5.0,option:router,10.0.5.128" "$(cat "$opts/vif5.0")"
+
+# The guest asks for a lease and keeps what it is given.
+cat >"$H_DIR/udhcpc.sh" <<'EOS'
+#!/bin/sh
+[ "$1" = bound ] || exit 0
+ip addr add "$ip/$mask" dev "$interface"
+ip route add default via "$router" dev "$interface" onlink
+echo "lease $ip router $router" >"$LEASE_OUT"
+EOS
+chmod +x "$H_DIR/udhcpc.sh"
+g 5 env LEASE_OUT="$H_DIR/lease5" busybox udhcpc -i eth0 -n -q -f -t 5 -T 1 \
+	-s "$H_DIR/udhcpc.sh" >>"$H_DIR/run.out" 2>&1
+teq "the guest gets 10.0.5.1 and router 10.0.5.128 from dnsmasq" \
+	"lease 10.0.5.1 router 10.0.5.128" "$(cat "$H_DIR/lease5" 2>/dev/null)"
+t "the NAT guest reaches the outside host" g 5 ping -c1 -W2 192.0.2.1
+teq "the outside host sees dom0's address" 192.0.2.2 "$(sources g 5 ping -c1 -W2 192.0.2.1)"
+g 5 ip addr add 10.0.5.9/16 dev eth0
+teq "a spoofed source from the NAT guest does not get out" "" \
+	"$(sources g 5 ping -c1 -W1 -I 10.0.5.9 192.0.2.1)"
+
+# A second vif of another guest: handle 1 gives .2, router .129, dom6-2.
+h_guest 6 1 script="$VN"
+h_run "$VN" online 6 1
+teq "handle 1: router 10.0.6.129" "10.0.6.129/32" "$(d0 ip -o -4 addr show dev vif6.1 | awk '{print $4}')"
+teq "handle 1: host dom6-2 at 10.0.6.2" "00:16:3e:00:06:01,set:xen-vif6.1,10.0.6.2,dom6-2" "$(cat "$hosts/vif6.1")"
+# An ip key: its router is the address + 127.
+h_guest 7 0 ip=192.168.7.5 script="$VN"
+h_run "$VN" online 7
+teq "ip=192.168.7.5: router 192.168.7.132" "192.168.7.132/32" "$(d0 ip -o -4 addr show dev vif7.0 | awk '{print $4}')"
+
+# --- idempotency (the shell version exited early, never saying connected) --
+xsw $BE/5/0/hotplug-status ""
+h_run "$VN" online 5
+teq "online again exits 0" 0 "$H_RC"
+teq "online again writes connected" connected "$(xs $BE/5/0/hotplug-status)"
+teq "online again: one route to the guest" 1 "$(d0 ip route show 10.0.5.1 | grep -c .)"
+
+# --- bad input changes nothing ----------------------------------------------
+h_guest 8 0 ip=10.0.8.200 script="$VN"
+h_run "$VN" online 8
+teq "ip=10.0.8.200 (router past .254): exit 1" 1 "$H_RC"
+tmatch "the error says why" "would pass .254" "$(xs $BE/8/0/hotplug-error)"
+teq "nothing was done to vif8.0" "" "$(d0 ip -o addr show dev vif8.0 | grep inet\ )"
+xsw $BE/8/0/ip 2001:db8::8
+h_run "$VN" online 8
+tmatch "an IPv6-only ip: the error says why" "ip holds no IPv4 address" "$(xs $BE/8/0/hotplug-error)"
+xsw $BE/8/0/ip 10.0.8.1 $BE/8/0/handle 300
+h_run "$VN" online 8
+tmatch "a bad handle is named" "invalid handle '300'" "$(xs $BE/8/0/hotplug-error)"
+xsw $BE/8/0/handle 0
+h_run "$VN" online 8 0 dhcp=maybe
+tmatch "dhcp=maybe is refused" "invalid dhcp 'maybe'" "$(xs $BE/8/0/hotplug-error)"
+teq "still nothing on vif8.0" "" "$(d0 ip -o -4 addr show dev vif8.0)"
+
+# --- offline ------------------------------------------------------------------
+h_run "$VN" offline 5
+teq "offline exits 0" 0 "$H_RC"
+teq "offline removes the dnsmasq files" "" "$(ls "$hosts" "$opts" | grep vif5.0)"
+teq "offline removes the route and the address" "" \
+	"$(d0 ip route show 10.0.5.1; d0 ip -o -4 addr show dev vif5.0)"
+teq "offline removes the anti-spoofing" "" \
+	"$({ d0 nft list ruleset; d0 iptables-legacy -S; } 2>/dev/null | grep vif5.0)"
+h_run "$VN" offline 5
+teq "offline twice exits 0" 0 "$H_RC"
+t "the other NAT guests' entries stay" test -e "$hosts/vif6.1"
+
+# --- the ISC dhcpd.conf stanza ----------------------------------------------
+printf 'subnet 10.0.0.0 netmask 255.255.0.0 { }\nhost other { hardware ethernet 00:16:3e:aa:aa:aa; }\n' \
+	>"$H_DIR/dhcpd.conf"
+h_run "$VN" online 5 0 dhcp=yes dhcp_hostsdir=/nonexistent dhcpd_conf="$H_DIR/dhcpd.conf"
+teq "dhcpd.conf: online exits 0" 0 "$H_RC"
+tmatch "dhcpd.conf: the shell version's stanza" \
+	'host dom5 \{ hardware ethernet 00:16:3e:00:05:00; fixed-address 10.0.5.1; option routers 10.0.5.128; option host-name "dom5"; \}' \
+	"$(cat "$H_DIR/dhcpd.conf")"
+h_run "$VN" online 5 0 dhcp=yes dhcp_hostsdir=/nonexistent dhcpd_conf="$H_DIR/dhcpd.conf"
+teq "dhcpd.conf: online twice, one stanza" 1 "$(grep -c 'host dom5 ' "$H_DIR/dhcpd.conf")"
+h_run "$VN" offline 5 0 dhcpd_conf="$H_DIR/dhcpd.conf"
+teq "dhcpd.conf: offline removes the stanza, keeps the rest" \
+	"subnet 10.0.0.0 netmask 255.255.0.0 { } host other { hardware ethernet 00:16:3e:aa:aa:aa; }" \
+	"$(echo $(cat "$H_DIR/dhcpd.conf"))"
