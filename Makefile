@@ -3,13 +3,14 @@
 #   make check      install what is missing, build, run every test
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
-#   make install    DESTDIR, PREFIX, SCRIPTDIR, MANDIR, CONFDIR
+#   make install    DESTDIR, PREFIX, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR
 #   make uninstall  put the shell scripts back
 
 PREFIX    ?= /usr/local
 SCRIPTDIR ?= /etc/xen/scripts
 MANDIR    ?= $(PREFIX)/share/man
 CONFDIR   ?= /etc/xen
+UNITDIR   ?= /etc/systemd/system
 DESTDIR   ?=
 B         ?= build
 
@@ -78,6 +79,10 @@ install: all
 	install -d $(DESTDIR)$(SCRIPTDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
 	[ -e $(DESTDIR)$(CONFDIR)/xen-netscripts.conf ] || \
 	  install -m 0644 etc/xen-netscripts.conf $(DESTDIR)$(CONFDIR)/xen-netscripts.conf
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in systemd/*.service.in; do \
+	  sed 's|@SCRIPTDIR@|$(SCRIPTDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in); \
+	done
 	for p in $(PROGS); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t ] && [ ! -e $$t.sh-orig ] && head -c2 $$t | grep -q '#!'; then \
@@ -87,6 +92,7 @@ install: all
 	done
 
 uninstall:
+	for u in systemd/*.service.in; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u .in); done
 	for p in $(PROGS); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t.sh-orig ]; then mv -f $$t.sh-orig $$t; else rm -f $$t; fi; \

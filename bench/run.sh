@@ -7,8 +7,9 @@
 # 1. vif-bridge, one online+offline cycle: the upstream script as Debian
 #    ships it (iptables step switched off), the upstream script with its
 #    iptables step on, and ours with each firewall backend.
-# 2. The same cycle with 1, 100 and MAX_PRESENT (1000) other vifs already
-#    online with anti-spoofing, per backend.
+# 2. vif-route and vif-nat against the upstream scripts (ours with nft).
+# 3. The vif-bridge cycle with 1, 100 and MAX_PRESENT (1000) other vifs
+#    already online with anti-spoofing, per backend.
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
@@ -25,22 +26,25 @@ up_fw=$H_DIR/upstream-fw
 cp -a "$H_UPSTREAM" "$up_fw"
 sed -i '/^handle_iptable()/,/^}/{/^  return 0$/d}' "$up_fw/vif-common.sh"
 
-# cycle_times SCRIPT COUNT [ARGS...]: COUNT online+offline cycles of vif1.0,
-# timed inside dom0 by the same bash loop for every contender (a fork+exec
-# per run, as libxl does it); one figure (us) per line.
+# cycle_times SCRIPT COUNT [ARGS...]: COUNT online+offline cycles of vif
+# $DOM.0 (default 1), timed inside dom0 by the same bash loop for every
+# contender (a fork+exec per run, as libxl does it); one figure (us) a line.
 cycle_times() {
-	local s=$1 n=$2
+	local s=$1 n=$2 d=${DOM:-1}
 	shift 2
 	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
 		XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" \
 		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
-		XENBUS_PATH=backend/vif/1/0 vif=vif1.0 script="$s" N="$n" S="$s" \
+		XENBUS_PATH=backend/vif/$d/0 vif=vif$d.0 script="$s" N="$n" S="$s" \
 		bash -c 'for ((i = 0; i < N; i++)); do
 			t0=$EPOCHREALTIME
 			"$S" online type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
 			"$S" offline type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
 			t1=$EPOCHREALTIME
 			echo $(( (${t1/./} - ${t0/./}) ))
+			# Outside the timing: what an offline left behind (the shell
+			# vif-nat leaves its address, and then fails the next online).
+			ip addr flush dev "$vif" 2>/dev/null
 		done' bash "$@"
 }
 median() { grep -v '^$' | sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
@@ -93,7 +97,35 @@ for b in build build/dyn; do
 	printf '  start-up + exit (%s): %s us\n' "$b" "$t"
 done
 
-# --- 2. with many vifs present ----------------------------------------------
+# --- 2. vif-route and vif-nat ------------------------------------------------
+# dom0's uplink with an address and the default route, which vif-route needs.
+d0 ip link add uplink type veth peer name upeer
+d0 ip addr add 192.0.2.2/24 dev uplink
+d0 ip link set uplink up
+d0 ip link set upeer up
+d0 ip route add default via 192.0.2.1
+h_guest 2 0 ip=192.0.2.12
+h_guest 3 0
+echo
+echo "vif-route and vif-nat: one online+offline cycle, $N cycles each, median (us)"
+for script in vif-route vif-nat; do
+	d=2; [ $script = vif-nat ] && d=3
+	up= upfw= ours=
+	for ((r = 0; r < N; r += 5)); do
+		up+=$(DOM=$d cycle_times "$H_UPSTREAM/$script" 5 netdev=uplink)$'\n'
+		upfw+=$(DOM=$d cycle_times "$up_fw/$script" 5 netdev=uplink)$'\n'
+		ours+=$(DOM=$d cycle_times "$top/build/$script" 5 netdev=uplink)$'\n'
+	done
+	grep -q FAIL <<<"$up$upfw$ours" && echo "  ($script: some runs FAILED: figures not valid)"
+	mu=$(printf '%s' "$up" | median)
+	mf=$(printf '%s' "$upfw" | median)
+	mo=$(printf '%s' "$ours" | median)
+	printf '  %-9s upstream %6s us, upstream+iptables %6s us, ours (nft) %6s us: %5sx and %5sx faster\n' \
+		"$script" "$mu" "$mf" "$mo" "$(ratio "$mu" "$mo")" "$(ratio "$mf" "$mo")"
+done
+d0 iptables -F FORWARD 2>/dev/null	# what upstream+iptables left
+
+# --- 3. with many vifs present ----------------------------------------------
 # present vifs are vif1000.0 ... on bridge brs, their other ends in one
 # namespace; brought online by our binary with the backend under test.
 h_bridge brs

@@ -10,18 +10,28 @@ h_bridge xenbr0
 h_guest 1 0 vifname=web1 ip=10.0.0.1
 h_guest 2 0 mtu=abc
 
-# vg NAME EXPECTED-STATUS CMD...: CMD under valgrind in dom0, libxl's way.
-vg() {
-	local name=$1 want=$2 d=$3 cmd=$4
-	shift 4
+export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
+
+# vgrun NAME EXPECTED-STATUS BINARY ARGS...: under valgrind in dom0, with
+# libxl's environment for guest $VG_DOM.
+vgrun() {
+	local name=$1 want=$2 b=$3 d=${VG_DOM:-1}
+	shift 3
 	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
 		XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" \
 		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
+		XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" \
 		XENBUS_PATH="backend/vif/$d/0" vif="vif$d.0" \
-		$VG "$VB" "$cmd" type_if=vif "$@" </dev/null >"$H_DIR/vg.out" 2>&1
+		$VG "$b" "$@" </dev/null >"$H_DIR/vg.out" 2>&1
 	local rc=$?
 	if [ "$rc" = "$want" ]; then ok "valgrind: $name"
 	else not_ok "valgrind: $name (status $rc, want $want)"; cat "$H_DIR/vg.out"; fi
+}
+# vg NAME EXPECTED-STATUS DOMID CMD ARGS...: vif-bridge, libxl's way.
+vg() {
+	local name=$1 want=$2 d=$3 cmd=$4
+	shift 4
+	VG_DOM=$d vgrun "$name" "$want" "$VB" "$cmd" type_if=vif "$@"
 }
 mkdir -p "$XEN_SCRIPT_DIR/vif-post.d"
 printf 'true\n' >"$XEN_SCRIPT_DIR/vif-post.d/a.hook"
@@ -35,3 +45,28 @@ vg "vif-bridge offline" 0 1 offline
 vg "vif-bridge offline again" 0 1 offline
 vg "vif-bridge bad input (fatal path)" 1 2 online
 vg "vif-bridge misuse (usage path)" 2 2 bogus
+
+# vif-route, vif-nat and the network scripts on an uplink with an address.
+d0 ip link add uplink type veth peer name upeer
+d0 ip addr add 192.0.2.2/24 dev uplink
+d0 ip link set uplink up
+d0 ip link set upeer up
+d0 ip route add default via 192.0.2.1
+h_guest 3 0 "ip=192.0.2.13 2001:db8::13"
+h_guest 4 0
+mkdir -p "$H_DIR/hosts" "$H_DIR/opts"
+VG_DOM=3 vgrun "vif-route online (IPv4 and IPv6)" 0 "$(bin vif-route)" online type_if=vif
+tmatch "valgrind: vif-route online really happened" "192.0.2.13" "$(d0 ip route show dev vif3.0)"
+VG_DOM=3 vgrun "vif-route offline" 0 "$(bin vif-route)" offline type_if=vif
+VG_DOM=4 vgrun "vif-nat online (dnsmasq lease)" 0 "$(bin vif-nat)" online type_if=vif \
+	dhcp_hostsdir="$H_DIR/hosts" dhcp_optsdir="$H_DIR/opts"
+t "valgrind: vif-nat wrote the lease" test -e "$H_DIR/hosts/vif4.0"
+VG_DOM=4 vgrun "vif-nat offline" 0 "$(bin vif-nat)" offline type_if=vif \
+	dhcp_hostsdir="$H_DIR/hosts" dhcp_optsdir="$H_DIR/opts"
+vgrun "network-route start" 0 "$(bin network-route)" start ipv6=yes
+vgrun "network-route status" 0 "$(bin network-route)" status
+vgrun "network-route stop" 0 "$(bin network-route)" stop
+vgrun "network-nat start" 0 "$(bin network-nat)" start subnet=10.0.0.0/8,192.168.0.0/16
+vgrun "network-nat status" 0 "$(bin network-nat)" status
+vgrun "network-nat stop" 0 "$(bin network-nat)" stop
+vgrun "network-nat bad input" 1 "$(bin network-nat)" start subnet=nonsense

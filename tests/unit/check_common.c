@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "dhcp.h"
 #include "fw.h"
 #include "hooks.h"
 #include "lock.h"
 #include "sysctl.h"
+#include "vif.h"
 #include "vlan.h"
 #include "xstore.h"
 
@@ -750,6 +752,116 @@ START_TEST(vlan_trunks)
 }
 END_TEST
 
+/* --- vif-nat's addresses, lists, DHCP files ------------------------------ */
+
+static const char *addr_str(const struct args_addr *a)
+{
+	static char buf[4][64];
+	static int k;
+
+	k = (k + 1) % 4;
+	ck_assert_int_eq(args_addr_format(a, buf[k], sizeof(buf[k])), 0);
+	return buf[k];
+}
+
+START_TEST(nat_derivation_as_the_shell_did)
+{
+	struct args_addr g, r, a[2];
+	char host[32];
+
+	ck_assert_int_eq(vif_nat_derive(5, 0, NULL, -1, &g, &r, host, sizeof(host)), 0);
+	ck_assert_str_eq(addr_str(&g), "10.0.5.1");
+	ck_assert_str_eq(addr_str(&r), "10.0.5.128");
+	ck_assert_str_eq(host, "dom5");
+	ck_assert_int_eq(vif_nat_derive(300, 1, NULL, -1, &g, &r, host, sizeof(host)), 0);
+	ck_assert_str_eq(addr_str(&g), "10.1.44.2");
+	ck_assert_str_eq(addr_str(&r), "10.1.44.129");
+	ck_assert_str_eq(host, "dom300-2");
+	ck_assert_int_eq(args_addr_list("2001:db8::1 192.168.7.5/24", a, 2), 2);
+	ck_assert_int_eq(vif_nat_derive(7, 0, a, 2, &g, &r, host, sizeof(host)), 0);
+	ck_assert_str_eq(addr_str(&g), "192.168.7.5");
+	ck_assert_str_eq(addr_str(&r), "192.168.7.132");
+	ck_assert_int_eq(vif_nat_derive(7, 126, NULL, -1, &g, &r, host, sizeof(host)), 0);
+	ck_assert_str_eq(addr_str(&r), "10.0.7.254");
+	ck_assert_int_eq(vif_nat_derive(7, 127, NULL, -1, &g, &r, host, sizeof(host)), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_int_eq(args_addr_list("10.0.0.200", a, 2), 1);
+	ck_assert_int_eq(vif_nat_derive(7, 0, a, 1, &g, &r, host, sizeof(host)), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_int_eq(args_addr_list("2001:db8::1", a, 2), 1);
+	ck_assert_int_eq(vif_nat_derive(7, 0, a, 1, &g, &r, host, sizeof(host)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(address_lists_and_printing)
+{
+	struct args_addr a[3];
+	char buf[8];
+
+	ck_assert_int_eq(args_addr_csv("10.0.0.0/8, 192.168.1.0/24", a, 3, AF_INET), 2);
+	ck_assert_str_eq(addr_str(&a[1]), "192.168.1.0/24");
+	ck_assert_int_eq(args_addr_csv("10.0.0.0/8,2001:db8::/32", a, 3, AF_INET), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(args_addr_csv("10.0.0.0/8,2001:db8::/32", a, 3, 0), 2);
+	ck_assert_int_eq(args_addr_csv("1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8", a, 3, 0), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	ck_assert_int_eq(args_addr_csv(",", a, 3, 0), -1);
+	ck_assert_int_eq(args_addr_csv("10.0.0.0/33", a, 3, 0), -1);
+	ck_assert_int_eq(args_addr_format(&a[0], buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
+
+static void read_all(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(out, 1, len - 1, f);
+	out[n] = 0;
+	fclose(f);
+}
+
+START_TEST(dhcp_files)
+{
+	char dir[] = "/tmp/xns-dhcp-XXXXXX", path[128], text[1024];
+	struct dhcp_host h = { "vif5.0", "dom5", "00:16:3e:00:05:00", "10.0.5.1",
+			       "10.0.5.128" };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("XEN_LOCK_DIR", dir, 1);
+	ck_assert_int_eq(dhcp_dnsmasq_add(dir, dir, &h), 0);
+	snprintf(path, sizeof(path), "%s/vif5.0", dir);
+	read_all(path, text, sizeof(text));
+	/* hosts and opts share the directory here: the opts line wins */
+	ck_assert_str_eq(text, "tag:xen-vif5.0,option:router,10.0.5.128\n");
+	ck_assert_int_eq(dhcp_dnsmasq_del(dir, dir, "vif5.0"), 0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(dhcp_dnsmasq_del(dir, dir, "vif5.0"), 0);
+	ck_assert_int_eq(dhcp_dnsmasq_add("/nonexistent/xns", dir, &h), -1);
+	ck_assert_int_eq(errno, ENOENT);
+
+	snprintf(path, sizeof(path), "%s/dhcpd.conf", dir);
+	write_conf(path, "subnet 10.0.0.0 netmask 255.255.0.0 { }\nhost dom5 { old; }\n");
+	ck_assert_int_eq(dhcp_isc_add(path, &h), 0);
+	ck_assert_int_eq(dhcp_isc_add(path, &h), 0);
+	read_all(path, text, sizeof(text));
+	ck_assert_str_eq(text, "subnet 10.0.0.0 netmask 255.255.0.0 { }\n"
+			       "host dom5 { hardware ethernet 00:16:3e:00:05:00; "
+			       "fixed-address 10.0.5.1; option routers 10.0.5.128; "
+			       "option host-name \"dom5\"; }\n");
+	ck_assert_int_eq(dhcp_isc_del(path, "dom5"), 0);
+	read_all(path, text, sizeof(text));
+	ck_assert_str_eq(text, "subnet 10.0.0.0 netmask 255.255.0.0 { }\n");
+	unlink(path);
+	ck_assert_int_eq(dhcp_isc_del(path, "dom5"), 0);	/* no file */
+	rmdir(dir);
+	unsetenv("XEN_LOCK_DIR");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("common");
@@ -777,6 +889,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, vlan_errors);
 	tcase_add_test(tc, vlan_membership);
 	tcase_add_test(tc, vlan_trunks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("nat");
+	tcase_add_test(tc, nat_derivation_as_the_shell_did);
+	tcase_add_test(tc, address_lists_and_printing);
+	tcase_add_test(tc, dhcp_files);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fw");
