@@ -37,11 +37,17 @@ sources() {
 	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ {print $3}' | sort -u
 }
 
-# A real dnsmasq in dom0 serving every vif from the directories vif-nat fills.
-d0 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --bind-dynamic --log-facility=- \
-	--interface='vif*' --dhcp-range=10.0.0.0,static,255.255.0.0 \
-	--dhcp-hostsdir="$hosts" --dhcp-optsdir="$opts" \
-	--dhcp-leasefile="$H_DIR/leases" --pid-file= >"$H_DIR/dnsmasq.log" 2>&1 &
+# A real dnsmasq in dom0 serving every vif from the directories vif-nat
+# fills, run exactly as the shipped unit xen-nat-dhcp.service runs it (its
+# directories moved into this run's).
+unit=$H_TOP/systemd/xen-nat-dhcp.service.in
+cmd=$(sed -n 's/^ExecStart=//p' "$unit")
+range=$(sed -n 's/^Environment=NAT_DHCP_RANGE=//p' "$unit")
+cmd=${cmd//\$\{NAT_DHCP_RANGE\}/$range}
+cmd=${cmd//\/run\/xen-netscripts\/dnsmasq/$H_DIR/dnsmasq}
+t "the unit's dnsmasq command line is found" test -n "$range"
+# shellcheck disable=SC2086
+d0 $cmd --log-facility=- >"$H_DIR/dnsmasq.log" 2>&1 &
 
 # --- derivation, online ---------------------------------------------------
 h_guest 5 0 script="$VN"
