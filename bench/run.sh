@@ -99,11 +99,7 @@ done
 
 # --- 2. vif-route and vif-nat ------------------------------------------------
 # dom0's uplink with an address and the default route, which vif-route needs.
-d0 ip link add uplink type veth peer name upeer
-d0 ip addr add 192.0.2.2/24 dev uplink
-d0 ip link set uplink up
-d0 ip link set upeer up
-d0 ip route add default via 192.0.2.1
+h_outside
 h_guest 2 0 ip=192.0.2.12
 h_guest 3 0
 echo

@@ -218,10 +218,9 @@ out:
 	nftnl_set_free(s);
 }
 
-/* Chain name, a base chain on hook when hook is given; with excl, the
- * batch fails if it exists. */
-static void add_chain(struct batch *bt, const char *name, const struct hook *hook,
-		      int excl)
+/* A message of type on chain name (a base chain on hook when given). */
+static void chain_msg(struct batch *bt, const char *name, const struct hook *hook,
+		      int type, int flags)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -237,25 +236,23 @@ static void add_chain(struct batch *bt, const char *name, const struct hook *hoo
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, hook->prio);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	}
-	nftnl_chain_nlmsg_build_payload(
-		msg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | (excl ? NLM_F_EXCL : 0)), c);
+	nftnl_chain_nlmsg_build_payload(msg(bt, type, flags), c);
 	nftnl_chain_free(c);
 	next(bt);
 }
 
+/* Chain name, a base chain on hook when hook is given; with excl, the
+ * batch fails if it exists. */
+static void add_chain(struct batch *bt, const char *name, const struct hook *hook,
+		      int excl)
+{
+	chain_msg(bt, name, hook, NFT_MSG_NEWCHAIN,
+		  NLM_F_CREATE | (excl ? NLM_F_EXCL : 0));
+}
+
 static void del_chain(struct batch *bt, const char *name)
 {
-	struct nftnl_chain *c = nftnl_chain_alloc();
-
-	if (!c) {
-		bt->err = ENOMEM;
-		return;
-	}
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_nlmsg_build_payload(msg(bt, NFT_MSG_DELCHAIN, 0), c);
-	nftnl_chain_free(c);
-	next(bt);
+	chain_msg(bt, name, NULL, NFT_MSG_DELCHAIN, 0);
 }
 
 /* Delete every rule of chain. */

@@ -253,6 +253,30 @@ void vif_antispoof(struct vif *v, int trunk)
 			 v->ip ? v->ip : "any");
 }
 
+void vif_routed_up(struct vif *v, const struct args_addr *local)
+{
+	const char *const proxy_arp[] = { "net", "ipv4", "conf", v->dev, "proxy_arp", NULL };
+	char a[INET6_ADDRSTRLEN + 4];
+
+	if (link_set_up(v->dev, 1) < 0)
+		vif_fatal(v, "set %s up: %m", v->dev);
+	args_addr_format(local, a, sizeof(a));
+	if (route_addr_add(v->dev, local) < 0)
+		vif_fatal(v, "add %s/32 to %s: %m", a, v->dev);
+	if (sysctl_set(proxy_arp, "1") < 0)
+		vif_fatal(v, "turn on proxy ARP on %s: %m", v->dev);
+}
+
+void vif_routed_down(struct vif *v)
+{
+	if (!v->present)
+		return;
+	if (route_flush_addrs(v->dev) < 0)
+		log_warn("remove the addresses of %s: %m", v->dev);
+	if (link_set_up(v->dev, 0) < 0)
+		log_debug("set %s down: %m", v->dev);
+}
+
 int vif_nat_derive(unsigned domid, unsigned handle, const struct args_addr *addrs,
 		   int naddrs, struct args_addr *guest, struct args_addr *router,
 		   char *hostname, size_t len)

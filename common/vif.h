@@ -64,6 +64,12 @@ void vif_read_guest(struct vif *v);
  * environment, then ARGS_CONFIG).  Fatal on a bad value or settings file. */
 void vif_read_firewall(struct vif *v);
 
+/* A routed device (vif-route, vif-nat): up, dom0's address local on it as
+ * /32, proxy ARP on.  Fatal on failure. */
+void vif_routed_up(struct vif *v, const struct args_addr *local);
+/* Its addresses removed and down, if it still exists; warnings only. */
+void vif_routed_down(struct vif *v);
+
 /* vif-nat's addresses, derived as the shell version did: the guest's is the
  * first IPv4 address of the ip key (naddrs > 0), else 10.<domid/256>.
  * <domid%256>.<handle+1>; the router's is the same with 127 added to the

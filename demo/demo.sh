@@ -52,13 +52,7 @@ g 1 ip addr del 10.0.0.9/24 dev eth0
 
 step "Routed: a guest with its own public address (vif-route), reached from outside"
 export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
-h_netns out
-d0 ip link add uplink type veth peer name eth0 netns "$H_ID-out"
-d0 ip addr add 192.0.2.2/24 dev uplink
-d0 ip link set uplink up
-ip -n "$H_ID-out" addr add 192.0.2.1/24 dev eth0
-ip -n "$H_ID-out" link set eth0 up
-d0 ip route add default via 192.0.2.1
+h_outside
 echo "  an outside router 192.0.2.1 on dom0's uplink (192.0.2.2); dom0 becomes a router:"
 show d0 "$(bin network-route)" start
 show d0 "$(bin network-route)" status
@@ -69,7 +63,7 @@ g 4 ip route add default via 192.0.2.2
 echo "  vif-route online guest 4 (ip=192.0.2.10) -> exit $H_RC, hotplug-status=$(xs $BE/4/0/hotplug-status)"
 show d0 ip route show dev vif4.0
 echo "  the outside router reaches the guest's public address (dom0 answers ARP for it):"
-show ip netns exec "$H_ID-out" ping -c 2 -i 0.2 192.0.2.10
+show out ping -c 2 -i 0.2 192.0.2.10
 
 step "NAT: network-nat masquerades the bridge's guests, and only them (subnet=)"
 d0 ip addr add 10.0.0.254/24 dev xenbr0
@@ -77,7 +71,7 @@ g 1 ip route add default via 10.0.0.254
 show d0 "$(bin network-nat)" start subnet=10.0.0.0/24
 show d0 nft list chain inet xen network-nat-postrouting
 echo "  guest 1 (10.0.0.1) pings the outside router, which sees dom0's address:"
-ip netns exec "$H_ID-out" timeout 3 tcpdump -l -n -c 2 -i eth0 icmp 2>/dev/null | sed 's/^/  out: /' &
+out timeout 3 tcpdump -l -n -c 2 -i eth0 icmp 2>/dev/null | sed 's/^/  out: /' &
 sleep 0.5
 g 1 ping -c 1 -W 2 192.0.2.1 >/dev/null
 wait $!

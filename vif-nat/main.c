@@ -31,10 +31,8 @@
 
 #include "args.h"
 #include "dhcp.h"
-#include "link.h"
 #include "log.h"
 #include "route.h"
-#include "sysctl.h"
 #include "vif.h"
 
 #define HOSTSDIR "/run/xen-netscripts/dnsmasq/hosts"
@@ -140,18 +138,11 @@ static void dhcp_up(struct vif *v)
 
 static void online(struct vif *v)
 {
-	const char *const proxy_arp[] = { "net", "ipv4", "conf", v->dev, "proxy_arp", NULL };
-
 	read_config(v);
 	vif_rename(v);
-	if (link_set_up(v->dev, 1) < 0)
-		vif_fatal(v, "set %s up: %m", v->dev);
-	if (route_addr_add(v->dev, &router) < 0)
-		vif_fatal(v, "add %s/32 to %s: %m", router_ip, v->dev);
+	vif_routed_up(v, &router);
 	if (route_add(&guest, v->dev, &router, 0) < 0)
 		vif_fatal(v, "route %s to %s: %m", guest_ip, v->dev);
-	if (sysctl_set(proxy_arp, "1") < 0)
-		vif_fatal(v, "turn on proxy ARP on %s: %m", v->dev);
 	if (dhcp)
 		dhcp_up(v);
 	v->routed = 1;
@@ -177,12 +168,7 @@ static void offline(struct vif *v)
 		log_warn("remove host %s from %s: %m", hostname, dhcpd_conf);
 	if (known && route_del(&guest, v->dev, 0) < 0)
 		log_warn("remove the route to %s: %m", guest_ip);
-	if (!v->present)
-		return;
-	if (route_flush_addrs(v->dev) < 0)
-		log_warn("remove the addresses of %s: %m", v->dev);
-	if (link_set_up(v->dev, 0) < 0)
-		log_debug("set %s down: %m", v->dev);
+	vif_routed_down(v);
 }
 
 int main(int argc, char **argv)

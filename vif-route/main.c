@@ -25,10 +25,8 @@
 #include <string.h>
 
 #include "args.h"
-#include "link.h"
 #include "log.h"
 #include "route.h"
-#include "sysctl.h"
 #include "vif.h"
 
 static char netdev[IFNAMSIZ], main_ip[INET6_ADDRSTRLEN];
@@ -78,16 +76,9 @@ static void read_config(struct vif *v)
 
 static void online(struct vif *v)
 {
-	const char *const proxy_arp[] = { "net", "ipv4", "conf", v->dev, "proxy_arp", NULL };
-
 	read_config(v);
 	vif_rename(v);
-	if (link_set_up(v->dev, 1) < 0)
-		vif_fatal(v, "set %s up: %m", v->dev);
-	if (route_addr_add(v->dev, &dom0) < 0)
-		vif_fatal(v, "add %s/32 to %s: %m", main_ip, v->dev);
-	if (sysctl_set(proxy_arp, "1") < 0)
-		vif_fatal(v, "turn on proxy ARP on %s: %m", v->dev);
+	vif_routed_up(v, &dom0);
 	vif_routes(v, v->tap ? 1 : 2, &dom0, netdev);
 	vif_antispoof(v, 0);
 }
@@ -105,12 +96,7 @@ static void offline(struct vif *v)
 		netdev[0] = 0;
 	}
 	vif_unroute(v, v->tap ? 1 : 2, netdev[0] ? netdev : NULL);
-	if (!v->present)
-		return;
-	if (route_flush_addrs(v->dev) < 0)
-		log_warn("remove the addresses of %s: %m", v->dev);
-	if (link_set_up(v->dev, 0) < 0)
-		log_debug("set %s down: %m", v->dev);
+	vif_routed_down(v);
 }
 
 int main(int argc, char **argv)

@@ -25,13 +25,8 @@ nat_rules() {
 	fi
 }
 
-# An outside host on dom0's uplink, 198.51.100.0/24.
-h_netns out
-d0 ip link add uplink type veth peer name eth0 netns "$H_ID-out"
-d0 ip addr add 198.51.100.2/24 dev uplink
-d0 ip link set uplink up
-ip -n "$H_ID-out" addr add 198.51.100.1/24 dev eth0
-ip -n "$H_ID-out" link set eth0 up
+# An outside host on dom0's uplink, 192.0.2.0/24.
+h_outside
 d0 sysctl -qw net.ipv4.ip_forward=1
 
 # Guests 1 (10.0.0.1) and 2 (10.0.0.200) on xenbr0 behind dom0's 10.0.0.254.
@@ -45,28 +40,15 @@ for g in 1:10.0.0.1 2:10.0.0.200; do
 	g $d ip route add default via 10.0.0.254
 done
 
-# seen_from ADDR CMD...: CMD runs while the outside host captures; prints the
-# source addresses of the ICMP echo requests it saw.
-sources() {
-	local pcap=$H_DIR/out.$RANDOM.pcap pid i
-	ip netns exec "$H_ID-out" tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" icmp \
-		>"$pcap.log" 2>&1 &
-	pid=$!
-	for i in $(seq 100); do grep -q 'listening on' "$pcap.log" 2>/dev/null && break; sleep 0.02; done
-	"$@" >/dev/null 2>&1
-	sleep 0.2
-	kill "$pid"; wait "$pid" 2>/dev/null
-	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ {print $3}' | sort -u
-}
 
 # --- masquerading of a subnet, and a port forward ---------------------------
 t "nat-set with $H_FW" fw nat-set network-nat "$H_FW" out=uplink from=10.0.0.0/25 \
-	fwd=tcp:198.51.100.2:80:10.0.0.1:8080
-teq "guest 1 (in the subnet) is seen as dom0's address outside" 198.51.100.2 \
-	"$(sources g 1 ping -c1 -W2 198.51.100.1)"
-t "guest 1 reaches the outside host" g 1 ping -c1 -W2 198.51.100.1
+	fwd=tcp:192.0.2.2:80:10.0.0.1:8080
+teq "guest 1 (in the subnet) is seen as dom0's address outside" 192.0.2.2 \
+	"$(h_sources g 1 ping -c1 -W2 192.0.2.1)"
+t "guest 1 reaches the outside host" g 1 ping -c1 -W2 192.0.2.1
 teq "guest 2 (outside the subnet) is not masqueraded" 10.0.0.200 \
-	"$(sources g 2 ping -c1 -W1 198.51.100.1)"
+	"$(h_sources g 2 ping -c1 -W1 192.0.2.1)"
 
 # The forward: the outside host connects to dom0:80 and lands on guest 1:8080,
 # which sees the outside host's own address.
@@ -77,16 +59,16 @@ s.bind(("0.0.0.0", 8080)); s.listen(1); s.settimeout(5)
 c, peer = s.accept(); c.sendall(("guest1 sees " + peer[0]).encode()); c.close()' &
 srv=$!
 sleep 0.3
-reply=$(ip netns exec "$H_ID-out" /usr/bin/python3 -c '
+reply=$(out /usr/bin/python3 -c '
 import socket
-c = socket.create_connection(("198.51.100.2", 80), timeout=3); print(c.recv(100).decode())' 2>&1)
+c = socket.create_connection(("192.0.2.2", 80), timeout=3); print(c.recv(100).decode())' 2>&1)
 wait "$srv" 2>/dev/null
-teq "the port forward lands on guest 1:8080, which sees the caller" "guest1 sees 198.51.100.1" "$reply"
+teq "the port forward lands on guest 1:8080, which sees the caller" "guest1 sees 192.0.2.1" "$reply"
 
 rules=$(nat_rules network-nat)
 teq "two rules of network-nat, each commented" 2 "$(grep -c . <<<"$rules")"
 t "set again (replace)" fw nat-set network-nat "$H_FW" out=uplink from=10.0.0.0/25 \
-	fwd=tcp:198.51.100.2:80:10.0.0.1:8080
+	fwd=tcp:192.0.2.2:80:10.0.0.1:8080
 teq "set again: the same rules, once" "$rules" "$(nat_rules network-nat)"
 
 # --- another owner, backend switches, removal ------------------------------
@@ -101,7 +83,7 @@ t "nat-clear again" fw nat-clear network-nat
 teq "nat-clear leaves no rule of network-nat" "" "$(nat_rules network-nat)"
 t "nat-clear leaves the other owner's rule" test -n "$(nat_rules other)"
 t "clear the other owner" fw nat-clear other
-teq "without NAT guest 1 is seen as itself" 10.0.0.1 "$(sources g 1 ping -c1 -W1 198.51.100.1)"
+teq "without NAT guest 1 is seen as itself" 10.0.0.1 "$(h_sources g 1 ping -c1 -W1 192.0.2.1)"
 tn "an invalid owner is refused" fw nat-set "bad owner" "$H_FW" out=uplink
 tn "an overlong owner is refused" fw nat-clear a-name-too-long-x
 
@@ -114,10 +96,10 @@ g 5 ip link set eth0 address 00:16:3e:00:05:00 up
 g 5 ip addr add 10.0.5.1/24 dev eth0
 g 5 ip addr add 10.0.5.9/24 dev eth0
 g 5 ip route add default via 10.0.5.254
-ip -n "$H_ID-out" route add 10.0.5.0/24 via 198.51.100.2
+out ip route add 10.0.5.0/24 via 192.0.2.2
 t "allow routed vif5.0 with $H_FW" fw allow vif5.0 "$H_FW" routed mac=00:16:3e:00:05:00 ip=10.0.5.1
-t "the routed guest reaches the outside host from its address" g 5 ping -c1 -W2 -I 10.0.5.1 198.51.100.1
-teq "from a foreign address nothing gets out" "" "$(sources g 5 ping -c1 -W1 -I 10.0.5.9 198.51.100.1)"
+t "the routed guest reaches the outside host from its address" g 5 ping -c1 -W2 -I 10.0.5.1 192.0.2.1
+teq "from a foreign address nothing gets out" "" "$(h_sources g 5 ping -c1 -W1 -I 10.0.5.9 192.0.2.1)"
 if [ "$H_FW" = nft ]; then
 	tmatch "its rules are in table inet xen" 'ip saddr 10.0.5.1 accept comment "vif5.0: ' \
 		"$(d0 nft list chain inet xen vif5.0)"
@@ -126,6 +108,6 @@ else
 		"$(d0 iptables-legacy -S xen-antispoof)"
 fi
 t "revoke" fw revoke vif5.0
-t "after revoke the foreign address gets out again" g 5 ping -c1 -W2 -I 10.0.5.9 198.51.100.1
+t "after revoke the foreign address gets out again" g 5 ping -c1 -W2 -I 10.0.5.9 192.0.2.1
 teq "after revoke nothing of vif5.0 is left" "" \
 	"$({ d0 nft list ruleset; d0 iptables-legacy -S; d0 ip6tables-legacy -S; } 2>/dev/null | grep vif5.0)"

@@ -26,28 +26,8 @@ net() {
 knob() { d0 cat "/proc/sys/$1"; }
 
 # The provider's router on dom0's uplink: 192.0.2.0/24 and 2001:db8:1::/64.
-h_netns out
-d0 ip link add uplink type veth peer name eth0 netns "$H_ID-out"
-d0 ip addr add 192.0.2.2/24 dev uplink
-d0 ip addr add 2001:db8:1::2/64 dev uplink nodad
-d0 ip link set uplink up
-ip -n "$H_ID-out" addr add 192.0.2.1/24 dev eth0
-ip -n "$H_ID-out" addr add 2001:db8:1::1/64 dev eth0 nodad
-ip -n "$H_ID-out" link set eth0 up
-d0 ip route add default via 192.0.2.1
-out() { ip netns exec "$H_ID-out" "$@"; }
+h_outside
 
-# sources CMD...: the sources of the ICMP echo requests the outside host sees
-sources() {
-	local pcap=$H_DIR/out.$RANDOM.pcap pid i
-	out tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" icmp >"$pcap.log" 2>&1 &
-	pid=$!
-	for i in $(seq 100); do grep -q 'listening on' "$pcap.log" 2>/dev/null && break; sleep 0.02; done
-	"$@" >/dev/null 2>&1
-	sleep 0.2
-	kill "$pid"; wait "$pid" 2>/dev/null
-	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ {print $3}' | sort -u
-}
 # --- network-route ------------------------------------------------------------
 net "$NR" status
 teq "network-route status before start: exit 3" 3 "$H_RC"
@@ -104,8 +84,8 @@ t "the outside host reaches guest 2" out ping -c1 -W2 192.0.2.12
 # Spoofing from a routed guest does not get out.
 g 1 ip addr add 192.0.2.99/24 dev eth0
 teq "a spoofed source from guest 1 does not get out" "" \
-	"$(sources g 1 ping -c1 -W1 -I 192.0.2.99 192.0.2.1)"
-teq "its own source does" 192.0.2.11 "$(sources g 1 ping -c1 -W1 -I 192.0.2.11 192.0.2.1)"
+	"$(h_sources g 1 ping -c1 -W1 -I 192.0.2.99 192.0.2.1)"
+teq "its own source does" 192.0.2.11 "$(h_sources g 1 ping -c1 -W1 -I 192.0.2.11 192.0.2.1)"
 g 1 ip addr del 192.0.2.99/24 dev eth0
 
 # --- idempotency, offline ----------------------------------------------------
@@ -145,9 +125,9 @@ g 5 ip addr add 192.168.1.2/24 dev eth0
 g 5 ip route add default via 192.168.1.254
 net "$NN" start subnet=192.168.1.0/24
 teq "network-nat start subnet=: exit 0" 0 "$H_RC"
-teq "the NAT guest is seen as dom0's public address" 192.0.2.2 "$(sources g 5 ping -c1 -W2 192.0.2.1)"
+teq "the NAT guest is seen as dom0's public address" 192.0.2.2 "$(h_sources g 5 ping -c1 -W2 192.0.2.1)"
 t "the NAT guest reaches the outside host" g 5 ping -c1 -W2 192.0.2.1
-teq "the routed guest keeps its own public address" 192.0.2.12 "$(sources g 2 ping -c1 -W2 192.0.2.1)"
+teq "the routed guest keeps its own public address" 192.0.2.12 "$(h_sources g 2 ping -c1 -W2 192.0.2.1)"
 net "$NN" status
 tmatch "network-nat status in words" "masquerading 192.168.1.0/24 out of uplink with $H_FW" "$H_OUT"
 net "$NN" start subnet=192.168.1.0/24

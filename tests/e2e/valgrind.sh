@@ -47,11 +47,7 @@ vg "vif-bridge bad input (fatal path)" 1 2 online
 vg "vif-bridge misuse (usage path)" 2 2 bogus
 
 # vif-route, vif-nat and the network scripts on an uplink with an address.
-d0 ip link add uplink type veth peer name upeer
-d0 ip addr add 192.0.2.2/24 dev uplink
-d0 ip link set uplink up
-d0 ip link set upeer up
-d0 ip route add default via 192.0.2.1
+h_outside
 h_guest 3 0 "ip=192.0.2.13 2001:db8::13"
 h_guest 4 0
 mkdir -p "$H_DIR/hosts" "$H_DIR/opts"

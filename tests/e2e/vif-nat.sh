@@ -15,27 +15,10 @@ mkdir -p "$hosts" "$opts"
 chmod a+rx "$H_DIR" "$H_DIR/dnsmasq"	# dnsmasq reads them as nobody
 printf 'dhcp_hostsdir=%s\ndhcp_optsdir=%s\n' "$hosts" "$opts" >>"$XEN_NETSCRIPTS_CONF"
 
-h_netns out
-d0 ip link add uplink type veth peer name eth0 netns "$H_ID-out"
-d0 ip addr add 192.0.2.2/24 dev uplink
-d0 ip link set uplink up
-ip -n "$H_ID-out" addr add 192.0.2.1/24 dev eth0
-ip -n "$H_ID-out" link set eth0 up
-d0 ip route add default via 192.0.2.1
-out() { ip netns exec "$H_ID-out" "$@"; }
+h_outside
 d0 env XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" \
 	XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
 	"$NN" start subnet=10.0.0.0/8 >>"$H_DIR/run.out" 2>&1
-sources() {
-	local pcap=$H_DIR/out.$RANDOM.pcap pid i
-	out tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" icmp >"$pcap.log" 2>&1 &
-	pid=$!
-	for i in $(seq 100); do grep -q 'listening on' "$pcap.log" 2>/dev/null && break; sleep 0.02; done
-	"$@" >/dev/null 2>&1
-	sleep 0.2
-	kill "$pid"; wait "$pid" 2>/dev/null
-	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ {print $3}' | sort -u
-}
 
 # A real dnsmasq in dom0 serving every vif from the directories vif-nat
 # fills, run exactly as the shipped unit xen-nat-dhcp.service runs it (its
@@ -76,10 +59,10 @@ g 5 env LEASE_OUT="$H_DIR/lease5" busybox udhcpc -i eth0 -n -q -f -t 5 -T 1 \
 teq "the guest gets 10.0.5.1 and router 10.0.5.128 from dnsmasq" \
 	"lease 10.0.5.1 router 10.0.5.128" "$(cat "$H_DIR/lease5" 2>/dev/null)"
 t "the NAT guest reaches the outside host" g 5 ping -c1 -W2 192.0.2.1
-teq "the outside host sees dom0's address" 192.0.2.2 "$(sources g 5 ping -c1 -W2 192.0.2.1)"
+teq "the outside host sees dom0's address" 192.0.2.2 "$(h_sources g 5 ping -c1 -W2 192.0.2.1)"
 g 5 ip addr add 10.0.5.9/16 dev eth0
 teq "a spoofed source from the NAT guest does not get out" "" \
-	"$(sources g 5 ping -c1 -W1 -I 10.0.5.9 192.0.2.1)"
+	"$(h_sources g 5 ping -c1 -W1 -I 10.0.5.9 192.0.2.1)"
 
 # A second vif of another guest: handle 1 gives .2, router .129, dom6-2.
 h_guest 6 1 script="$VN"

@@ -225,3 +225,33 @@ h_frames() {
 
 # in_list WORD LIST: WORD is a line of LIST.
 in_list() { grep -qx -- "$1" <<<"$2"; }
+
+# h_outside: an outside host, namespace $H_ID-out, on dom0's uplink: it is
+# 192.0.2.1/24 and 2001:db8:1::1/64, dom0's uplink 192.0.2.2/24 and
+# 2001:db8:1::2/64, and dom0's default route goes through it.
+h_outside() {
+	h_netns out
+	d0 ip link add uplink type veth peer name eth0 netns "$H_ID-out"
+	d0 ip addr add 192.0.2.2/24 dev uplink
+	d0 ip addr add 2001:db8:1::2/64 dev uplink nodad
+	d0 ip link set uplink up
+	out ip addr add 192.0.2.1/24 dev eth0
+	out ip addr add 2001:db8:1::1/64 dev eth0 nodad
+	out ip link set eth0 up
+	d0 ip route add default via 192.0.2.1
+}
+out() { ip netns exec "$H_ID-out" "$@"; }
+
+# h_sources CMD...: run CMD while the outside host captures; print the
+# source addresses of the ICMP echo requests it saw, one per line.
+h_sources() {
+	local pcap=$H_DIR/out.$RANDOM.pcap pid i
+	out tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" icmp >"$pcap.log" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do grep -q 'listening on' "$pcap.log" 2>/dev/null && break; sleep 0.02; done
+	"$@" >/dev/null 2>&1
+	sleep 0.2
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ {print $3}' | sort -u
+}
