@@ -35,15 +35,21 @@ const char *log_prog(void)
 
 void log_msg(int level, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+void log_vmsg(int level, const char *fmt, va_list ap)
+{
 	int saved = errno;
 	char msg[1024], stamp[32];
 	struct tm tm;
 	time_t now = time(NULL);
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	/* A message is one line whatever the values quoted in it hold. */
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')

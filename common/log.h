@@ -4,6 +4,7 @@
 #ifndef XNS_LOG_H
 #define XNS_LOG_H
 
+#include <stdarg.h>
 #include <syslog.h>
 
 /* Set the program name used in every message and open the log file.
@@ -17,6 +18,8 @@ const char *log_prog(void);
 void log_msg(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The same with a va_list. */
+void log_vmsg(int level, const char *fmt, va_list ap);
 #define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)

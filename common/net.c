@@ -30,13 +30,11 @@ static void finish(struct net *n)
 
 void net_fatal(struct net *n, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_vmsg(LOG_ERR, fmt, ap);
 	va_end(ap);
-	log_err("%s", msg);
 	finish(n);
 	exit(1);
 }

@@ -47,13 +47,11 @@ static void usage(struct vif *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 static void usage(struct vif *v, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_vmsg(LOG_ERR, fmt, ap);
 	va_end(ap);
-	log_err("%s", msg);
 	log_err("usage: %s online|offline|add|remove [type_if=vif|tap] [NAME=VALUE]...",
 		log_prog());
 	finish(v);
