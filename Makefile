@@ -25,10 +25,12 @@ CPPFLAGS_ALL := -Icommon $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DSCRI
 LIBS_STATIC  := -Wl,-Bstatic -lxenstore -lxentoolcore -lnl-route-3 -lnl-3 -lnftnl \
 	-Wl,-Bdynamic -lmnl -lip4tc -lip6tc -lpthread
 LIBS_DYNAMIC := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Only network-zones applies nft text through libnftables.
+LIBS_network-zones := -lnftables
 SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-PROGS   := vif-bridge vif-route vif-nat network-route network-nat
-COMMON  := log args vlan xstore netlink link route sysctl lock hooks fw fw_rules fw_nft fw_iptc dhcp vif net
+PROGS   := vif-bridge vif-route vif-nat network-route network-nat network-zones
+COMMON  := log args vlan xstore netlink link route sysctl lock hooks fw fw_rules fw_nft fw_iptc fw_text dhcp vif net zones
 UNIT    := tests/unit/check_common.c
 
 # $(call variant,DIR,EXTRA_CFLAGS,LIBS): libcommon.a, binaries, unit tests.
@@ -38,11 +40,11 @@ $(1)/common/%.o: common/%.c $$(wildcard common/*.h) | $(1)/common
 $(1)/libcommon.a: $$(patsubst %,$(1)/common/%.o,$$(COMMON))
 	$$(AR) rcs $$@ $$^
 $(1)/%: %/main.c $(1)/libcommon.a $$(wildcard common/*.h)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3)
+	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3) $$(LIBS_$$*)
 $(1)/fwtool: tests/harness/fwtool.c $(1)/libcommon.a $$(wildcard common/*.h)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3)
 $(1)/check_common: $$(UNIT) $(1)/libcommon.a $$(wildcard common/*.h)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$(shell pkg-config --cflags check) $$< -o $$@ $(1)/libcommon.a $(3) $$(shell pkg-config --libs check)
+	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$(shell pkg-config --cflags check) $$< -o $$@ $(1)/libcommon.a $(3) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
 $(1)/common:
 	mkdir -p $$@
 endef

@@ -470,3 +470,83 @@ int link_set_port_vlans(const char *port, const struct vlan_spec *spec)
 		return -1;
 	return port_vlans(idx, RTM_DELLINK, spec, 0);
 }
+
+int link_create_bridge(const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nlattr *info, *data;
+	struct nl_msg *msg;
+	int is;
+
+	if ((is = link_is_bridge(name)) >= 0) {
+		if (is)
+			return 0;
+		errno = EMEDIUMTYPE;
+		return -1;
+	}
+	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
+	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
+	    !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
+	    nla_put_u32(msg, IFLA_BR_STP_STATE, 0) < 0 ||
+	    nla_put_u32(msg, IFLA_BR_FORWARD_DELAY, 0) < 0) {
+		nlmsg_free(msg);
+		errno = ENOMEM;
+		return -1;
+	}
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, info);
+	if (netlink_talk(msg) < 0)
+		return errno == EEXIST && link_is_bridge(name) == 1 ? 0 : -1;
+	return 1;
+}
+
+int link_delete(const char *name)
+{
+	struct rtnl_link *link = get(name);
+	int ret;
+
+	if (!link)
+		return errno == ENODEV ? 0 : -1;
+	ret = netlink_errno(rtnl_link_delete(netlink_sock(), link));
+	rtnl_link_put(link);
+	return ret < 0 && errno != ENODEV ? -1 : 0;
+}
+
+struct ports {
+	int master;
+	char *out;
+	size_t len, used;
+};
+
+static void add_port(struct nl_object *obj, void *arg)
+{
+	struct rtnl_link *l = (struct rtnl_link *)obj;
+	struct ports *p = arg;
+	int n;
+
+	if (rtnl_link_get_master(l) != p->master || p->used >= p->len)
+		return;
+	n = snprintf(p->out + p->used, p->len - p->used, "%s%s", p->used ? " " : "",
+		     rtnl_link_get_name(l));
+	if (n > 0)
+		p->used += (size_t)n;
+}
+
+int link_ports(const char *bridge, char *out, size_t len)
+{
+	struct nl_sock *sk = netlink_sock();
+	struct ports p = { link_index(bridge), out, len, 0 };
+	struct nl_cache *cache;
+
+	if (p.master < 0)
+		return -1;
+	out[0] = 0;
+	if (!sk || netlink_errno(rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache)) < 0)
+		return -1;
+	nl_cache_foreach(cache, add_port, &p);
+	nl_cache_free(cache);
+	return 0;
+}

@@ -5,6 +5,7 @@
 #define XNS_LINK_H
 
 #include <net/if.h>
+#include <stddef.h>
 
 struct vlan_spec;
 
@@ -21,6 +22,16 @@ int link_name_of(int ifindex, char out[IFNAMSIZ]);
 /* 1 when name is a bridge, 0 when it is another kind of link, -1 with errno
  * ENODEV when it does not exist. */
 int link_is_bridge(const char *name);
+
+/* Create bridge name with STP off and forward delay 0.  Returns 1 when it
+ * made it, 0 when a bridge of that name was there already; -1 with errno
+ * EMEDIUMTYPE when a link of that name is not a bridge. */
+int link_create_bridge(const char *name);
+/* Delete link name; absorbs ENODEV. */
+int link_delete(const char *name);
+/* The names of the ports of bridge, separated by spaces, into out ("" for
+ * none); -1 with errno ENODEV. */
+int link_ports(const char *bridge, char *out, size_t len);
 
 /* The first bridge on the host (lowest ifindex); -1 with errno ENODEV when
  * there is none. */

@@ -42,7 +42,7 @@ void net_fatal(struct net *n, const char *fmt, ...)
 static void usage(struct net *n, const char *why)
 {
 	log_err("%s", why);
-	log_err("usage: %s start|stop|status [netdev=IF] [NAME=VALUE]...", log_prog());
+	log_err("usage: %s %s [NAME=VALUE]...", log_prog(), n->commands);
 	finish(n);
 	exit(2);
 }
@@ -90,9 +90,23 @@ const char *net_state_get(struct net *n, const char *key)
 	return NULL;
 }
 
+const char **net_state_all(struct net *n, const char *key)
+{
+	const char **out = calloc((size_t)n->nlines + 1, sizeof(*out));
+	size_t len = strlen(key);
+	int k = 0;
+
+	if (!out)
+		net_fatal(n, "out of memory");
+	for (int i = 0; i < n->nlines; i++)
+		if (!strncmp(n->lines[i], key, len) && n->lines[i][len] == ' ')
+			out[k++] = n->lines[i] + len + 1;
+	return out;
+}
+
 /* The state lines of one kind (key) are replaced by a new start's; the
  * "sysctl" ones stay, since they hold the values from before the first. */
-static void state_drop(struct net *n, const char *key)
+void net_state_drop(struct net *n, const char *key)
 {
 	size_t len = strlen(key);
 	int j = 0;
@@ -106,20 +120,32 @@ static void state_drop(struct net *n, const char *key)
 	n->nlines = j;
 }
 
-void net_begin(struct net *n, const char *prog, int argc, char **argv)
+/* Whether word is one of "a|b|c". */
+static int one_of(const char *word, const char *list)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
+		if (!strncmp(p, word, len) && (p[len] == '|' || !p[len]))
+			return 1;
+	return 0;
+}
+
+void net_begin(struct net *n, const char *prog, int argc, char **argv,
+	       const char *commands, int flags)
 {
 	const char *dir = getenv("XEN_NETSCRIPTS_RUNDIR"), *want, *fw;
 	char err[256];
 
 	memset(n, 0, sizeof(*n));
+	n->commands = commands;
 	log_init(prog);
 	if (args_init(argc, argv, err, sizeof(err)) < 0)
 		usage(n, err);
 	n->command = args_command();
 	if (!n->command)
 		usage(n, "no command given");
-	if (strcmp(n->command, "start") && strcmp(n->command, "stop") &&
-	    strcmp(n->command, "status"))
+	if (!one_of(n->command, commands))
 		usage(n, "invalid command");
 	snprintf(n->state, sizeof(n->state), "%s/%s.state",
 		 dir && *dir == '/' ? dir : NET_RUNDIR, prog);
@@ -131,6 +157,10 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv)
 		net_fatal(n, "invalid firewall '%s': expected nft, iptables, none "
 			  "or auto", fw);
 
+	if (!strcmp(n->command, "start"))
+		net_state_drop(n, "say");
+	if (!(flags & NET_NETDEV))
+		return;
 	/* stop and status act on the netdev that start used. */
 	want = args_get("netdev");
 	if (strcmp(n->command, "start") && net_state_get(n, "netdev"))
@@ -146,8 +176,7 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv)
 	if (!strcmp(n->command, "start")) {
 		if (link_index(n->netdev) < 0)
 			net_fatal(n, "netdev %s: %m", n->netdev);
-		state_drop(n, "netdev");
-		state_drop(n, "say");
+		net_state_drop(n, "netdev");
 		net_state_add(n, "netdev %s", n->netdev);
 	}
 }
@@ -240,6 +269,12 @@ void net_end(struct net *n)
 	}
 	log_info("%s %s%s%s: done", log_prog(), n->command,
 		 n->netdev[0] ? " netdev " : "", n->netdev);
+	finish(n);
+	exit(0);
+}
+
+void net_plan_end(struct net *n)
+{
 	finish(n);
 	exit(0);
 }

@@ -16,7 +16,8 @@
 #define NET_STATE_MAX 32
 
 struct net {
-	const char *command;	/* start, stop or status */
+	const char *command;	/* start, stop, status... */
+	const char *commands;	/* the valid ones, "start|stop|status" */
 	char netdev[IFNAMSIZ];	/* netdev=, else the default route's device */
 	char state[256];	/* the state file's path */
 	char *lines[NET_STATE_MAX];	/* its lines, read or to be written */
@@ -25,9 +26,13 @@ struct net {
 	enum fw_backend fw;	/* firewall= */
 };
 
-/* Parse argv and the environment (command, NAME=VALUE), find netdev, read
- * the state file.  Exit 2 with a usage message on misuse, 1 on bad input. */
-void net_begin(struct net *n, const char *prog, int argc, char **argv);
+/* Parse argv and the environment (command, NAME=VALUE), find netdev (with
+ * NET_NETDEV), read the state file.  commands: the valid ones, separated by
+ * '|' ("start|stop|status").  Exit 2 with a usage message on misuse, 1 on
+ * bad input. */
+#define NET_NETDEV 1
+void net_begin(struct net *n, const char *prog, int argc, char **argv,
+	       const char *commands, int flags);
 /* Log the error, exit 1.  Nothing more: start checks before it changes. */
 void net_fatal(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
@@ -38,14 +43,23 @@ void net_sysctl(struct net *n, const char *path, const char *value);
 /* Put back every knob start changed (warnings only). */
 void net_sysctl_restore(struct net *n);
 
-/* Add a line to the state; the value of the first "key ..." line, or NULL. */
+/* Add a line to the state; the value of the first "key ..." line, or NULL;
+ * the values of every "key ..." line, in order (NULL-ended, malloc'd
+ * array). */
 void net_state_add(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *net_state_get(struct net *n, const char *key);
+const char **net_state_all(struct net *n, const char *key);
+/* Drop every "key ..." line. */
+void net_state_drop(struct net *n, const char *key);
 
 /* start: write the state file (fatal on failure); stop: remove it.  Then
  * release everything and exit 0. */
 void net_end(struct net *n) __attribute__((noreturn));
+
+/* A command that changed nothing (a dry run): release everything, exit 0
+ * leaving the state file as it was. */
+void net_plan_end(struct net *n) __attribute__((noreturn));
 
 /* status: print the state in plain words and exit 0 when started, 3 (LSB's
  * "not running") when not. */

@@ -291,3 +291,37 @@ int route_proxy_ndp(const char *name, const struct args_addr *a, int on)
 		return 0;
 	return ret < 0 ? -1 : 0;
 }
+
+struct has {
+	int ifindex;
+	const struct args_addr *a;
+	int found;
+};
+
+static void has_one(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *ra = (struct rtnl_addr *)obj;
+	struct has *h = arg;
+	struct nl_addr *local = rtnl_addr_get_local(ra);
+	size_t len = h->a->family == AF_INET ? 4 : 16;
+
+	if (rtnl_addr_get_ifindex(ra) == h->ifindex && local &&
+	    rtnl_addr_get_family(ra) == h->a->family &&
+	    !memcmp(nl_addr_get_binary_addr(local), h->a->a, len))
+		h->found = 1;
+}
+
+int route_has_addr(const char *name, const struct args_addr *a)
+{
+	struct nl_sock *sk = netlink_sock();
+	struct has h = { link_index(name), a, 0 };
+	struct nl_cache *cache;
+
+	if (h.ifindex < 0)
+		return -1;
+	if (!sk || netlink_errno(rtnl_addr_alloc_cache(sk, &cache)) < 0)
+		return -1;
+	nl_cache_foreach(cache, has_one, &h);
+	nl_cache_free(cache);
+	return h.found;
+}

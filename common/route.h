@@ -14,6 +14,8 @@ int route_default_dev(char dev[16]);
  * EADDRNOTAVAIL when it has none, ENODEV when there is no such link. */
 int route_primary_addr(const char *name, struct args_addr *out);
 
+/* 1 when link name has address a (any prefix), 0 when not, -1 with errno. */
+int route_has_addr(const char *name, const struct args_addr *a);
 /* Add address a (with its prefix) to link name; absorbs EEXIST. */
 int route_addr_add(const char *name, const struct args_addr *a);
 /* Remove address a from link name; absorbs EADDRNOTAVAIL and ENODEV. */

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 {
 	struct net n;
 
-	net_begin(&n, "network-nat", argc, argv);
+	net_begin(&n, "network-nat", argc, argv, "start|stop|status", NET_NETDEV);
 	if (!strcmp(n.command, "status"))
 		net_status(&n);
 	if (!strcmp(n.command, "start")) {

@@ -1,0 +1,51 @@
+/* nftables input text, applied through libnftables in one transaction:
+ * for network-zones, whose plan is nft syntax that an administrator reads
+ * (the dry run) and that is applied as it is printed.  Not for the hotplug
+ * scripts, whose batches fw_nft.c builds directly (no parser to start). */
+#include "fw.h"
+
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Run text; with out, the listing it printed is copied there. */
+static int run(const char *text, char *out, size_t outlen, char *err, size_t len)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *e, *o;
+	int rc;
+
+	if (!ctx) {
+		snprintf(err, len, "nftables: out of memory");
+		errno = ENOMEM;
+		return -1;
+	}
+	nft_ctx_buffer_error(ctx);
+	nft_ctx_buffer_output(ctx);
+	rc = nft_run_cmd_from_buffer(ctx, text);
+	e = nft_ctx_get_error_buffer(ctx);
+	o = nft_ctx_get_output_buffer(ctx);
+	if (rc) {
+		snprintf(err, len, "nftables: %.*s", (int)strcspn(e ? e : "", "\n"),
+			 e && *e ? e : "failed");
+		errno = EINVAL;
+	} else if (out) {
+		snprintf(out, outlen, "%s", o ? o : "");
+	}
+	nft_ctx_free(ctx);
+	return rc ? -1 : 0;
+}
+
+int fw_text_apply(const char *text, char *err, size_t len)
+{
+	return run(text, NULL, 0, err, len);
+}
+
+int fw_text_list(const char *what, char *out, size_t outlen, char *err, size_t len)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "list %s", what);
+	return run(cmd, out, outlen, err, len);
+}

@@ -1,0 +1,1057 @@
+#define _GNU_SOURCE
+#include "zones.h"
+
+#include "fw.h"
+#include "link.h"
+#include "log.h"
+#include "net.h"
+#include "route.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define TABLE "inet xen-zones"
+#define MAX_ARGS 12
+
+/* One statement being parsed: where it is, for the messages. */
+struct stmt {
+	const char *file;
+	int line;
+	const char *kw;
+	char *key[MAX_ARGS], *val[MAX_ARGS];
+	int n;
+	char *err;
+	size_t len;
+};
+
+static int fail(struct stmt *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int fail(struct stmt *s, const char *fmt, ...)
+{
+	int n = snprintf(s->err, s->len, "%s:%d: %s%s", s->file, s->line,
+			 s->kw ? s->kw : "", s->kw ? ": " : "");
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < s->len)
+		vsnprintf(s->err + n, s->len - (size_t)n, fmt, ap);
+	va_end(ap);
+	errno = EINVAL;
+	return -1;
+}
+
+static const char *arg(struct stmt *s, const char *key)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcasecmp(s->key[i], key))
+			return s->val[i];
+	return NULL;
+}
+
+/* A required argument; NULL after fail(). */
+static const char *need(struct stmt *s, const char *key)
+{
+	const char *v = arg(s, key);
+
+	if (!v || !*v)
+		fail(s, "%s= is missing", key);
+	return v && *v ? v : NULL;
+}
+
+static int is_none(const char *v)
+{
+	return !strcasecmp(v, "none");
+}
+
+static int name_ok(const char *v)
+{
+	size_t len = strlen(v);
+
+	if (len == 0 || len >= ZONES_NAME)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '_' && v[i] != '-')
+			return 0;
+	return 1;
+}
+
+static int zone_index(const struct zones *zs, const char *name)
+{
+	for (int i = 0; i < zs->nz; i++)
+		if (!strcmp(zs->z[i].name, name))
+			return i;
+	return -1;
+}
+
+static int ipv4(struct stmt *s, const char *key, const char *v, struct args_addr *a)
+{
+	if (args_addr(v, a) < 0 || a->family != AF_INET || a->prefix != 32)
+		return fail(s, "%s='%s' is not an IPv4 address", key, v);
+	return 0;
+}
+
+static int ifname(struct stmt *s, const char *key, const char *v, char *out)
+{
+	if (args_ifname(v) < 0)
+		return fail(s, "%s='%s' is not an interface name", key, v);
+	snprintf(out, IFNAMSIZ, "%s", v);
+	return 0;
+}
+
+/* "tcp:80" */
+static int proto_port(struct stmt *s, const char *key, const char *v, int *proto,
+		      uint16_t *port)
+{
+	const char *colon = strchr(v, ':');
+	unsigned long p;
+
+	if (colon && !strncasecmp(v, "tcp:", 4))
+		*proto = IPPROTO_TCP;
+	else if (colon && !strncasecmp(v, "udp:", 4))
+		*proto = IPPROTO_UDP;
+	else
+		return fail(s, "%s='%s': expected tcp:PORT or udp:PORT", key, v);
+	if (args_uint(colon + 1, 1, 65535, &p) < 0)
+		return fail(s, "%s='%s': the port is not 1 to 65535", key, v);
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static int mask_prefix(const char *v, int *prefix)
+{
+	struct in_addr m;
+	uint32_t h;
+	int n = 0;
+
+	if (inet_pton(AF_INET, v, &m) != 1)
+		return -1;
+	h = ntohl(m.s_addr);
+	while (n < 32 && (h & (0x80000000u >> n)))
+		n++;
+	if (n < 32 && (h << n))
+		return -1;	/* not contiguous */
+	*prefix = n;
+	return 0;
+}
+
+/* Only the keys a statement knows, each once. */
+static int known(struct stmt *s, const char *const *keys)
+{
+	for (int i = 0; i < s->n; i++) {
+		int ok = 0;
+
+		for (int k = 0; keys[k]; k++)
+			ok |= !strcasecmp(s->key[i], keys[k]);
+		if (!ok)
+			return fail(s, "unknown argument %s=", s->key[i]);
+		for (int j = 0; j < i; j++)
+			if (!strcasecmp(s->key[i], s->key[j]))
+				return fail(s, "%s= given twice", s->key[i]);
+	}
+	return 0;
+}
+
+static int create_zone(struct zones *zs, struct stmt *s)
+{
+	static const char *const keys[] = { "NAME", "NIC", "EXT", "BR", "INT", "MASK", NULL };
+	const char *name, *nic, *ext, *br, *in, *mask;
+	struct zone z;
+
+	memset(&z, 0, sizeof(z));
+	if (known(s, keys) < 0 || !(name = need(s, "NAME")) || !(nic = need(s, "NIC")) ||
+	    !(ext = need(s, "EXT")) || !(br = need(s, "BR")) || !(in = need(s, "INT")) ||
+	    !(mask = need(s, "MASK")))
+		return -1;
+	if (!name_ok(name))
+		return fail(s, "NAME='%s': 1 to %d letters, digits, '-' or '_'", name,
+			    ZONES_NAME - 1);
+	if (zone_index(zs, name) >= 0)
+		return fail(s, "zone '%s' is defined twice", name);
+	snprintf(z.name, sizeof(z.name), "%s", name);
+	if (!is_none(nic) && ifname(s, "NIC", nic, z.nic) < 0)
+		return -1;
+	if (!is_none(ext) && ipv4(s, "EXT", ext, &z.ext) < 0)
+		return -1;
+	if (!z.nic[0] && z.ext.family)
+		return fail(s, "EXT='%s' without a NIC", ext);
+	if (ifname(s, "BR", br, z.br) < 0 || ipv4(s, "INT", in, &z.in) < 0)
+		return -1;
+	if (mask_prefix(mask, &z.in.prefix) < 0)
+		return fail(s, "MASK='%s' is not a netmask", mask);
+	for (int i = 0; i < zs->nz; i++)
+		if (!strcmp(zs->z[i].br, z.br))
+			return fail(s, "bridge %s is zone %s's already", z.br, zs->z[i].name);
+	if (zs->nz == ZONES_MAX)
+		return fail(s, "more than %d zones", ZONES_MAX);
+	zs->z[zs->nz++] = z;
+	return 0;
+}
+
+static struct zone_rule *new_rule(struct zones *zs, struct stmt *s, int kind)
+{
+	const char *name = need(s, "NAME");
+	struct zone_rule *r;
+
+	if (!name)
+		return NULL;
+	if (!name_ok(name)) {
+		fail(s, "NAME='%s': 1 to %d letters, digits, '-' or '_'", name,
+		     ZONES_NAME - 1);
+		return NULL;
+	}
+	for (int i = 0; i < zs->nr; i++)
+		if (!strcmp(zs->r[i].name, name)) {
+			fail(s, "name '%s' is used twice", name);
+			return NULL;
+		}
+	if (zs->nr == (int)(sizeof(zs->r) / sizeof(zs->r[0]))) {
+		fail(s, "too many statements");
+		return NULL;
+	}
+	r = &zs->r[zs->nr];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->kind = kind;
+	return r;
+}
+
+/* ZONE=name, or none when none_ok; the index or -1 (none), -2 on error. */
+static int zone_arg(struct zones *zs, struct stmt *s, const char *key, int none_ok)
+{
+	const char *v = need(s, key);
+	int i;
+
+	if (!v)
+		return -2;
+	if (none_ok && is_none(v))
+		return -1;
+	if ((i = zone_index(zs, v)) < 0) {
+		fail(s, "%s='%s' is no zone defined before", key, v);
+		return -2;
+	}
+	return i;
+}
+
+static int create_app(struct zones *zs, struct stmt *s)
+{
+	static const char *const keys[] = { "NAME", "ZONE", "EXT", "INT", NULL };
+	struct zone_rule *r;
+	const char *ext, *in;
+	char host[64], *colon;
+	unsigned long p;
+
+	if (known(s, keys) < 0 || !(r = new_rule(zs, s, 'A')))
+		return -1;
+	if ((r->zone = zone_arg(zs, s, "ZONE", 1)) == -2 || !(ext = need(s, "EXT")) ||
+	    !(in = need(s, "INT")) || proto_port(s, "EXT", ext, &r->proto, &r->port) < 0)
+		return -1;
+	if (r->zone < 0) {
+		if (ifname(s, "INT", in, r->nic) < 0)
+			return -1;
+	} else {
+		if (!zs->z[r->zone].nic[0])
+			return fail(s, "zone %s has no NIC to forward from",
+				    zs->z[r->zone].name);
+		snprintf(host, sizeof(host), "%s", in);
+		r->to_port = r->port;
+		if ((colon = strchr(host, ':'))) {
+			*colon = 0;
+			if (args_uint(colon + 1, 1, 65535, &p) < 0)
+				return fail(s, "INT='%s': the port is not 1 to 65535", in);
+			r->to_port = (uint16_t)p;
+		}
+		if (ipv4(s, "INT", host, &r->to) < 0)
+			return -1;
+	}
+	zs->nr++;
+	return 0;
+}
+
+static int tune_zone(struct zones *zs, struct stmt *s)
+{
+	static const char *const keys[] = { "NAME", "ZONE", "DIR", "ACTION", "PORT", NULL };
+	const char *dir, *action, *port;
+	struct zone_rule *r;
+
+	if (known(s, keys) < 0 || !(r = new_rule(zs, s, 'T')))
+		return -1;
+	if ((r->zone = zone_arg(zs, s, "ZONE", 0)) < 0 || !(dir = need(s, "DIR")) ||
+	    !(action = need(s, "ACTION")) || !(port = need(s, "PORT")) ||
+	    proto_port(s, "PORT", port, &r->proto, &r->port) < 0)
+		return -1;
+	if (!strcasecmp(dir, "in") || !strcasecmp(dir, "out"))
+		r->out = !strcasecmp(dir, "out");
+	else
+		return fail(s, "DIR='%s': expected in or out", dir);
+	if (!strcasecmp(action, "accept"))
+		r->action = ZONE_ACCEPT;
+	else if (!strcasecmp(action, "drop"))
+		r->action = ZONE_DROP;
+	else if (!strcasecmp(action, "reject"))
+		r->action = ZONE_REJECT;
+	else
+		return fail(s, "ACTION='%s': expected ACCEPT, DROP or REJECT", action);
+	zs->nr++;
+	return 0;
+}
+
+static int map_address(struct zones *zs, struct stmt *s)
+{
+	static const char *const keys[] = { "NAME", "ZONE", "EXT", "INT", NULL };
+	struct zone_rule *r;
+	const char *ext, *in;
+
+	if (known(s, keys) < 0 || !(r = new_rule(zs, s, 'M')))
+		return -1;
+	if ((r->zone = zone_arg(zs, s, "ZONE", 0)) < 0 || !(ext = need(s, "EXT")) ||
+	    !(in = need(s, "INT")) || ipv4(s, "EXT", ext, &r->ext) < 0 ||
+	    ipv4(s, "INT", in, &r->to) < 0)
+		return -1;
+	if (!zs->z[r->zone].nic[0])
+		return fail(s, "zone %s has no NIC to map an address on",
+			    zs->z[r->zone].name);
+	zs->nr++;
+	return 0;
+}
+
+static int allow_zone(struct zones *zs, struct stmt *s)
+{
+	static const char *const keys[] = { "FROM", "TO", NULL };
+	struct zone_rule *r;
+	char name[ZONES_NAME];
+
+	if (known(s, keys) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "allow-%d", zs->nr);
+	s->key[s->n] = "NAME";
+	s->val[s->n++] = name;
+	if (!(r = new_rule(zs, s, 'W')))
+		return -1;
+	if ((r->zone = zone_arg(zs, s, "FROM", 0)) < 0 ||
+	    (r->to_zone = zone_arg(zs, s, "TO", 0)) < 0)
+		return -1;
+	zs->nr++;
+	return 0;
+}
+
+/* $NAME and ${NAME} replaced from the variables; -1 on an unknown one. */
+static int expand(struct zones *zs, struct stmt *s, const char *in, char *out,
+		  size_t len)
+{
+	size_t o = 0;
+
+	while (*in && o + 1 < len) {
+		const char *start, *end;
+		int braced, i;
+
+		if (*in != '$') {
+			out[o++] = *in++;
+			continue;
+		}
+		braced = in[1] == '{';
+		start = in + 1 + braced;
+		for (end = start; isalnum((unsigned char)*end) || *end == '_'; end++)
+			;
+		if (end == start || (braced && *end != '}'))
+			return fail(s, "bad variable reference in '%s'", in);
+		for (i = 0; i < zs->nvars; i++)
+			if (!strncmp(zs->vars[i], start, (size_t)(end - start)) &&
+			    zs->vars[i][end - start] == '=')
+				break;
+		if (i == zs->nvars)
+			return fail(s, "$%.*s is not set", (int)(end - start), start);
+		o += (size_t)snprintf(out + o, len - o, "%s",
+				      zs->vars[i] + (end - start) + 1);
+		if (o >= len)
+			o = len - 1;
+		in = end + braced;
+	}
+	out[o] = 0;
+	return 0;
+}
+
+static int statement(struct zones *zs, struct stmt *s, char *line)
+{
+	static char expanded[MAX_ARGS][256];
+	char *save = NULL, *tok, *hash;
+
+	if ((hash = strchr(line, '#')))
+		*hash = 0;
+	for (char *p = line; (p = strchr(p, ';'));)
+		*p = ' ';
+	tok = strtok_r(line, " \t\r\n", &save);
+	if (!tok)
+		return 0;
+	/* NAME=value: a variable */
+	if (strchr(tok, '=') && !strtok_r(NULL, " \t\r\n", &save)) {
+		char *eq = strchr(tok, '=');
+
+		*eq = 0;
+		if (!name_ok(tok) || zs->nvars == ZONES_MAX)
+			return fail(s, "bad variable '%s'", tok);
+		if (expand(zs, s, eq + 1, expanded[0], sizeof(expanded[0])) < 0)
+			return -1;
+		if (strlen(tok) + strlen(expanded[0]) + 2 > sizeof(zs->vars[0]))
+			return fail(s, "variable %s: value too long", tok);
+		snprintf(zs->vars[zs->nvars++], sizeof(zs->vars[0]), "%.*s", 126,
+			 tok);
+		strcat(strcat(zs->vars[zs->nvars - 1], "="), expanded[0]);
+		return 0;
+	}
+	s->kw = tok;
+	s->n = 0;
+	while ((tok = strtok_r(NULL, " \t\r\n", &save))) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok)
+			return fail(s, "'%s': expected KEY=VALUE", tok);
+		if (s->n == MAX_ARGS - 1)
+			return fail(s, "too many arguments");
+		*eq = 0;
+		if (expand(zs, s, eq + 1, expanded[s->n], sizeof(expanded[0])) < 0)
+			return -1;
+		s->key[s->n] = tok;
+		s->val[s->n] = expanded[s->n];
+		s->n++;
+	}
+	if (!strcasecmp(s->kw, "CreateZone"))
+		return create_zone(zs, s);
+	if (!strcasecmp(s->kw, "CreateApp"))
+		return create_app(zs, s);
+	if (!strcasecmp(s->kw, "TuneZone"))
+		return tune_zone(zs, s);
+	if (!strcasecmp(s->kw, "MapAddress"))
+		return map_address(zs, s);
+	if (!strcasecmp(s->kw, "AllowZone"))
+		return allow_zone(zs, s);
+	s->kw = NULL;
+	return fail(s, "unknown statement '%s'", line);
+}
+
+int zones_parse_text(const char *file, const char *text, struct zones *zs,
+		     char *err, size_t len)
+{
+	struct stmt s = { .file = file, .err = err, .len = len };
+	char line[1024];
+
+	memset(zs, 0, sizeof(*zs));
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		s.line++;
+		s.kw = NULL;
+		if (n >= sizeof(line)) {
+			fail(&s, "line longer than %zu bytes", sizeof(line) - 1);
+			return -1;
+		}
+		memcpy(line, text, n);
+		line[n] = 0;
+		text += n + (text[n] == '\n');
+		if (statement(zs, &s, line) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int zones_parse_file(const char *path, struct zones *zs, char *err, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int ret, e;
+
+	if (!f) {
+		e = errno;
+		snprintf(err, len, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	n = getdelim(&text, &cap, '\0', f);
+	fclose(f);
+	if (n < 0) {
+		free(text);
+		snprintf(err, len, "%s: empty or unreadable", path);
+		errno = EINVAL;
+		return -1;
+	}
+	ret = zones_parse_text(path, text, zs, err, len);
+	free(text);
+	return ret;
+}
+
+int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err, size_t len)
+{
+	char copy[128], *br, *addr, *mask, text[600];
+	struct zones one;
+
+	snprintf(copy, sizeof(copy), "%s", spec);
+	br = copy;
+	if (!(addr = strchr(br, ':')) || !(mask = strchr(addr + 1, ':'))) {
+		snprintf(err, len, "'%s': expected BRIDGE:ADDRESS:NETMASK", spec);
+		errno = EINVAL;
+		return -1;
+	}
+	*addr++ = 0;
+	*mask++ = 0;
+	snprintf(text, sizeof(text), "CreateZone NAME=%s NIC=none EXT=none BR=%s "
+		 "INT=%s MASK=%s\n", br, br, addr, mask);
+	/* Parsed alone, then checked against the zones already there. */
+	if (zones_parse_text(spec, text, &one, err, len) < 0)
+		return -1;
+	for (int i = 0; i < zs->nz; i++)
+		if (!strcmp(zs->z[i].br, one.z[0].br)) {
+			snprintf(err, len, "'%s': bridge %s is given twice", spec, br);
+			errno = EINVAL;
+			return -1;
+		}
+	if (zs->nz == ZONES_MAX) {
+		snprintf(err, len, "'%s': more than %d zones", spec, ZONES_MAX);
+		errno = E2BIG;
+		return -1;
+	}
+	zs->z[zs->nz++] = one.z[0];
+	return 0;
+}
+
+/* --- rendering --- */
+
+struct out {
+	char *p;
+	size_t left;
+	int full;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->p, o->left, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->left) {
+		o->full = 1;
+		n = o->left ? (int)o->left - 1 : 0;
+	}
+	o->p += n;
+	o->left -= (size_t)n;
+}
+
+static const char *addr(const struct args_addr *a)
+{
+	static char buf[4][64];
+	static int k;
+
+	k = (k + 1) % 4;
+	args_addr_format(a, buf[k], sizeof(buf[k]));
+	return buf[k];
+}
+
+/* The zone's network, e.g. 10.10.1.0/24. */
+static const char *subnet(const struct zone *z)
+{
+	struct args_addr n = z->in;
+
+	for (int i = n.prefix; i < 32; i++)
+		n.a[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
+	return addr(&n);
+}
+
+static const char *proto(int p)
+{
+	return p == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+static void bridges_set(struct out *o, const struct zones *zs)
+{
+	put(o, "{ ");
+	for (int i = 0; i < zs->nz; i++)
+		put(o, "%s\"%s\"", i ? ", " : "", zs->z[i].br);
+	put(o, " }");
+}
+
+static void rule(struct out *o, const char *chain)
+{
+	put(o, "add rule " TABLE " %s ", chain);
+}
+
+static void input(struct out *o, const struct zones *zs)
+{
+	char nics[512] = "";
+	size_t used = 0;
+
+	rule(o, "input");
+	put(o, "ct state established,related accept\n");
+	rule(o, "input");
+	put(o, "jump before-input\n");
+	for (int i = 0; i < zs->nr; i++) {
+		const struct zone_rule *r = &zs->r[i];
+
+		if (r->kind != 'A' || r->zone >= 0)
+			continue;
+		rule(o, "input");
+		put(o, "iifname \"%s\" %s dport %u accept comment \"%s\"\n", r->nic,
+		    proto(r->proto), r->port, r->name);
+	}
+	if (zs->nz) {
+		rule(o, "input");
+		put(o, "iifname ");
+		bridges_set(o, zs);
+		put(o, " udp dport { 53, 67 } accept comment \"DNS and DHCP for the zones\"\n");
+		rule(o, "input");
+		put(o, "iifname ");
+		bridges_set(o, zs);
+		put(o, " tcp dport 53 accept comment \"DNS for the zones\"\n");
+	}
+	rule(o, "input");
+	put(o, "meta l4proto { icmp, ipv6-icmp } accept\n");
+	rule(o, "input");
+	put(o, "jump after-input\n");
+	/* Closed: the zones' bridges, and every NIC a zone or an app names. */
+	for (int i = 0; i < zs->nz; i++)
+		used += (size_t)snprintf(nics + used, sizeof(nics) - used, "%s\"%s\"",
+					 used ? ", " : "", zs->z[i].br);
+	for (int i = 0; i < zs->nz + zs->nr && used < sizeof(nics); i++) {
+		const char *nic = i < zs->nz ? zs->z[i].nic
+				  : zs->r[i - zs->nz].kind == 'A' ? zs->r[i - zs->nz].nic : "";
+		char quoted[IFNAMSIZ + 2];
+
+		snprintf(quoted, sizeof(quoted), "\"%s\"", nic);
+		if (*nic && !strstr(nics, quoted))
+			used += (size_t)snprintf(nics + used, sizeof(nics) - used, ", %s",
+						 quoted);
+	}
+	if (used) {
+		rule(o, "input");
+		put(o, "iifname { %s } drop comment \"dom0 opens only what CreateApp says\"\n",
+		    nics);
+	}
+}
+
+static void forward(struct out *o, const struct zones *zs)
+{
+	static const char *const verdict[] = { "accept", "drop", "reject" };
+
+	rule(o, "forward");
+	put(o, "ct state established,related accept\n");
+	rule(o, "forward");
+	put(o, "jump before-forward\n");
+	for (int i = 0; i < zs->nr; i++) {
+		const struct zone_rule *r = &zs->r[i];
+
+		if (r->kind != 'T')
+			continue;
+		rule(o, "forward");
+		put(o, "%s \"%s\" %s dport %u %s comment \"%s: %s %s\"\n",
+		    r->out ? "iifname" : "oifname", zs->z[r->zone].br, proto(r->proto),
+		    r->port, verdict[r->action], r->name, zs->z[r->zone].name,
+		    r->out ? "out" : "in");
+	}
+	rule(o, "forward");
+	put(o, "ct status dnat accept comment \"port forwards and mapped addresses\"\n");
+	for (int i = 0; i < zs->nz; i++) {
+		const struct zone *z = &zs->z[i];
+
+		rule(o, "forward");
+		put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s: within\"\n",
+		    z->br, z->br, z->name);
+		if (z->nic[0]) {
+			rule(o, "forward");
+			put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s: out by %s\"\n",
+			    z->br, z->nic, z->name, z->nic);
+		}
+	}
+	for (int i = 0; i < zs->nr; i++) {
+		const struct zone_rule *r = &zs->r[i];
+
+		if (r->kind != 'W')
+			continue;
+		rule(o, "forward");
+		put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s to %s\"\n",
+		    zs->z[r->zone].br, zs->z[r->to_zone].br, zs->z[r->zone].name,
+		    zs->z[r->to_zone].name);
+	}
+	rule(o, "forward");
+	put(o, "jump after-forward\n");
+	if (zs->nz) {
+		rule(o, "forward");
+		put(o, "iifname ");
+		bridges_set(o, zs);
+		put(o, " drop comment \"zones are isolated\"\n");
+		rule(o, "forward");
+		put(o, "oifname ");
+		bridges_set(o, zs);
+		put(o, " drop comment \"zones are isolated\"\n");
+	}
+}
+
+static void nat(struct out *o, const struct zones *zs)
+{
+	for (int i = 0; i < zs->nr; i++) {
+		const struct zone_rule *r = &zs->r[i];
+		const struct zone *z;
+
+		if (r->zone < 0 || (r->kind != 'A' && r->kind != 'M'))
+			continue;
+		z = &zs->z[r->zone];
+		rule(o, "prerouting");
+		if (r->kind == 'M') {
+			put(o, "ip daddr %s dnat ip to %s comment \"%s\"\n", addr(&r->ext),
+			    addr(&r->to), r->name);
+			rule(o, "postrouting");
+			put(o, "oifname \"%s\" ip saddr %s snat ip to %s comment \"%s\"\n",
+			    z->nic, addr(&r->to), addr(&r->ext), r->name);
+			continue;
+		}
+		put(o, "iifname \"%s\" ", z->nic);
+		if (z->ext.family)
+			put(o, "ip daddr %s ", addr(&z->ext));
+		put(o, "%s dport %u dnat ip to %s:%u comment \"%s\"\n", proto(r->proto),
+		    r->port, addr(&r->to), r->to_port, r->name);
+	}
+	for (int i = 0; i < zs->nz; i++) {
+		const struct zone *z = &zs->z[i];
+
+		if (!z->nic[0])
+			continue;
+		rule(o, "postrouting");
+		put(o, "oifname \"%s\" ip saddr %s ", z->nic, subnet(z));
+		if (z->ext.family)
+			put(o, "snat ip to %s comment \"%s: out as %s\"\n", addr(&z->ext),
+			    z->name, addr(&z->ext));
+		else
+			put(o, "masquerade comment \"%s: out as %s's address\"\n", z->name,
+			    z->nic);
+	}
+}
+
+int zones_render_nft(const struct zones *zs, char *buf, size_t len)
+{
+	static const char *const admin[] = { "before-input", "after-input",
+					     "before-forward", "after-forward" };
+	static const char *const ours[][2] = {
+		{ "input", "type filter hook input priority filter; policy accept;" },
+		{ "forward", "type filter hook forward priority filter; policy accept;" },
+		{ "prerouting", "type nat hook prerouting priority dstnat; policy accept;" },
+		{ "postrouting", "type nat hook postrouting priority srcnat; policy accept;" },
+	};
+	struct out o = { buf, len, 0 };
+
+	put(&o, "add table " TABLE "\n");
+	for (size_t i = 0; i < 4; i++)
+		put(&o, "add chain " TABLE " %s\n", admin[i]);
+	for (size_t i = 0; i < 4; i++)
+		put(&o, "add chain " TABLE " %s { %s }\nflush chain " TABLE " %s\n",
+		    ours[i][0], ours[i][1], ours[i][0]);
+	input(&o, zs);
+	forward(&o, zs);
+	nat(&o, zs);
+	if (o.full) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}
+
+int zones_render_plan(const struct zones *zs, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+	size_t used;
+
+	put(&o, "# zones\n");
+	for (int i = 0; i < zs->nz; i++) {
+		const struct zone *z = &zs->z[i];
+
+		put(&o, "#   %s: bridge %s, address %s (network %s), ", z->name, z->br,
+		    addr(&z->in), subnet(z));
+		if (!z->nic[0])
+			put(&o, "no uplink\n");
+		else if (z->ext.family)
+			put(&o, "out by %s as %s (added to %s)\n", z->nic, addr(&z->ext),
+			    z->nic);
+		else
+			put(&o, "out by %s, masqueraded\n", z->nic);
+	}
+	for (int i = 0; i < zs->nr; i++)
+		if (zs->r[i].kind == 'M')
+			put(&o, "#   %s: %s is %s (added to %s)\n", zs->r[i].name,
+			    addr(&zs->r[i].ext), addr(&zs->r[i].to),
+			    zs->z[zs->r[i].zone].nic);
+	put(&o, "# sysctl net.ipv4.ip_forward = 1\n");
+	if (o.full) {
+		errno = ENOSPC;
+		return -1;
+	}
+	used = len - o.left;
+	return zones_render_nft(zs, buf + used, len - used);
+}
+
+/* --- on the host --- */
+
+#define RULESET_MAX (256 * 1024)
+
+/* A state line "KEY VALUE" that start made and the new zs no longer
+ * wants is undone by undo(); the others are kept for the new state. */
+static int wanted_bridge(const struct zones *zs, const char *br)
+{
+	for (int i = 0; i < zs->nz; i++)
+		if (!strcmp(zs->z[i].br, br))
+			return 1;
+	return 0;
+}
+
+/* "DEV ADDRESS" */
+static int parse_dev_addr(const char *line, char *dev, struct args_addr *a)
+{
+	char addrbuf[64];
+
+	if (sscanf(line, "%15s %63s", dev, addrbuf) != 2 || args_addr(addrbuf, a) < 0)
+		return -1;
+	return 0;
+}
+
+static int wanted_addr(const struct zones *zs, const char *dev,
+		       const struct args_addr *a)
+{
+	for (int i = 0; i < zs->nz; i++) {
+		const struct zone *z = &zs->z[i];
+
+		if (!strcmp(z->br, dev) && !memcmp(z->in.a, a->a, 4))
+			return 1;
+		if (!strcmp(z->nic, dev) && z->ext.family && !memcmp(z->ext.a, a->a, 4))
+			return 1;
+	}
+	for (int i = 0; i < zs->nr; i++)
+		if (zs->r[i].kind == 'M' && !strcmp(zs->z[zs->r[i].zone].nic, dev) &&
+		    !memcmp(zs->r[i].ext.a, a->a, 4))
+			return 1;
+	return 0;
+}
+
+static void remove_bridge(struct net *n, const char *br, int keep_line)
+{
+	char ports[512];
+
+	if (link_ports(br, ports, sizeof(ports)) < 0) {
+		if (errno != ENODEV)
+			log_warn("list the ports of %s: %m", br);
+		return;
+	}
+	if (ports[0]) {
+		log_warn("bridge %s still has %s: left in place", br, ports);
+		if (keep_line)
+			net_state_add(n, "bridge %s", br);
+		return;
+	}
+	if (link_delete(br) < 0)
+		log_warn("delete bridge %s: %m", br);
+}
+
+/* What an earlier start made that zs does not want any more. */
+static void converge(struct net *n, const struct zones *zs)
+{
+	const char **bridges = net_state_all(n, "bridge");
+	const char **addrs = net_state_all(n, "addr");
+	char dev[IFNAMSIZ], saved[ZONES_MAX * 4][80];
+	struct args_addr a;
+	int nb = 0, na = 0;
+
+	/* Copied: the lines are rewritten below. */
+	for (int i = 0; bridges[i] && nb < ZONES_MAX * 2; i++)
+		snprintf(saved[nb++], sizeof(saved[0]), "b%s", bridges[i]);
+	for (int i = 0; addrs[i] && nb + na < ZONES_MAX * 4; i++, na++)
+		snprintf(saved[nb + na], sizeof(saved[0]), "a%s", addrs[i]);
+	free(bridges);
+	free(addrs);
+	net_state_drop(n, "bridge");
+	net_state_drop(n, "addr");
+	for (int i = 0; i < nb + na; i++) {
+		const char *line = saved[i] + 1;
+
+		if (saved[i][0] == 'b') {
+			if (wanted_bridge(zs, line))
+				net_state_add(n, "bridge %s", line);
+			else
+				remove_bridge(n, line, 1);
+		} else if (parse_dev_addr(line, dev, &a) == 0) {
+			if (wanted_addr(zs, dev, &a))
+				net_state_add(n, "addr %s", line);
+			else if (route_addr_del(dev, &a) < 0)
+				log_warn("remove %s: %m", line);
+		}
+	}
+}
+
+/* Put a on dev, remembering it when it was not there. */
+static void own_addr(struct net *n, const char *dev, const struct args_addr *a)
+{
+	char text[64];
+	int has = route_has_addr(dev, a);
+
+	args_addr_format(a, text, sizeof(text));
+	if (has < 0)
+		net_fatal(n, "read the addresses of %s: %m", dev);
+	if (has)
+		return;
+	if (route_addr_add(dev, a) < 0)
+		net_fatal(n, "add %s to %s: %m", text, dev);
+	net_state_add(n, "addr %s %s", dev, text);
+}
+
+static void say(struct net *n, const struct zones *zs)
+{
+	static const char *const verdict[] = { "accept", "drop", "reject" };
+
+	for (int i = 0; i < zs->nz; i++) {
+		const struct zone *z = &zs->z[i];
+
+		net_state_add(n, "zone %s %s", z->name, z->br);
+		if (!z->nic[0])
+			net_state_add(n, "say zone %s: bridge %s %s, no uplink", z->name,
+				      z->br, addr(&z->in));
+		else
+			net_state_add(n, "say zone %s: bridge %s %s, out by %s as %s",
+				      z->name, z->br, addr(&z->in), z->nic,
+				      z->ext.family ? addr(&z->ext) : "its address (masquerade)");
+	}
+	for (int i = 0; i < zs->nr; i++) {
+		const struct zone_rule *r = &zs->r[i];
+
+		if (r->kind == 'A' && r->zone < 0)
+			net_state_add(n, "say open on dom0: %s:%u on %s (%s)", proto(r->proto),
+				      r->port, r->nic, r->name);
+		else if (r->kind == 'A')
+			net_state_add(n, "say forward %s: %s:%u on %s to %s:%u (%s)",
+				      zs->z[r->zone].name, proto(r->proto), r->port,
+				      zs->z[r->zone].nic, addr(&r->to), r->to_port, r->name);
+		else if (r->kind == 'T')
+			net_state_add(n, "say %s %s: %s:%u %s (%s)", zs->z[r->zone].name,
+				      r->out ? "out" : "in", proto(r->proto), r->port,
+				      verdict[r->action], r->name);
+		else if (r->kind == 'M')
+			net_state_add(n, "say map %s: %s is %s (%s)", zs->z[r->zone].name,
+				      addr(&r->ext), addr(&r->to), r->name);
+		else
+			net_state_add(n, "say allow %s to %s", zs->z[r->zone].name,
+				      zs->z[r->to_zone].name);
+	}
+}
+
+void zones_up(struct net *n, const struct zones *zs)
+{
+	char *ruleset, err[512];
+	struct args_addr host;
+
+	for (int i = 0; i < zs->nz; i++) {
+		const struct zone *z = &zs->z[i];
+		int made = link_create_bridge(z->br);
+
+		if (made < 0)
+			net_fatal(n, "create bridge %s: %m", z->br);
+		if (made)
+			net_state_add(n, "bridge %s", z->br);
+		own_addr(n, z->br, &z->in);
+		if (link_set_up(z->br, 1) < 0)
+			net_fatal(n, "set %s up: %m", z->br);
+		if (z->nic[0] && link_index(z->nic) < 0)
+			net_fatal(n, "zone %s: NIC %s: %m", z->name, z->nic);
+		host = z->ext;
+		host.prefix = 32;
+		if (z->ext.family)
+			own_addr(n, z->nic, &host);
+	}
+	for (int i = 0; i < zs->nr; i++) {
+		if (zs->r[i].kind != 'M')
+			continue;
+		host = zs->r[i].ext;
+		own_addr(n, zs->z[zs->r[i].zone].nic, &host);
+	}
+	net_sysctl(n, "net/ipv4/ip_forward", "1");
+	if (!(ruleset = malloc(RULESET_MAX)))
+		net_fatal(n, "out of memory");
+	if (zones_render_nft(zs, ruleset, RULESET_MAX) < 0 ||
+	    fw_text_apply(ruleset, err, sizeof(err)) < 0) {
+		free(ruleset);
+		net_fatal(n, "apply the zones' ruleset: %s", err);
+	}
+	free(ruleset);
+	net_state_drop(n, "zone");
+	say(n, zs);
+	converge(n, zs);
+}
+
+/* Whether the administrator's chains hold rules. */
+static int admin_rules(void)
+{
+	char *out = malloc(RULESET_MAX), err[256], *line, *save = NULL;
+	int in_admin = 0, rules = 0;
+
+	if (!out || fw_text_list("table " TABLE, out, RULESET_MAX, err, sizeof(err)) < 0) {
+		free(out);
+		return 0;
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		while (*line == '\t' || *line == ' ')
+			line++;
+		if (!strncmp(line, "chain ", 6))
+			in_admin = !strncmp(line + 6, "before-", 7) || !strncmp(line + 6, "after-", 6);
+		else if (in_admin && *line && *line != '}')
+			rules++;
+	}
+	free(out);
+	return rules;
+}
+
+void zones_down(struct net *n)
+{
+	const char **bridges = net_state_all(n, "bridge");
+	const char **addrs = net_state_all(n, "addr");
+	char err[512], dev[IFNAMSIZ];
+	struct args_addr a;
+
+	if (admin_rules()) {
+		if (fw_text_apply("delete chain " TABLE " input\ndelete chain " TABLE
+				  " forward\ndelete chain " TABLE " prerouting\ndelete chain "
+				  TABLE " postrouting\n", err, sizeof(err)) < 0)
+			log_warn("remove the zones' chains: %s", err);
+		else
+			log_info("table %s kept: the administrator's chains hold rules", TABLE);
+	} else if (fw_text_apply("destroy table " TABLE "\n", err, sizeof(err)) < 0 &&
+		   fw_text_apply("delete table " TABLE "\n", err, sizeof(err)) < 0 &&
+		   !strstr(err, "No such file")) {
+		log_warn("remove table %s: %s", TABLE, err);
+	}
+	for (int i = 0; addrs[i]; i++)
+		if (parse_dev_addr(addrs[i], dev, &a) == 0 && route_addr_del(dev, &a) < 0)
+			log_warn("remove %s: %m", addrs[i]);
+	for (int i = 0; bridges[i]; i++)
+		remove_bridge(n, bridges[i], 0);
+	free(bridges);
+	free(addrs);
+	net_sysctl_restore(n);
+}
+
+void zones_print_status(struct net *n)
+{
+	const char **zs = net_state_all(n, "zone");
+	char name[ZONES_NAME], br[IFNAMSIZ], ports[512];
+
+	for (int i = 0; zs[i]; i++) {
+		if (sscanf(zs[i], "%31s %15s", name, br) != 2)
+			continue;
+		if (link_ports(br, ports, sizeof(ports)) < 0)
+			snprintf(ports, sizeof(ports), "(bridge %s is gone)", br);
+		printf("  zone %s: vifs on %s: %s\n", name, br, ports[0] ? ports : "none");
+	}
+	free(zs);
+}

@@ -1,0 +1,102 @@
+/* network-zones' configuration: one bridge per security zone, its NAT, the
+ * port forwards into it, dom0's open ports and the zone firewall, in the
+ * statements of the Fridu-in-Xen scripts plus what the other seeds need.
+ *
+ *   NAME=value                     a variable, used later as $NAME or ${NAME}
+ *   CreateZone NAME= NIC= EXT= BR= INT= MASK=
+ *        a zone: bridge BR with address INT/MASK; its guests go out by NIC
+ *        (none: no uplink) as EXT (none: the NIC's own address, masqueraded).
+ *   CreateApp NAME= ZONE= EXT=proto:port INT=ip:port
+ *        a port forward from EXT's port on the zone's NIC; ZONE=none opens
+ *        the port on dom0 itself, INT naming the NIC it is open on.
+ *   TuneZone NAME= ZONE= DIR=in|out ACTION=accept|drop|reject PORT=proto:port
+ *        traffic into / out of the zone on that port, whatever the peer.
+ *   MapAddress NAME= ZONE= EXT=public INT=guest
+ *        1:1 NAT of an extra public address to a guest, both ways.
+ *   AllowZone FROM=zone TO=zone
+ *        let FROM's guests open connections into TO (zones are isolated).
+ *
+ * '#' starts a comment (also after ';').  Values hold no spaces.  Errors
+ * name the file, the line and the statement. */
+#ifndef XNS_ZONES_H
+#define XNS_ZONES_H
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "args.h"
+
+#define ZONES_MAX 32
+#define ZONES_NAME 32
+
+struct zone {
+	char name[ZONES_NAME];
+	char nic[IFNAMSIZ];	/* "": none */
+	struct args_addr ext;	/* family 0: none */
+	char br[IFNAMSIZ];
+	struct args_addr in;	/* dom0's address on br, prefix from MASK */
+};
+
+enum zone_action { ZONE_ACCEPT, ZONE_DROP, ZONE_REJECT };
+
+struct zone_rule {
+	char name[ZONES_NAME];
+	int zone;		/* index; -1: dom0 (CreateApp ZONE=none) */
+	int kind;		/* 'A'pp, 'T'une, 'M'ap, 'W' (AllowZone) */
+	int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port, to_port;
+	struct args_addr ext, to;
+	char nic[IFNAMSIZ];	/* CreateApp ZONE=none: where the port opens */
+	int out;		/* TuneZone DIR=out */
+	enum zone_action action;
+	int to_zone;		/* AllowZone TO */
+};
+
+struct zones {
+	struct zone z[ZONES_MAX];
+	int nz;
+	struct zone_rule r[ZONES_MAX * 8];
+	int nr;
+	char vars[ZONES_MAX][128];	/* "NAME=value" */
+	int nvars;
+};
+
+/* Parse a configuration file into zs (which it clears first); -1 with
+ * errno and "FILE:LINE: Statement: what is wrong" in err. */
+int zones_parse_file(const char *path, struct zones *zs, char *err, size_t len);
+/* The same for text held in memory, named file in messages. */
+int zones_parse_text(const char *file, const char *text, struct zones *zs,
+		     char *err, size_t len);
+/* Add the zone of a network-script argument "BR:ADDRESS:MASK" (the seed's
+ * invocation): a zone named after the bridge, no uplink. */
+int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err,
+			  size_t len);
+
+/* The zones' nftables ruleset, table inet xen-zones, as nft input: the
+ * administrator's chains before-input, after-input, before-forward and
+ * after-forward are created when missing and never flushed; ours are
+ * replaced whole.  Applied in one transaction.  -1 with errno ENOSPC. */
+int zones_render_nft(const struct zones *zs, char *buf, size_t len);
+/* The whole plan in words and nft syntax: bridges and their addresses,
+ * external addresses, sysctls, then the ruleset. */
+int zones_render_plan(const struct zones *zs, char *buf, size_t len);
+
+/* --- on the host (network-zones start, stop, status) --- */
+
+struct net;
+
+/* Make the host what zs says: each zone's bridge (created when missing:
+ * STP off, forward delay 0) with its address, up; the external and mapped
+ * addresses on their NICs; IPv4 forwarding; the ruleset.  What it creates
+ * goes into n's state; what an earlier start created and zs no longer has
+ * is removed (bridges only when no port is left).  Fatal on failure. */
+void zones_up(struct net *n, const struct zones *zs);
+/* Remove what zones_up() created, as its state says: our chains (the table
+ * too unless the administrator's chains hold rules), the addresses, the
+ * bridges that have no port left (the others stay, with a warning); the
+ * sysctls go back.  Warnings only. */
+void zones_down(struct net *n);
+/* Print each zone: bridge, address, attached vifs, NAT and forwards. */
+void zones_print_status(struct net *n);
+
+#endif
