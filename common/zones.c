@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "zones.h"
 
+#include "args.h"
 #include "fw.h"
 #include "link.h"
 #include "log.h"
@@ -15,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define TABLE "inet xen-zones"
 #define MAX_ARGS 12
@@ -407,6 +411,11 @@ static int statement(struct zones *zs, struct stmt *s, char *line)
 	}
 	s->kw = tok;
 	s->n = 0;
+	if (!strcmp(tok, "if") || !strcmp(tok, "fi") || !strcmp(tok, "DoIt") ||
+	    !strcmp(tok, "iptables"))
+		return fail(s, "shell code is not run here: use AllowZone FROM= TO= "
+			    "or rules in the chains before-* and after-* of table "
+			    TABLE);
 	while ((tok = strtok_r(NULL, " \t\r\n", &save))) {
 		char *eq = strchr(tok, '=');
 
@@ -947,6 +956,31 @@ static void say(struct net *n, const struct zones *zs)
 	}
 }
 
+/* DHCP when dhcp=yes, or by default when the ethers file exists. */
+static void dhcp(struct net *n, const struct zones *zs)
+{
+	const char *ethers = args_setting("ethers"), *hosts = args_setting("hosts");
+	char rundir[256], err[512];
+	int on, count;
+
+	if (!ethers)
+		ethers = "/etc/ethers";
+	if (!hosts)
+		hosts = "/etc/hosts";
+	if ((on = args_bool("dhcp", access(ethers, R_OK) == 0)) < 0)
+		net_fatal(n, "invalid dhcp '%s': expected yes or no", args_setting("dhcp"));
+	if (!on)
+		return;
+	snprintf(rundir, sizeof(rundir), "%s", n->state);
+	*strrchr(rundir, '/') = 0;
+	if (mkdir(rundir, 0755) < 0 && errno != EEXIST)
+		net_fatal(n, "create %s: %m", rundir);
+	if ((count = zones_dhcp_write(zs, ethers, hosts, rundir, err, sizeof(err))) < 0)
+		net_fatal(n, "DHCP for the zones: %s", err);
+	net_state_add(n, "say DHCP: %d hosts from %s for dnsmasq (%s/network-zones.dnsmasq.conf)",
+		      count, ethers, rundir);
+}
+
 void zones_up(struct net *n, const struct zones *zs)
 {
 	char *ruleset, err[512];
@@ -988,6 +1022,7 @@ void zones_up(struct net *n, const struct zones *zs)
 	net_state_drop(n, "zone");
 	say(n, zs);
 	converge(n, zs);
+	dhcp(n, zs);
 }
 
 /* Whether the administrator's chains hold rules. */
@@ -1054,4 +1089,136 @@ void zones_print_status(struct net *n)
 		printf("  zone %s: vifs on %s: %s\n", name, br, ports[0] ? ports : "none");
 	}
 	free(zs);
+}
+
+/* --- DHCP ----------------------------------------------------------------- */
+
+/* The address of name in the hosts file; -1 when it has none. */
+static int host_addr(const char *hosts, const char *name, struct args_addr *a)
+{
+	char line[512], *save = NULL, *tok, *ip;
+	FILE *f = fopen(hosts, "re");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "#\n")] = 0;
+		if (!(ip = strtok_r(line, " \t", &save)))
+			continue;
+		while ((tok = strtok_r(NULL, " \t", &save)))
+			if (!strcmp(tok, name) && args_addr(ip, a) == 0 && a->family == AF_INET)
+				found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+static const struct zone *zone_of(const struct zones *zs, const struct args_addr *a)
+{
+	for (int i = 0; i < zs->nz; i++) {
+		const struct zone *z = &zs->z[i];
+		uint32_t net, host, mask;
+
+		memcpy(&net, z->in.a, 4);
+		memcpy(&host, a->a, 4);
+		mask = z->in.prefix ? htonl(~0u << (32 - z->in.prefix)) : 0;
+		if ((net & mask) == (host & mask))
+			return z;
+	}
+	return NULL;
+}
+
+/* A dnsmasq already serving the zones rereads its hosts file on SIGHUP. */
+static void tell_dnsmasq(const char *rundir)
+{
+	char path[512];
+	FILE *f;
+	int pid;
+
+	snprintf(path, sizeof(path), "%s/network-zones.dnsmasq.pid", rundir);
+	if (!(f = fopen(path, "re")))
+		return;
+	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
+		kill(pid, SIGHUP);
+	fclose(f);
+}
+
+int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hosts,
+		     const char *rundir, char *err, size_t len)
+{
+	char path[512], tmp[520], line[512], *save = NULL;
+	FILE *in, *out;
+	int count = 0;
+
+	if (!(in = fopen(ethers, "re"))) {
+		snprintf(err, len, "%s: %s", ethers, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/network-zones.dnsmasq.hosts", rundir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(out = fopen(tmp, "we"))) {
+		snprintf(err, len, "%s: %s", tmp, strerror(errno));
+		fclose(in);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		char *mac, *who;
+		unsigned char m[6];
+		struct args_addr a;
+
+		line[strcspn(line, "#\n")] = 0;
+		if (!(mac = strtok_r(line, " \t", &save)) || !(who = strtok_r(NULL, " \t", &save)))
+			continue;
+		if (args_mac(mac, m) < 0)
+			continue;
+		if ((args_addr(who, &a) < 0 || a.family != AF_INET) &&
+		    host_addr(hosts, who, &a) < 0)
+			continue;
+		if (!zone_of(zs, &a))
+			continue;
+		fprintf(out, "%s,%s%s%s\n", mac, addr(&a), isdigit((unsigned char)*who) ? "" : ",",
+			isdigit((unsigned char)*who) ? "" : who);
+		count++;
+	}
+	fclose(in);
+	if (fclose(out) != 0 || rename(tmp, path) < 0) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/network-zones.dnsmasq.conf", rundir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(out = fopen(tmp, "we"))) {
+		snprintf(err, len, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(out, "# Written by network-zones: DHCP for the zones from %s and %s.\n"
+		"port=0\nbind-dynamic\n", ethers, hosts);
+	for (int i = 0; i < zs->nz; i++) {
+		const struct zone *z = &zs->z[i];
+		struct args_addr router = z->in, net = z->in, mask = { .family = AF_INET,
+								       .prefix = 32 };
+		char net_s[64];
+
+		router.prefix = 32;
+		for (int b = 0; b < z->in.prefix; b++)
+			mask.a[b / 8] |= (unsigned char)(0x80 >> (b % 8));
+		for (int b = 0; b < 4; b++)
+			net.a[b] &= mask.a[b];
+		net.prefix = 32;
+		snprintf(net_s, sizeof(net_s), "%s", addr(&net));
+		fprintf(out, "interface=%s\ndhcp-range=set:%s,%s,static,%s\n"
+			"dhcp-option=tag:%s,option:router,%s\n", z->br, z->name, net_s,
+			addr(&mask), z->name, addr(&router));
+	}
+	fprintf(out, "dhcp-hostsfile=%s/network-zones.dnsmasq.hosts\n"
+		"pid-file=%s/network-zones.dnsmasq.pid\n", rundir, rundir);
+	if (fclose(out) != 0 || rename(tmp, path) < 0) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	tell_dnsmasq(rundir);
+	return count;
 }

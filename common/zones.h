@@ -91,6 +91,16 @@ struct net;
  * goes into n's state; what an earlier start created and zs no longer has
  * is removed (bridges only when no port is left).  Fatal on failure. */
 void zones_up(struct net *n, const struct zones *zs);
+/* DHCP for the zones, as the seed had it from /etc/ethers and /etc/hosts:
+ * the MAC/address pairs (an ethers entry may name a host of the hosts file)
+ * that fall in a zone's network become dnsmasq's dhcp-hostsfile, and a
+ * dnsmasq configuration serving each zone's bridge with its address as the
+ * router is written beside it (rundir/network-zones.dnsmasq.conf, .hosts),
+ * for xen-zones-dhcp.service; a running dnsmasq (its pid file there) is told
+ * to reread the hosts.  Returns how many hosts; -1 with errno. */
+int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hosts,
+		     const char *rundir, char *err, size_t len);
+
 /* Remove what zones_up() created, as its state says: our chains (the table
  * too unless the administrator's chains hold rules), the addresses, the
  * bridges that have no port left (the others stay, with a warning); the

@@ -28,3 +28,6 @@ check "nat.nft postrouting (inet)" inet "type nat hook postrouting priority srcn
 	"$G/nat.nft" '/^prerouting/d'
 check "nat.nft prerouting (inet)" inet "type nat hook prerouting priority dstnat;" \
 	"$G/nat.nft" '/^postrouting/d'
+for f in "$G"/zones-*.plan; do
+	t "$(basename "$f") (network-zones' dry run) is valid nft" d0 nft -c -f "$f"
+done

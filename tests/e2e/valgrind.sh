@@ -4,7 +4,7 @@
 h_setup
 VB=$(bin vif-bridge)
 BE=/local/domain/0/backend/vif
-VG="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99"
+VG="valgrind -q --suppressions=$H_TOP/tests/harness/valgrind.supp --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99"
 
 h_bridge xenbr0
 h_guest 1 0 vifname=web1 ip=10.0.0.1
@@ -66,3 +66,12 @@ vgrun "network-nat start" 0 "$(bin network-nat)" start subnet=10.0.0.0/8,192.168
 vgrun "network-nat status" 0 "$(bin network-nat)" status
 vgrun "network-nat stop" 0 "$(bin network-nat)" stop
 vgrun "network-nat bad input" 1 "$(bin network-nat)" start subnet=nonsense
+printf 'CreateZone NAME=z1 NIC=uplink EXT=192.0.2.40 BR=vgbr1 INT=10.40.0.1 MASK=255.255.255.0\nCreateApp NAME=web ZONE=z1 EXT=tcp:80 INT=10.40.0.2:8080\nMapAddress NAME=m ZONE=z1 EXT=192.0.2.41 INT=10.40.0.3\n' >"$H_DIR/zones.conf"
+printf '00:16:3e:00:40:02 10.40.0.2\n' >"$H_DIR/ethers"
+vgrun "network-zones plan" 0 "$(bin network-zones)" plan config="$H_DIR/zones.conf"
+vgrun "network-zones start (DHCP)" 0 "$(bin network-zones)" start config="$H_DIR/zones.conf" \
+	ethers="$H_DIR/ethers" hosts=/dev/null
+t "valgrind: network-zones made its bridge" link_exists vgbr1
+vgrun "network-zones status" 0 "$(bin network-zones)" status
+vgrun "network-zones stop" 0 "$(bin network-zones)" stop
+vgrun "network-zones bad input" 1 "$(bin network-zones)" start config=/nonexistent

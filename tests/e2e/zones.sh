@@ -75,6 +75,11 @@ CreateApp NAME=DomiWEB ZONE=zDominig EXT=tcp:80 INT=10.10.2.2:8080
 CreateApp NAME=DomiSSH ZONE=zDominig EXT=tcp:22 INT=10.10.2.2:22
 EOF
 
+# DHCP as the seed had it: /etc/ethers and /etc/hosts (here the run's own).
+printf '00:16:3e:00:01:00 common\n00:16:3e:00:03:00 10.10.2.2\n00:16:3e:09:09:09 10.99.0.1\n' >"$H_DIR/ethers"
+printf '127.0.0.1 localhost\n10.10.1.2 common common.zfulup\n' >"$H_DIR/hosts"
+printf 'ethers=%s\nhosts=%s\n' "$H_DIR/ethers" "$H_DIR/hosts" >>"$XEN_NETSCRIPTS_CONF"
+
 nz plan config="$H_DIR/advanced.conf"
 teq "plan exits 0" 0 "$H_RC"
 tmatch "plan: the forward in nft syntax" \
@@ -104,6 +109,27 @@ guest 2 xen-br1 10.10.1.3 10.10.1.1 WEB-Ful 8080
 guest 3 xen-br2 10.10.2.2 10.10.2.1 WEB-Dom 8080
 serve "$H_ID-g3" 22 WEB-Dom-ssh
 sleep 0.5
+
+# dnsmasq with the configuration network-zones wrote, as xen-zones-dhcp.service runs it.
+tmatch "status counts the DHCP hosts in the zones" "DHCP: 2 hosts from" "$(nz status; echo "$H_OUT")"
+chmod a+rx "$H_DIR" "$XEN_NETSCRIPTS_RUNDIR"	# dnsmasq reads as nobody
+d0 dnsmasq --keep-in-foreground --log-facility=- \
+	--conf-file="$XEN_NETSCRIPTS_RUNDIR/network-zones.dnsmasq.conf" >"$H_DIR/dnsmasq.log" 2>&1 &
+sleep 0.3
+cat >"$H_DIR/udhcpc.sh" <<'EOS'
+#!/bin/sh
+[ "$1" = bound ] && echo "lease $ip router $router" >"$LEASE_OUT"
+exit 0
+EOS
+chmod +x "$H_DIR/udhcpc.sh"
+g 1 env LEASE_OUT="$H_DIR/lease1" busybox udhcpc -i eth0 -n -q -f -t 5 -T 1 \
+	-s "$H_DIR/udhcpc.sh" >>"$H_DIR/run.out" 2>&1
+teq "DHCP: Common gets its /etc/ethers + /etc/hosts address, the zone's router" \
+	"lease 10.10.1.2 router 10.10.1.1" "$(cat "$H_DIR/lease1" 2>/dev/null)"
+g 3 env LEASE_OUT="$H_DIR/lease3" busybox udhcpc -i eth0 -n -q -f -t 5 -T 1 \
+	-s "$H_DIR/udhcpc.sh" >>"$H_DIR/run.out" 2>&1
+teq "DHCP: WEB-Dom gets its address from an ethers line with an address" \
+	"lease 10.10.2.2 router 10.10.2.1" "$(cat "$H_DIR/lease3" 2>/dev/null)"
 
 teq "Internet -> IP_ONE:25 lands on Common:2525" "Common sees 192.0.2.1" "$(ask "$H_ID-out" 192.0.2.10 25)"
 teq "Internet -> IP_ONE:80 lands on WEB-Ful:8080" "WEB-Ful sees 192.0.2.1" "$(ask "$H_ID-out" 192.0.2.10 80)"

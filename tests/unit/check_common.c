@@ -25,6 +25,7 @@
 #include "vif.h"
 #include "vlan.h"
 #include "xstore.h"
+#include "zones.h"
 
 #define ARGV(...) ((char *[]){ "prog", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "prog", __VA_ARGS__ }) / sizeof(char *)))
@@ -862,6 +863,81 @@ START_TEST(dhcp_files)
 }
 END_TEST
 
+/* --- network-zones' configuration ---------------------------------------- */
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = calloc(1, 1 << 16);
+
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	ck_assert_int_ge((int)fread(text, 1, (1 << 16) - 1, f), 0);
+	fclose(f);
+	return text;
+}
+
+START_TEST(zones_plans_golden)
+{
+	static const char *const samples[] = { "advanced", "guru", "extras" };
+	static struct zones zs;
+	static char plan[1 << 16];
+	char path[128];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "tests/unit/zones/%s.conf", samples[i]);
+		ck_assert_msg(zones_parse_file(path, &zs, err, sizeof(err)) == 0, "%s", err);
+		ck_assert_int_eq(zones_render_plan(&zs, plan, sizeof(plan)), 0);
+		snprintf(path, sizeof(path), "zones-%s.plan", samples[i]);
+		golden(path, plan);
+	}
+	ck_assert_int_eq(zones_render_plan(&zs, plan, 64), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
+
+/* Each line of errors.txt alone (after one zone z) is refused; the
+ * messages, one per line, are the golden file. */
+START_TEST(zones_errors_golden)
+{
+	static struct zones zs;
+	char *text = slurp("tests/unit/zones/errors.txt"), *save = NULL;
+	char out[1 << 14] = "", one[512];
+
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		snprintf(one, sizeof(one),
+			 "CreateZone NAME=z NIC=eth0 EXT=none BR=brz INT=10.1.0.1 "
+			 "MASK=255.255.255.0\n%s\n", l);
+		ck_assert_msg(zones_parse_text("test.conf", one, &zs, err, sizeof(err)) == -1,
+			      "accepted: %s", l);
+		ck_assert_int_eq(errno, EINVAL);
+		strcat(strcat(out, err), "\n");
+	}
+	free(text);
+	golden("zones-errors.txt", out);
+}
+END_TEST
+
+START_TEST(zones_bridge_words)
+{
+	static struct zones zs;
+
+	memset(&zs, 0, sizeof(zs));
+	ck_assert_int_eq(zones_add_bridge_spec(&zs, "xen-br1:10.10.1.1:255.255.255.0", err,
+					       sizeof(err)), 0);
+	ck_assert_str_eq(zs.z[0].br, "xen-br1");
+	ck_assert_int_eq(zs.z[0].in.prefix, 24);
+	ck_assert_str_eq(zs.z[0].nic, "");
+	ck_assert_int_eq(zones_add_bridge_spec(&zs, "xen-br1:10.10.9.1:255.255.255.0", err,
+					       sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "given twice"));
+	ck_assert_int_eq(zones_add_bridge_spec(&zs, "xen-br2:10.10.2.1", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "BRIDGE:ADDRESS:NETMASK"));
+	ck_assert_int_eq(zones_add_bridge_spec(&zs, "xen-br2:10.10.2.1:255.0.255.0", err,
+					       sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "is not a netmask"));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("common");
@@ -895,6 +971,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, nat_derivation_as_the_shell_did);
 	tcase_add_test(tc, address_lists_and_printing);
 	tcase_add_test(tc, dhcp_files);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("zones");
+	tcase_add_test(tc, zones_plans_golden);
+	tcase_add_test(tc, zones_errors_golden);
+	tcase_add_test(tc, zones_bridge_words);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fw");
