@@ -738,7 +738,7 @@ static int count_reply(const struct nlmsghdr *nlh, void *data)
 /* How many objects the kernel has in family: GETTABLE (our table),
  * GETCHAIN (chain name of our table) or GETRULE (the rules of chain name,
  * dumped).  What does not exist counts 0.  Reads only. */
-static int query(int family, uint16_t type, const char *name)
+static int query_once(int family, uint16_t type, const char *name)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t seq = (uint32_t)time(NULL);
@@ -791,6 +791,17 @@ static int query(int family, uint16_t type, const char *name)
 	if (ret < 0)
 		return errno == ENOENT ? 0 : -1;
 	return count;
+}
+
+/* A dump that a concurrent batch interrupts (NLM_F_DUMP_INTR) fails with
+ * EINTR: it is simply asked again. */
+static int query(int family, uint16_t type, const char *name)
+{
+	int n, tries = 0;
+
+	while ((n = query_once(family, type, name)) < 0 && errno == EINTR && ++tries < 20)
+		;
+	return n;
 }
 
 static int fw_nft_revoke_family(int family, const char *dev);

@@ -26,6 +26,7 @@
 
 #include "args.h"
 #include "log.h"
+#include "fw.h"
 #include "net.h"
 #include "zones.h"
 
@@ -81,9 +82,10 @@ int main(int argc, char **argv)
 		fputs(plan, stdout);
 		net_plan_end(&n);
 	}
-	if (n.fw == FW_IPTABLES)
-		net_fatal(&n, "network-zones writes its firewall with nftables: "
-			  "firewall=iptables is not supported");
+	/* Only an explicit firewall= matters: the zones are nftables'. */
+	if (args_setting("firewall") && n.fw != FW_NFT)
+		net_fatal(&n, "network-zones writes its NAT and firewall with "
+			  "nftables: firewall=%s is not supported", fw_name(n.fw));
 	zones_up(&n, &zs);
 	net_end(&n);
 }

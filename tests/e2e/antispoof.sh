@@ -223,6 +223,9 @@ for i in $(seq 0 99); do
 	[ "$(fw_dispatch vif7.$i)" = "$per_family" ] && m=$((m + 1))
 done
 teq "100 parallel onlines: all connected" 100 "$n"
+[ "$n" = 100 ] || for i in $(seq 0 99); do
+	e=$(xs $BE/7/$i/hotplug-error); [ -n "$e" ] && echo "# vif7.$i: $e"
+done
 teq "100 parallel onlines: each dispatched exactly once" 100 "$m"
 teq "100 parallel onlines: a chain each" $((100 * per_family)) "$(fw_all | grep -cE '(chain vif|-N xen-vif)7\.')"
 pids=(); for n in $(seq 0 99); do h_run "$VB" offline 7 $n & pids+=($!); done; wait "${pids[@]}"
