@@ -39,6 +39,21 @@ void net_fatal(struct net *n, const char *fmt, ...)
 	exit(1);
 }
 
+static int write_state(struct net *n);
+
+void net_abort(struct net *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_ERR, fmt, ap);
+	va_end(ap);
+	if (write_state(n) < 0)
+		log_err("write %s: %m", n->state);
+	finish(n);
+	exit(1);
+}
+
 static void usage(struct net *n, const char *why)
 {
 	log_err("%s", why);
@@ -200,9 +215,9 @@ void net_sysctl(struct net *n, const char *path, const char *value)
 	snprintf(copy, sizeof(copy), "%s", path);
 	split(copy, parts, 16);
 	if (sysctl_get(parts, old, sizeof(old)) < 0)
-		net_fatal(n, "read %s: %m", path);
+		net_abort(n, "read %s: %m", path);
 	if (sysctl_set(parts, value) < 0)
-		net_fatal(n, "set %s to %s: %m", path, value);
+		net_abort(n, "set %s to %s: %m", path, value);
 	for (int i = 0; i < n->nlines; i++) {
 		size_t len = strlen(path);
 

@@ -37,8 +37,13 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 void net_fatal(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
-/* Set the knob /proc/sys/PATH (dots or slashes) to value, remembering its
- * value from before the first start.  Fatal on failure. */
+/* Like net_fatal(), once start has changed things: the state so far is
+ * written first, so that stop still takes them back. */
+void net_abort(struct net *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* Set the knob /proc/sys/PATH (slashes) to value, remembering its value
+ * from before the first start.  net_abort() on failure. */
 void net_sysctl(struct net *n, const char *path, const char *value);
 /* Put back every knob start changed (warnings only). */
 void net_sysctl_restore(struct net *n);

@@ -909,11 +909,11 @@ static void own_addr(struct net *n, const char *dev, const struct args_addr *a)
 
 	args_addr_format(a, text, sizeof(text));
 	if (has < 0)
-		net_fatal(n, "read the addresses of %s: %m", dev);
+		net_abort(n, "read the addresses of %s: %m", dev);
 	if (has)
 		return;
 	if (route_addr_add(dev, a) < 0)
-		net_fatal(n, "add %s to %s: %m", text, dev);
+		net_abort(n, "add %s to %s: %m", text, dev);
 	net_state_add(n, "addr %s %s", dev, text);
 }
 
@@ -967,23 +967,50 @@ static void dhcp(struct net *n, const struct zones *zs)
 		ethers = "/etc/ethers";
 	if (!hosts)
 		hosts = "/etc/hosts";
-	if ((on = args_bool("dhcp", access(ethers, R_OK) == 0)) < 0)
-		net_fatal(n, "invalid dhcp '%s': expected yes or no", args_setting("dhcp"));
-	if (!on)
-		return;
+	if ((on = args_bool("dhcp", access(ethers, R_OK) == 0)) <= 0)
+		return;	/* a bad value was refused by check() */
 	snprintf(rundir, sizeof(rundir), "%s", n->state);
 	*strrchr(rundir, '/') = 0;
 	if (mkdir(rundir, 0755) < 0 && errno != EEXIST)
-		net_fatal(n, "create %s: %m", rundir);
+		net_abort(n, "create %s: %m", rundir);
 	if ((count = zones_dhcp_write(zs, ethers, hosts, rundir, err, sizeof(err))) < 0)
-		net_fatal(n, "DHCP for the zones: %s", err);
+		net_abort(n, "DHCP for the zones: %s", err);
 	net_state_add(n, "say DHCP: %d hosts from %s for dnsmasq (%s/network-zones.dnsmasq.conf)",
 		      count, ethers, rundir);
 }
 
+/* What can be checked is, before anything changes: the NICs, the bridges'
+ * names, the ruleset. */
+static char *check(struct net *n, const struct zones *zs)
+{
+	char *ruleset;
+
+	for (int i = 0; i < zs->nz; i++) {
+		const struct zone *z = &zs->z[i];
+
+		if (z->nic[0] && link_index(z->nic) < 0)
+			net_fatal(n, "zone %s: NIC %s: %m", z->name, z->nic);
+		if (link_is_bridge(z->br) == 0)
+			net_fatal(n, "zone %s: %s exists and is not a bridge", z->name,
+				  z->br);
+	}
+	for (int i = 0; i < zs->nr; i++)
+		if (zs->r[i].kind == 'A' && zs->r[i].zone < 0 && link_index(zs->r[i].nic) < 0)
+			net_fatal(n, "%s: NIC %s: %m", zs->r[i].name, zs->r[i].nic);
+	if (args_bool("dhcp", 0) < 0)
+		net_fatal(n, "invalid dhcp '%s': expected yes or no", args_setting("dhcp"));
+	if (!(ruleset = malloc(RULESET_MAX)))
+		net_fatal(n, "out of memory");
+	if (zones_render_nft(zs, ruleset, RULESET_MAX) < 0) {
+		free(ruleset);
+		net_fatal(n, "the zones' ruleset is too long");
+	}
+	return ruleset;
+}
+
 void zones_up(struct net *n, const struct zones *zs)
 {
-	char *ruleset, err[512];
+	char *ruleset = check(n, zs), err[512];
 	struct args_addr host;
 
 	for (int i = 0; i < zs->nz; i++) {
@@ -991,14 +1018,12 @@ void zones_up(struct net *n, const struct zones *zs)
 		int made = link_create_bridge(z->br);
 
 		if (made < 0)
-			net_fatal(n, "create bridge %s: %m", z->br);
+			net_abort(n, "create bridge %s: %m", z->br);
 		if (made)
 			net_state_add(n, "bridge %s", z->br);
 		own_addr(n, z->br, &z->in);
 		if (link_set_up(z->br, 1) < 0)
-			net_fatal(n, "set %s up: %m", z->br);
-		if (z->nic[0] && link_index(z->nic) < 0)
-			net_fatal(n, "zone %s: NIC %s: %m", z->name, z->nic);
+			net_abort(n, "set %s up: %m", z->br);
 		host = z->ext;
 		host.prefix = 32;
 		if (z->ext.family)
@@ -1011,12 +1036,9 @@ void zones_up(struct net *n, const struct zones *zs)
 		own_addr(n, zs->z[zs->r[i].zone].nic, &host);
 	}
 	net_sysctl(n, "net/ipv4/ip_forward", "1");
-	if (!(ruleset = malloc(RULESET_MAX)))
-		net_fatal(n, "out of memory");
-	if (zones_render_nft(zs, ruleset, RULESET_MAX) < 0 ||
-	    fw_text_apply(ruleset, err, sizeof(err)) < 0) {
+	if (fw_text_apply(ruleset, err, sizeof(err)) < 0) {
 		free(ruleset);
-		net_fatal(n, "apply the zones' ruleset: %s", err);
+		net_abort(n, "apply the zones' ruleset: %s", err);
 	}
 	free(ruleset);
 	net_state_drop(n, "zone");

@@ -42,7 +42,7 @@ static void start(struct net *n)
 			  "separated by commas", want);
 	net_sysctl(n, "net/ipv4/ip_forward", "1");
 	if (fw_nat_set(n->fw, &nat) < 0)
-		net_fatal(n, "masquerade out of %s with %s: %m", n->netdev,
+		net_abort(n, "masquerade out of %s with %s: %m", n->netdev,
 			  fw_name(n->fw));
 	snprintf(list, sizeof(list), "%s", want ? want : "everything");
 	net_state_add(n, "say masquerading %s out of %s with %s", list,
