@@ -165,8 +165,12 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	snprintf(n->state, sizeof(n->state), "%s/%s.state",
 		 dir && *dir == '/' ? dir : NET_RUNDIR, prog);
 	read_state(n);
-	if (args_load_config(err, sizeof(err)) < 0)
-		net_fatal(n, "%s", err);
+	/* A broken settings file must not keep stop from cleaning up. */
+	if (args_load_config(err, sizeof(err)) < 0) {
+		if (!strcmp(n->command, "start") || !strcmp(n->command, "plan"))
+			net_fatal(n, "%s", err);
+		log_warn("%s: ignored", err);
+	}
 	fw = args_setting("firewall");
 	if (fw_choose(fw, &n->fw) < 0)
 		net_fatal(n, "invalid firewall '%s': expected nft, iptables, none "
