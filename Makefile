@@ -30,7 +30,7 @@ LIBS_network-zones := -lnftables
 SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 PROGS   := vif-bridge vif-route vif-nat network-route network-nat network-zones
-COMMON  := log args vlan xstore netlink link route sysctl lock hooks fw fw_rules fw_nft fw_iptc fw_text dhcp vif net zones
+COMMON  := log text args vlan xstore netlink link route sysctl lock hooks fw fw_rules fw_nft fw_iptc fw_text dhcp vif net zones
 UNIT    := tests/unit/check_common.c
 
 # $(call variant,DIR,EXTRA_CFLAGS,LIBS): libcommon.a, binaries, unit tests.

@@ -7,9 +7,10 @@
 #include <net/if.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "text.h"
 
 #define ICMP6_ROUTER_ADVERT 134
 #define ICMP6_REDIRECT 137
@@ -276,42 +277,20 @@ int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max)
 
 /* --- nft syntax --- */
 
-struct out {
-	char *p;
-	size_t left;
-	int full;
-};
-
-static void put(struct out *o, const char *fmt, ...)
+static void put_mac(struct text *o, const unsigned char *m)
 {
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(o->p, o->left, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->left) {
-		o->full = 1;
-		n = o->left ? (int)o->left - 1 : 0;
-	}
-	o->p += n;
-	o->left -= (size_t)n;
-}
-
-static void put_mac(struct out *o, const unsigned char *m)
-{
-	put(o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+	text_put(o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
 	    m[5]);
 }
 
-static void put_addr(struct out *o, const struct args_addr *a)
+static void put_addr(struct text *o, const struct args_addr *a)
 {
 	char s[INET6_ADDRSTRLEN];
 
 	inet_ntop(a->family, a->a, s, sizeof(s));
-	put(o, "%s", s);
+	text_put(o, "%s", s);
 	if (a->prefix != (a->family == AF_INET ? 32 : 128))
-		put(o, "/%d", a->prefix);
+		text_put(o, "/%d", a->prefix);
 }
 
 static const char *ethertype_name(uint16_t t)
@@ -338,7 +317,7 @@ static const char *l4_name(uint16_t p)
 int fw_rules_format(const char *name, const struct fw_rule *r, int routed,
 		    char *buf, size_t len)
 {
-	struct out o = { buf, len, 0 };
+	struct text o = TEXT_INIT(buf, len);
 	const char *l4 = "th";
 
 	for (int i = 0; i < r->n; i++) {
@@ -347,83 +326,83 @@ int fw_rules_format(const char *name, const struct fw_rule *r, int routed,
 		switch (m->kind) {
 		case FW_ETHERTYPE:
 			if (routed)
-				put(&o, "meta nfproto %s ",
+				text_put(&o, "meta nfproto %s ",
 				    m->val == ETH_P_IP ? "ipv4" : "ipv6");
 			else if (ethertype_name(m->val))
-				put(&o, "ether type %s ", ethertype_name(m->val));
+				text_put(&o, "ether type %s ", ethertype_name(m->val));
 			else
-				put(&o, "ether type 0x%04x ", m->val);
+				text_put(&o, "ether type 0x%04x ", m->val);
 			break;
 		case FW_SMAC_NOT:
-			put(&o, "ether saddr != ");
+			text_put(&o, "ether saddr != ");
 			put_mac(&o, m->mac);
-			put(&o, " ");
+			text_put(&o, " ");
 			break;
 		case FW_ARP_SHA_NOT:
-			put(&o, "arp saddr ether != ");
+			text_put(&o, "arp saddr ether != ");
 			put_mac(&o, m->mac);
-			put(&o, " ");
+			text_put(&o, " ");
 			break;
 		case FW_ARP_SPA:
-			put(&o, "arp saddr ip ");
+			text_put(&o, "arp saddr ip ");
 			put_addr(&o, &m->addr);
-			put(&o, " ");
+			text_put(&o, " ");
 			break;
 		case FW_SADDR:
 		case FW_DADDR:
-			put(&o, "%s %s ", m->addr.family == AF_INET ? "ip" : "ip6",
+			text_put(&o, "%s %s ", m->addr.family == AF_INET ? "ip" : "ip6",
 			    m->kind == FW_SADDR ? "saddr" : "daddr");
 			put_addr(&o, &m->addr);
-			put(&o, " ");
+			text_put(&o, " ");
 			break;
 		case FW_L4PROTO:
 			if (l4_name(m->val))
-				put(&o, "meta l4proto %s ", l4_name(m->val));
+				text_put(&o, "meta l4proto %s ", l4_name(m->val));
 			else
-				put(&o, "meta l4proto %u ", m->val);
+				text_put(&o, "meta l4proto %u ", m->val);
 			l4 = m->val == IPPROTO_UDP   ? "udp"
 			     : m->val == IPPROTO_TCP ? "tcp"
 						     : "th";
 			break;
 		case FW_SPORT:
-			put(&o, "%s sport %u ", l4, m->val);
+			text_put(&o, "%s sport %u ", l4, m->val);
 			break;
 		case FW_DPORT:
-			put(&o, "%s dport %u ", l4, m->val);
+			text_put(&o, "%s dport %u ", l4, m->val);
 			break;
 		case FW_IIFNAME:
 		case FW_OIFNAME:
-			put(&o, "%s \"%s\" ", m->kind == FW_IIFNAME ? "iifname" : "oifname",
+			text_put(&o, "%s \"%s\" ", m->kind == FW_IIFNAME ? "iifname" : "oifname",
 			    m->ifname);
 			break;
 		case FW_ICMP6_TYPE:
 			if (m->val == ICMP6_ROUTER_ADVERT)
-				put(&o, "icmpv6 type nd-router-advert ");
+				text_put(&o, "icmpv6 type nd-router-advert ");
 			else if (m->val == ICMP6_REDIRECT)
-				put(&o, "icmpv6 type nd-redirect ");
+				text_put(&o, "icmpv6 type nd-redirect ");
 			else
-				put(&o, "icmpv6 type %u ", m->val);
+				text_put(&o, "icmpv6 type %u ", m->val);
 			break;
 		}
 	}
 	switch (r->verdict) {
 	case FW_PASS:
-		put(&o, "accept");
+		text_put(&o, "accept");
 		break;
 	case FW_DROP:
-		put(&o, "drop");
+		text_put(&o, "drop");
 		break;
 	case FW_MASQ:
-		put(&o, "masquerade");
+		text_put(&o, "masquerade");
 		break;
 	case FW_DNAT:
-		put(&o, "dnat ip to ");
+		text_put(&o, "dnat ip to ");
 		put_addr(&o, &r->to);
 		if (r->to_port)
-			put(&o, ":%u", r->to_port);
+			text_put(&o, ":%u", r->to_port);
 		break;
 	}
-	put(&o, " comment \"%s: %s\"", name, r->why);
+	text_put(&o, " comment \"%s: %s\"", name, r->why);
 	if (o.full) {
 		errno = ENOSPC;
 		return -1;

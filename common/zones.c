@@ -7,6 +7,7 @@
 #include "log.h"
 #include "net.h"
 #include "route.h"
+#include "text.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -532,30 +533,6 @@ int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err, size_t 
 
 /* --- rendering --- */
 
-struct out {
-	char *p;
-	size_t left;
-	int full;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(o->p, o->left, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->left) {
-		o->full = 1;
-		n = o->left ? (int)o->left - 1 : 0;
-	}
-	o->p += n;
-	o->left -= (size_t)n;
-}
-
 static const char *addr(const struct args_addr *a)
 {
 	static char buf[4][64];
@@ -581,51 +558,51 @@ static const char *proto(int p)
 	return p == IPPROTO_TCP ? "tcp" : "udp";
 }
 
-static void bridges_set(struct out *o, const struct zones *zs)
+static void bridges_set(struct text *o, const struct zones *zs)
 {
-	put(o, "{ ");
+	text_put(o, "{ ");
 	for (int i = 0; i < zs->nz; i++)
-		put(o, "%s\"%s\"", i ? ", " : "", zs->z[i].br);
-	put(o, " }");
+		text_put(o, "%s\"%s\"", i ? ", " : "", zs->z[i].br);
+	text_put(o, " }");
 }
 
-static void rule(struct out *o, const char *chain)
+static void rule(struct text *o, const char *chain)
 {
-	put(o, "add rule " TABLE " %s ", chain);
+	text_put(o, "add rule " TABLE " %s ", chain);
 }
 
-static void input(struct out *o, const struct zones *zs)
+static void input(struct text *o, const struct zones *zs)
 {
 	char nics[512] = "";
 	size_t used = 0;
 
 	rule(o, "input");
-	put(o, "ct state established,related accept\n");
+	text_put(o, "ct state established,related accept\n");
 	rule(o, "input");
-	put(o, "jump before-input\n");
+	text_put(o, "jump before-input\n");
 	for (int i = 0; i < zs->nr; i++) {
 		const struct zone_rule *r = &zs->r[i];
 
 		if (r->kind != 'A' || r->zone >= 0)
 			continue;
 		rule(o, "input");
-		put(o, "iifname \"%s\" %s dport %u accept comment \"%s\"\n", r->nic,
+		text_put(o, "iifname \"%s\" %s dport %u accept comment \"%s\"\n", r->nic,
 		    proto(r->proto), r->port, r->name);
 	}
 	if (zs->nz) {
 		rule(o, "input");
-		put(o, "iifname ");
+		text_put(o, "iifname ");
 		bridges_set(o, zs);
-		put(o, " udp dport { 53, 67 } accept comment \"DNS and DHCP for the zones\"\n");
+		text_put(o, " udp dport { 53, 67 } accept comment \"DNS and DHCP for the zones\"\n");
 		rule(o, "input");
-		put(o, "iifname ");
+		text_put(o, "iifname ");
 		bridges_set(o, zs);
-		put(o, " tcp dport 53 accept comment \"DNS for the zones\"\n");
+		text_put(o, " tcp dport 53 accept comment \"DNS for the zones\"\n");
 	}
 	rule(o, "input");
-	put(o, "meta l4proto { icmp, ipv6-icmp } accept\n");
+	text_put(o, "meta l4proto { icmp, ipv6-icmp } accept\n");
 	rule(o, "input");
-	put(o, "jump after-input\n");
+	text_put(o, "jump after-input\n");
 	/* Closed: the zones' bridges, and every NIC a zone or an app names. */
 	for (int i = 0; i < zs->nz; i++)
 		used += (size_t)snprintf(nics + used, sizeof(nics) - used, "%s\"%s\"",
@@ -642,41 +619,41 @@ static void input(struct out *o, const struct zones *zs)
 	}
 	if (used) {
 		rule(o, "input");
-		put(o, "iifname { %s } drop comment \"dom0 opens only what CreateApp says\"\n",
+		text_put(o, "iifname { %s } drop comment \"dom0 opens only what CreateApp says\"\n",
 		    nics);
 	}
 }
 
-static void forward(struct out *o, const struct zones *zs)
+static void forward(struct text *o, const struct zones *zs)
 {
 	static const char *const verdict[] = { "accept", "drop", "reject" };
 
 	rule(o, "forward");
-	put(o, "ct state established,related accept\n");
+	text_put(o, "ct state established,related accept\n");
 	rule(o, "forward");
-	put(o, "jump before-forward\n");
+	text_put(o, "jump before-forward\n");
 	for (int i = 0; i < zs->nr; i++) {
 		const struct zone_rule *r = &zs->r[i];
 
 		if (r->kind != 'T')
 			continue;
 		rule(o, "forward");
-		put(o, "%s \"%s\" %s dport %u %s comment \"%s: %s %s\"\n",
+		text_put(o, "%s \"%s\" %s dport %u %s comment \"%s: %s %s\"\n",
 		    r->out ? "iifname" : "oifname", zs->z[r->zone].br, proto(r->proto),
 		    r->port, verdict[r->action], r->name, zs->z[r->zone].name,
 		    r->out ? "out" : "in");
 	}
 	rule(o, "forward");
-	put(o, "ct status dnat accept comment \"port forwards and mapped addresses\"\n");
+	text_put(o, "ct status dnat accept comment \"port forwards and mapped addresses\"\n");
 	for (int i = 0; i < zs->nz; i++) {
 		const struct zone *z = &zs->z[i];
 
 		rule(o, "forward");
-		put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s: within\"\n",
+		text_put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s: within\"\n",
 		    z->br, z->br, z->name);
 		if (z->nic[0]) {
 			rule(o, "forward");
-			put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s: out by %s\"\n",
+			text_put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s: out by %s\"\n",
 			    z->br, z->nic, z->name, z->nic);
 		}
 	}
@@ -686,25 +663,25 @@ static void forward(struct out *o, const struct zones *zs)
 		if (r->kind != 'W')
 			continue;
 		rule(o, "forward");
-		put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s to %s\"\n",
+		text_put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s to %s\"\n",
 		    zs->z[r->zone].br, zs->z[r->to_zone].br, zs->z[r->zone].name,
 		    zs->z[r->to_zone].name);
 	}
 	rule(o, "forward");
-	put(o, "jump after-forward\n");
+	text_put(o, "jump after-forward\n");
 	if (zs->nz) {
 		rule(o, "forward");
-		put(o, "iifname ");
+		text_put(o, "iifname ");
 		bridges_set(o, zs);
-		put(o, " drop comment \"zones are isolated\"\n");
+		text_put(o, " drop comment \"zones are isolated\"\n");
 		rule(o, "forward");
-		put(o, "oifname ");
+		text_put(o, "oifname ");
 		bridges_set(o, zs);
-		put(o, " drop comment \"zones are isolated\"\n");
+		text_put(o, " drop comment \"zones are isolated\"\n");
 	}
 }
 
-static void nat(struct out *o, const struct zones *zs)
+static void nat(struct text *o, const struct zones *zs)
 {
 	for (int i = 0; i < zs->nr; i++) {
 		const struct zone_rule *r = &zs->r[i];
@@ -715,17 +692,17 @@ static void nat(struct out *o, const struct zones *zs)
 		z = &zs->z[r->zone];
 		rule(o, "prerouting");
 		if (r->kind == 'M') {
-			put(o, "ip daddr %s dnat ip to %s comment \"%s\"\n", addr(&r->ext),
+			text_put(o, "ip daddr %s dnat ip to %s comment \"%s\"\n", addr(&r->ext),
 			    addr(&r->to), r->name);
 			rule(o, "postrouting");
-			put(o, "oifname \"%s\" ip saddr %s snat ip to %s comment \"%s\"\n",
+			text_put(o, "oifname \"%s\" ip saddr %s snat ip to %s comment \"%s\"\n",
 			    z->nic, addr(&r->to), addr(&r->ext), r->name);
 			continue;
 		}
-		put(o, "iifname \"%s\" ", z->nic);
+		text_put(o, "iifname \"%s\" ", z->nic);
 		if (z->ext.family)
-			put(o, "ip daddr %s ", addr(&z->ext));
-		put(o, "%s dport %u dnat ip to %s:%u comment \"%s\"\n", proto(r->proto),
+			text_put(o, "ip daddr %s ", addr(&z->ext));
+		text_put(o, "%s dport %u dnat ip to %s:%u comment \"%s\"\n", proto(r->proto),
 		    r->port, addr(&r->to), r->to_port, r->name);
 	}
 	for (int i = 0; i < zs->nz; i++) {
@@ -734,12 +711,12 @@ static void nat(struct out *o, const struct zones *zs)
 		if (!z->nic[0])
 			continue;
 		rule(o, "postrouting");
-		put(o, "oifname \"%s\" ip saddr %s ", z->nic, subnet(z));
+		text_put(o, "oifname \"%s\" ip saddr %s ", z->nic, subnet(z));
 		if (z->ext.family)
-			put(o, "snat ip to %s comment \"%s: out as %s\"\n", addr(&z->ext),
+			text_put(o, "snat ip to %s comment \"%s: out as %s\"\n", addr(&z->ext),
 			    z->name, addr(&z->ext));
 		else
-			put(o, "masquerade comment \"%s: out as %s's address\"\n", z->name,
+			text_put(o, "masquerade comment \"%s: out as %s's address\"\n", z->name,
 			    z->nic);
 	}
 }
@@ -754,13 +731,13 @@ int zones_render_nft(const struct zones *zs, char *buf, size_t len)
 		{ "prerouting", "type nat hook prerouting priority dstnat; policy accept;" },
 		{ "postrouting", "type nat hook postrouting priority srcnat; policy accept;" },
 	};
-	struct out o = { buf, len, 0 };
+	struct text o = TEXT_INIT(buf, len);
 
-	put(&o, "add table " TABLE "\n");
+	text_put(&o, "add table " TABLE "\n");
 	for (size_t i = 0; i < 4; i++)
-		put(&o, "add chain " TABLE " %s\n", admin[i]);
+		text_put(&o, "add chain " TABLE " %s\n", admin[i]);
 	for (size_t i = 0; i < 4; i++)
-		put(&o, "add chain " TABLE " %s { %s }\nflush chain " TABLE " %s\n",
+		text_put(&o, "add chain " TABLE " %s { %s }\nflush chain " TABLE " %s\n",
 		    ours[i][0], ours[i][1], ours[i][0]);
 	input(&o, zs);
 	forward(&o, zs);
@@ -774,29 +751,29 @@ int zones_render_nft(const struct zones *zs, char *buf, size_t len)
 
 int zones_render_plan(const struct zones *zs, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0 };
+	struct text o = TEXT_INIT(buf, len);
 	size_t used;
 
-	put(&o, "# zones\n");
+	text_put(&o, "# zones\n");
 	for (int i = 0; i < zs->nz; i++) {
 		const struct zone *z = &zs->z[i];
 
-		put(&o, "#   %s: bridge %s, address %s (network %s), ", z->name, z->br,
+		text_put(&o, "#   %s: bridge %s, address %s (network %s), ", z->name, z->br,
 		    addr(&z->in), subnet(z));
 		if (!z->nic[0])
-			put(&o, "no uplink\n");
+			text_put(&o, "no uplink\n");
 		else if (z->ext.family)
-			put(&o, "out by %s as %s (added to %s)\n", z->nic, addr(&z->ext),
+			text_put(&o, "out by %s as %s (added to %s)\n", z->nic, addr(&z->ext),
 			    z->nic);
 		else
-			put(&o, "out by %s, masqueraded\n", z->nic);
+			text_put(&o, "out by %s, masqueraded\n", z->nic);
 	}
 	for (int i = 0; i < zs->nr; i++)
 		if (zs->r[i].kind == 'M')
-			put(&o, "#   %s: %s is %s (added to %s)\n", zs->r[i].name,
+			text_put(&o, "#   %s: %s is %s (added to %s)\n", zs->r[i].name,
 			    addr(&zs->r[i].ext), addr(&zs->r[i].to),
 			    zs->z[zs->r[i].zone].nic);
-	put(&o, "# sysctl net.ipv4.ip_forward = 1\n");
+	text_put(&o, "# sysctl net.ipv4.ip_forward = 1\n");
 	if (o.full) {
 		errno = ENOSPC;
 		return -1;
