@@ -292,31 +292,32 @@ void net_end(struct net *n)
 	exit(0);
 }
 
-void net_plan_end(struct net *n)
+void net_exit(struct net *n, int status)
 {
 	finish(n);
-	exit(0);
+	exit(status);
+}
+
+int net_status_print(struct net *n)
+{
+	if (!n->started) {
+		printf("%s is stopped.\n", log_prog());
+		return 0;
+	}
+	printf("%s is started%s%s.\n", log_prog(), n->netdev[0] ? " on " : "",
+	       n->netdev);
+	for (int i = 0; i < n->nlines; i++) {
+		char path[256], old[64], set[64];
+
+		if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old, set) == 3)
+			printf("  %s is %s (was %s before start)\n", path, set, old);
+		else if (!strncmp(n->lines[i], "say ", 4))
+			printf("  %s\n", n->lines[i] + 4);
+	}
+	return 1;
 }
 
 void net_status(struct net *n)
 {
-	int started = n->started;
-
-	if (!started) {
-		printf("%s is stopped.\n", log_prog());
-	} else {
-		printf("%s is started on %s.\n", log_prog(), n->netdev);
-		for (int i = 0; i < n->nlines; i++) {
-			char path[256], old[64], set[64];
-
-			if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old,
-				   set) == 3)
-				printf("  %s is %s (was %s before start)\n", path, set,
-				       old);
-			else if (!strncmp(n->lines[i], "say ", 4))
-				printf("  %s\n", n->lines[i] + 4);
-		}
-	}
-	finish(n);
-	exit(started ? 0 : 3);
+	net_exit(n, net_status_print(n) ? 0 : 3);
 }

@@ -62,12 +62,14 @@ void net_state_drop(struct net *n, const char *key);
  * release everything and exit 0. */
 void net_end(struct net *n) __attribute__((noreturn));
 
-/* A command that changed nothing (a dry run): release everything, exit 0
- * leaving the state file as it was. */
-void net_plan_end(struct net *n) __attribute__((noreturn));
+/* Release everything and exit with status, the state file as it was (a
+ * dry run, a status). */
+void net_exit(struct net *n, int status) __attribute__((noreturn));
 
-/* status: print the state in plain words and exit 0 when started, 3 (LSB's
- * "not running") when not. */
+/* status: print the state in plain words; returns whether started. */
+int net_status_print(struct net *n);
+/* net_status_print(), then exit 0 when started, 3 (LSB's "not running")
+ * when not. */
 void net_status(struct net *n) __attribute__((noreturn));
 
 #endif

@@ -79,6 +79,33 @@ show d0 "$(bin network-nat)" stop
 show d0 "$(bin network-route)" stop
 h_run "$(bin vif-route)" offline 4
 
+step "Security zones: network-zones puts a web server in a DMZ behind its own public address"
+cat >"$H_DIR/zones.conf" <<'EOF2'
+CreateZone NAME=dmz NIC=uplink EXT=192.0.2.80 BR=xen-dmz INT=10.80.0.1 MASK=255.255.255.0
+CreateApp NAME=web ZONE=dmz EXT=tcp:80 INT=10.80.0.2:8080
+CreateApp NAME=dom0-ssh ZONE=none EXT=tcp:22 INT=uplink
+EOF2
+sed 's/^/  /' "$H_DIR/zones.conf"
+echo "  the plan (nothing changed yet), its NAT part:"
+d0 "$(bin network-zones)" plan config="$H_DIR/zones.conf" | grep -E '^#|prerouting|postrouting' | grep -v 'add chain' | sed 's/^/  /'
+show d0 "$(bin network-zones)" start config="$H_DIR/zones.conf"
+h_guest 6 0 bridge=xen-dmz ip=10.80.0.2
+h_run "$VB" online 6
+g 6 ip addr add 10.80.0.2/24 dev eth0
+g 6 ip route add default via 10.80.0.1
+g 6 /usr/bin/python3 -c '
+import socket
+s = socket.socket(); s.bind(("0.0.0.0", 8080)); s.listen(1); c, p = s.accept()
+c.sendall(("hello from the DMZ guest, you are " + p[0]).encode())' &
+sleep 0.3
+echo "  the outside router connects to 192.0.2.80:80:"
+out /usr/bin/python3 -c '
+import socket
+print("  " + socket.create_connection(("192.0.2.80", 80), timeout=3).recv(100).decode())'
+show d0 "$(bin network-zones)" status
+h_run "$VB" offline 6
+show d0 "$(bin network-zones)" stop
+
 step "A mistake is refused with a clear hotplug-error, and nothing changes"
 h_guest 3 0 mtu=9x9
 h_run "$VB" online 3

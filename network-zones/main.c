@@ -68,8 +68,10 @@ int main(int argc, char **argv)
 	words[nwords] = NULL;
 	net_begin(&n, "network-zones", nwords, words, "start|stop|status|plan", 0);
 	if (!strcmp(n.command, "status")) {
+		if (!net_status_print(&n))
+			net_exit(&n, 3);
 		zones_print_status(&n);
-		net_status(&n);
+		net_exit(&n, 0);
 	}
 	if (!strcmp(n.command, "stop")) {
 		zones_down(&n);
@@ -80,7 +82,7 @@ int main(int argc, char **argv)
 		if (zones_render_plan(&zs, plan, sizeof(plan)) < 0)
 			net_fatal(&n, "the plan is too long");
 		fputs(plan, stdout);
-		net_plan_end(&n);
+		net_exit(&n, 0);
 	}
 	/* Only an explicit firewall= matters: the zones are nftables'. */
 	if (args_setting("firewall") && n.fw != FW_NFT)
