@@ -152,6 +152,7 @@ d0 nft add rule inet xen-zones after-forward iifname "vpn0" oifname '{ "xen-br1"
 d0 nft add rule inet xen-zones after-forward iifname '{ "xen-br1", "xen-br2" }' oifname "vpn0" accept
 teq "the VPN reaches WEB-Dom through the administrator's rule" "WEB-Dom sees 10.10.95.40" \
 	"$(ask "$H_ID-vpn" 10.10.2.2 8080)"
+teq "the VPN reaches WEB-Dom's ssh too" "WEB-Dom-ssh sees 10.10.95.40" "$(ask "$H_ID-vpn" 10.10.2.2 22)"
 nz start config="$H_DIR/advanced.conf"
 teq "start again exits 0" 0 "$H_RC"
 teq "start again: the administrator's rules survive" 2 \
@@ -188,6 +189,7 @@ CreateApp NAME=VMA1_WEB ZONE=zFulup EXT=tcp:80 INT=10.10.1.3:8080
 CreateApp NAME=VMA1_LONG ZONE=zFulup EXT=tcp:9000 INT=10.10.1.3:9000
 CreateApp NAME=VMB1_WEB1 ZONE=zDominig EXT=tcp:80 INT=10.10.2.2:8080
 TuneZone NAME=BR3_NOSMPT ZONE=zDominig DIR=out ACTION=DROP PORT=tcp:25 # no mail out of zDominig
+TuneZone NAME=BR3_NOSSH ZONE=zDominig DIR=in ACTION=REJECT PORT=tcp:22
 EOF
 # The long connection is opened through a forward the advanced sample lacks,
 # so add it there first, then switch to guru.
@@ -220,6 +222,8 @@ teq "guru: the forward the guru sample dropped is gone: dom0 answers" "dom0-ssh 
 teq "guru: the kept forwards work" "WEB-Ful sees 192.0.2.1" "$(ask "$H_ID-out" 192.0.2.10 80)"
 teq "guru: the administrator's rules survived the change" "WEB-Dom sees 10.10.95.40" \
 	"$(ask "$H_ID-vpn" 10.10.2.2 8080)"
+teq "guru: TuneZone DIR=in keeps ssh out of zDominig, even from the VPN" "" \
+	"$(ask "$H_ID-vpn" 10.10.2.2 22)"
 
 # --- Funky Routing: one address only, and 1:1 NAT of an extra one ----------
 cat >"$H_DIR/funky.conf" <<'EOF'
