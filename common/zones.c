@@ -398,10 +398,18 @@ static int statement(struct zones *zs, struct stmt *s, char *line)
 	if (strchr(tok, '=') && !strtok_r(NULL, " \t\r\n", &save)) {
 		char *eq = strchr(tok, '=');
 
+		char *val = eq + 1;
+		size_t vlen = strlen(val);
+
 		*eq = 0;
 		if (!name_ok(tok) || zs->nvars == ZONES_MAX)
 			return fail(s, "bad variable '%s'", tok);
-		if (expand(zs, s, eq + 1, expanded[0], sizeof(expanded[0])) < 0)
+		/* IP="1.2.3.4", as a shell script would have it */
+		if (vlen >= 2 && (*val == '"' || *val == '\'') && val[vlen - 1] == *val) {
+			val[vlen - 1] = 0;
+			val++;
+		}
+		if (expand(zs, s, val, expanded[0], sizeof(expanded[0])) < 0)
 			return -1;
 		if (strlen(tok) + strlen(expanded[0]) + 2 > sizeof(zs->vars[0]))
 			return fail(s, "variable %s: value too long", tok);
