@@ -163,10 +163,30 @@ static int known(struct stmt *s, const char *const *keys)
 	return 0;
 }
 
+static int in_zone(const struct zone *z, const struct args_addr *a);
+
+/* DHCP=first-last: two addresses of the zone's network, in order. */
+static int dhcp_pool(struct stmt *s, struct zone *z, const char *v)
+{
+	char first[64];
+	const char *dash = strchr(v, '-');
+
+	if (!dash || (size_t)(dash - v) >= sizeof(first))
+		return fail(s, "DHCP='%s': expected FIRST-LAST", v);
+	snprintf(first, sizeof(first), "%.*s", (int)(dash - v), v);
+	if (ipv4(s, "DHCP", first, &z->pool[0]) < 0 || ipv4(s, "DHCP", dash + 1, &z->pool[1]) < 0)
+		return -1;
+	if (!in_zone(z, &z->pool[0]) || !in_zone(z, &z->pool[1]) ||
+	    memcmp(z->pool[0].a, z->pool[1].a, 4) > 0)
+		return fail(s, "DHCP='%s': not a range of the zone's network", v);
+	return 0;
+}
+
 static int create_zone(struct zones *zs, struct stmt *s)
 {
-	static const char *const keys[] = { "NAME", "NIC", "EXT", "BR", "INT", "MASK", NULL };
-	const char *name, *nic, *ext, *br, *in, *mask;
+	static const char *const keys[] = { "NAME", "NIC", "EXT", "BR", "INT", "MASK",
+					    "DHCP", NULL };
+	const char *name, *nic, *ext, *br, *in, *mask, *pool;
 	struct zone z;
 
 	memset(&z, 0, sizeof(z));
@@ -190,6 +210,8 @@ static int create_zone(struct zones *zs, struct stmt *s)
 		return -1;
 	if (mask_prefix(mask, &z.in.prefix) < 0)
 		return fail(s, "MASK='%s' is not a netmask", mask);
+	if ((pool = arg(s, "DHCP")) && dhcp_pool(s, &z, pool) < 0)
+		return -1;
 	for (int i = 0; i < zs->nz; i++)
 		if (!strcmp(zs->z[i].br, z.br))
 			return fail(s, "bridge %s is zone %s's already", z.br, zs->z[i].name);
@@ -539,6 +561,17 @@ int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err, size_t 
 	return 0;
 }
 
+/* Whether a is in z's network. */
+static int in_zone(const struct zone *z, const struct args_addr *a)
+{
+	uint32_t net, host, mask;
+
+	memcpy(&net, z->in.a, 4);
+	memcpy(&host, a->a, 4);
+	mask = z->in.prefix ? htonl(~0u << (32 - z->in.prefix)) : 0;
+	return (net & mask) == (host & mask);
+}
+
 /* --- rendering --- */
 
 static const char *addr(const struct args_addr *a)
@@ -768,6 +801,8 @@ int zones_render_plan(const struct zones *zs, char *buf, size_t len)
 
 		text_put(&o, "#   %s: bridge %s, address %s (network %s), ", z->name, z->br,
 		    addr(&z->in), subnet(z));
+		if (z->pool[0].family)
+			text_put(&o, "DHCP %s-%s, ", addr(&z->pool[0]), addr(&z->pool[1]));
 		if (!z->nic[0])
 			text_put(&o, "no uplink\n");
 		else if (z->ext.family)
@@ -946,13 +981,15 @@ static void dhcp(struct net *n, const struct zones *zs)
 {
 	const char *ethers = args_setting("ethers"), *hosts = args_setting("hosts");
 	char rundir[256], err[512];
-	int on, count;
+	int on, count, pools = 0;
 
 	if (!ethers)
 		ethers = "/etc/ethers";
 	if (!hosts)
 		hosts = "/etc/hosts";
-	if ((on = args_bool("dhcp", access(ethers, R_OK) == 0)) <= 0)
+	for (int i = 0; i < zs->nz; i++)
+		pools |= zs->z[i].pool[0].family != 0;
+	if ((on = args_bool("dhcp", pools || access(ethers, R_OK) == 0)) <= 0)
 		return;	/* a bad value was refused by check() */
 	snprintf(rundir, sizeof(rundir), "%s", n->state);
 	*strrchr(rundir, '/') = 0;
@@ -1123,16 +1160,9 @@ static int host_addr(const char *hosts, const char *name, struct args_addr *a)
 
 static const struct zone *zone_of(const struct zones *zs, const struct args_addr *a)
 {
-	for (int i = 0; i < zs->nz; i++) {
-		const struct zone *z = &zs->z[i];
-		uint32_t net, host, mask;
-
-		memcpy(&net, z->in.a, 4);
-		memcpy(&host, a->a, 4);
-		mask = z->in.prefix ? htonl(~0u << (32 - z->in.prefix)) : 0;
-		if ((net & mask) == (host & mask))
-			return z;
-	}
+	for (int i = 0; i < zs->nz; i++)
+		if (in_zone(&zs->z[i], a))
+			return &zs->z[i];
 	return NULL;
 }
 
@@ -1158,7 +1188,8 @@ int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hos
 	FILE *in, *out;
 	int count = 0;
 
-	if (!(in = fopen(ethers, "re"))) {
+	/* No ethers file: no fixed leases, the DHCP= ranges only. */
+	if (!(in = fopen(ethers, "re")) && errno != ENOENT) {
 		snprintf(err, len, "%s: %s", ethers, strerror(errno));
 		return -1;
 	}
@@ -1166,10 +1197,11 @@ int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hos
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (!(out = fopen(tmp, "we"))) {
 		snprintf(err, len, "%s: %s", tmp, strerror(errno));
-		fclose(in);
+		if (in)
+			fclose(in);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), in)) {
+	while (in && fgets(line, sizeof(line), in)) {
 		char *mac, *who;
 		unsigned char m[6];
 		struct args_addr a;
@@ -1188,7 +1220,8 @@ int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hos
 			isdigit((unsigned char)*who) ? "" : who);
 		count++;
 	}
-	fclose(in);
+	if (in)
+		fclose(in);
 	if (fclose(out) != 0 || rename(tmp, path) < 0) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
 		unlink(tmp);
@@ -1218,6 +1251,9 @@ int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hos
 		fprintf(out, "interface=%s\ndhcp-range=set:%s,%s,static,%s\n"
 			"dhcp-option=tag:%s,option:router,%s\n", z->br, z->name, net_s,
 			addr(&mask), z->name, addr(&router));
+		if (z->pool[0].family)
+			fprintf(out, "dhcp-range=set:%s,%s,%s,%s\n", z->name,
+				addr(&z->pool[0]), addr(&z->pool[1]), addr(&mask));
 	}
 	fprintf(out, "dhcp-hostsfile=%s/network-zones.dnsmasq.hosts\n"
 		"pid-file=%s/network-zones.dnsmasq.pid\n", rundir, rundir);

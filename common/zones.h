@@ -3,9 +3,11 @@
  * statements of the Fridu-in-Xen scripts plus what the other seeds need.
  *
  *   NAME=value                     a variable, used later as $NAME or ${NAME}
- *   CreateZone NAME= NIC= EXT= BR= INT= MASK=
+ *   CreateZone NAME= NIC= EXT= BR= INT= MASK= [DHCP=first-last]
  *        a zone: bridge BR with address INT/MASK; its guests go out by NIC
- *        (none: no uplink) as EXT (none: the NIC's own address, masqueraded).
+ *        (none: no uplink) as EXT (none: the NIC's own address, masqueraded);
+ *        DHCP hands out addresses from first to last to any guest (as
+ *        libvirt's default NAT network does), besides the fixed leases.
  *   CreateApp NAME= ZONE= EXT=proto:port INT=ip:port
  *        a port forward from EXT's port on the zone's NIC; ZONE=none opens
  *        the port on dom0 itself, INT naming the NIC it is open on.
@@ -35,6 +37,8 @@ struct zone {
 	struct args_addr ext;	/* family 0: none */
 	char br[IFNAMSIZ];
 	struct args_addr in;	/* dom0's address on br, prefix from MASK */
+	struct args_addr pool[2];	/* DHCP=first-last, a dynamic range;
+					 * family 0: static leases only */
 };
 
 enum zone_action { ZONE_ACCEPT, ZONE_DROP, ZONE_REJECT };

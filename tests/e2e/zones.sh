@@ -115,6 +115,7 @@ tmatch "status counts the DHCP hosts in the zones" "DHCP: 2 hosts from" "$(nz st
 chmod a+rx "$H_DIR" "$XEN_NETSCRIPTS_RUNDIR"	# dnsmasq reads as nobody
 d0 dnsmasq --keep-in-foreground --log-facility=- \
 	--conf-file="$XEN_NETSCRIPTS_RUNDIR/network-zones.dnsmasq.conf" >"$H_DIR/dnsmasq.log" 2>&1 &
+dnsmasq_pid=$!
 sleep 0.3
 cat >"$H_DIR/udhcpc.sh" <<'EOS'
 #!/bin/sh
@@ -270,6 +271,43 @@ teq "xen-br7 with its address" 10.10.7.1/24 "$(d0 ip -o -4 addr show dev xen-br7
 teq "xen-br8 with its address" 10.10.8.1/24 "$(d0 ip -o -4 addr show dev xen-br8 | awk '{print $4}')"
 nz stop
 t "stop removes both" bash -c "! ip netns exec $H_D0 ip link show xen-br7 >/dev/null 2>&1 && ! ip netns exec $H_D0 ip link show xen-br8 >/dev/null 2>&1"
+
+# --- a libvirt-like NAT network with a DHCP range, and an internal zone ----
+cat >"$H_DIR/libvirt.conf" <<'EOF'
+CreateZone NAME=default NIC=uplink EXT=none BR=virbr0 INT=192.168.122.1 MASK=255.255.255.0 DHCP=192.168.122.2-192.168.122.254
+CreateZone NAME=internal NIC=none EXT=none BR=intbr INT=10.20.0.1 MASK=255.255.255.0
+EOF
+nz start config="$H_DIR/libvirt.conf"
+teq "libvirt-like zones: start exits 0" 0 "$H_RC"
+kill "$dnsmasq_pid" 2>/dev/null; wait "$dnsmasq_pid" 2>/dev/null	# new bridges: restart it
+d0 dnsmasq --keep-in-foreground --log-facility=- \
+	--conf-file="$XEN_NETSCRIPTS_RUNDIR/network-zones.dnsmasq.conf" >"$H_DIR/dnsmasq2.log" 2>&1 &
+sleep 0.3
+h_guest 8 0 bridge=virbr0
+h_run "$VB" online 8
+cat >"$H_DIR/udhcpc-apply.sh" <<'EOS'
+#!/bin/sh
+[ "$1" = bound ] || exit 0
+ip addr add "$ip/$mask" dev "$interface"
+ip route add default via "$router"
+echo "$ip $router" >"$LEASE_OUT"
+EOS
+chmod +x "$H_DIR/udhcpc-apply.sh"
+g 8 env LEASE_OUT="$H_DIR/lease8" busybox udhcpc -i eth0 -n -q -f -t 5 -T 1 \
+	-s "$H_DIR/udhcpc-apply.sh" >>"$H_DIR/run.out" 2>&1
+tmatch "a guest with no fixed lease gets one from the DHCP range" \
+	'^192\.168\.122\.([2-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-4]) 192\.168\.122\.1$' \
+	"$(cat "$H_DIR/lease8" 2>/dev/null)"
+teq "and goes out masqueraded as dom0's address" "internet-web sees 192.0.2.2" "$(ask "$H_ID-g8" 192.0.2.1 80)"
+h_guest 9 0 bridge=intbr ip=10.20.0.2
+h_run "$VB" online 9
+g 9 ip addr add 10.20.0.2/24 dev eth0
+g 9 ip route add default via 10.20.0.1
+teq "the internal zone reaches no outside" "" "$(ask "$H_ID-g9" 192.0.2.1 80)"
+for d in 8 9; do h_run "$VB" offline $d; done
+nz stop
+teq "libvirt-like zones: stop exits 0" 0 "$H_RC"
+t "stop removes both bridges, their vifs gone" bash -c "! ip netns exec $H_D0 ip link show virbr0 >/dev/null 2>&1 && ! ip netns exec $H_D0 ip link show intbr >/dev/null 2>&1"
 
 # --- bad configurations: a clear error naming file, line, statement ----------
 printf 'CreateZone NAME=a NIC=uplink EXT=none BR=xen-br9 INT=10.9.0.1 MASK=255.255.255.0\nCreateApp NAME=x ZONE=b EXT=tcp:80 INT=10.9.0.2:80\n' >"$H_DIR/bad.conf"
