@@ -15,37 +15,56 @@
 #include "link.h"
 #include "netlink.h"
 
-struct flush {
+struct walk {
 	int ifindex;
-	int err;
+	void (*fn)(struct rtnl_addr *a, void *arg);
+	void *arg;
 };
 
-static void flush_one(struct nl_object *obj, void *arg)
+static void walk_one(struct nl_object *obj, void *arg)
 {
-	struct rtnl_addr *addr = (struct rtnl_addr *)obj;
-	struct flush *f = arg;
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct walk *w = arg;
 
-	if (rtnl_addr_get_ifindex(addr) != f->ifindex)
-		return;
+	if (rtnl_addr_get_ifindex(a) == w->ifindex)
+		w->fn(a, w->arg);
+}
+
+/* fn(address, arg) for every address of link name; -1 with errno (ENODEV
+ * when there is no such link). */
+static int each_addr(const char *name, void (*fn)(struct rtnl_addr *, void *),
+		     void *arg)
+{
+	struct nl_sock *sk = netlink_sock();
+	struct walk w = { link_index(name), fn, arg };
+	struct nl_cache *cache;
+
+	if (w.ifindex < 0)
+		return -1;
+	if (!sk || netlink_errno(rtnl_addr_alloc_cache(sk, &cache)) < 0)
+		return -1;
+	nl_cache_foreach(cache, walk_one, &w);
+	nl_cache_free(cache);
+	return 0;
+}
+
+static void flush_one(struct rtnl_addr *addr, void *arg)
+{
+	int *err = arg;
+
 	if (netlink_errno(rtnl_addr_delete(netlink_sock(), addr, 0)) < 0 &&
 	    errno != EADDRNOTAVAIL && errno != ENOENT)
-		f->err = errno;
+		*err = errno;
 }
 
 int route_flush_addrs(const char *name)
 {
-	struct nl_sock *sk = netlink_sock();
-	struct flush f = { link_index(name), 0 };
-	struct nl_cache *cache;
+	int err = 0;
 
-	if (f.ifindex < 0)
+	if (each_addr(name, flush_one, &err) < 0)
 		return errno == ENODEV ? 0 : -1;
-	if (!sk || netlink_errno(rtnl_addr_alloc_cache(sk, &cache)) < 0)
-		return -1;
-	nl_cache_foreach(cache, flush_one, &f);
-	nl_cache_free(cache);
-	if (f.err) {
-		errno = f.err;
+	if (err) {
+		errno = err;
 		return -1;
 	}
 	return 0;
@@ -105,41 +124,25 @@ int route_default_dev(char dev[16])
 	return link_name_of(b.ifindex, dev);
 }
 
-struct primary {
-	int ifindex;
-	struct args_addr *out;
-	int found;
-};
-
-static void primary_one(struct nl_object *obj, void *arg)
+static void primary_one(struct rtnl_addr *a, void *arg)
 {
-	struct rtnl_addr *a = (struct rtnl_addr *)obj;
-	struct primary *p = arg;
 	struct nl_addr *local = rtnl_addr_get_local(a);
+	struct args_addr *out = arg;
 
-	if (p->found || rtnl_addr_get_ifindex(a) != p->ifindex ||
-	    rtnl_addr_get_family(a) != AF_INET || !local ||
+	if (out->family || rtnl_addr_get_family(a) != AF_INET || !local ||
 	    (rtnl_addr_get_flags(a) & IFA_F_SECONDARY))
 		return;
-	p->out->family = AF_INET;
-	p->out->prefix = 32;
-	memcpy(p->out->a, nl_addr_get_binary_addr(local), 4);
-	p->found = 1;
+	out->family = AF_INET;
+	out->prefix = 32;
+	memcpy(out->a, nl_addr_get_binary_addr(local), 4);
 }
 
 int route_primary_addr(const char *name, struct args_addr *out)
 {
-	struct nl_sock *sk = netlink_sock();
-	struct primary p = { link_index(name), out, 0 };
-	struct nl_cache *cache;
-
-	if (p.ifindex < 0)
+	memset(out, 0, sizeof(*out));
+	if (each_addr(name, primary_one, out) < 0)
 		return -1;
-	if (!sk || netlink_errno(rtnl_addr_alloc_cache(sk, &cache)) < 0)
-		return -1;
-	nl_cache_foreach(cache, primary_one, &p);
-	nl_cache_free(cache);
-	if (!p.found) {
+	if (!out->family) {
 		errno = EADDRNOTAVAIL;
 		return -1;
 	}
@@ -293,35 +296,24 @@ int route_proxy_ndp(const char *name, const struct args_addr *a, int on)
 }
 
 struct has {
-	int ifindex;
 	const struct args_addr *a;
 	int found;
 };
 
-static void has_one(struct nl_object *obj, void *arg)
+static void has_one(struct rtnl_addr *ra, void *arg)
 {
-	struct rtnl_addr *ra = (struct rtnl_addr *)obj;
-	struct has *h = arg;
 	struct nl_addr *local = rtnl_addr_get_local(ra);
-	size_t len = h->a->family == AF_INET ? 4 : 16;
+	struct has *h = arg;
 
-	if (rtnl_addr_get_ifindex(ra) == h->ifindex && local &&
-	    rtnl_addr_get_family(ra) == h->a->family &&
-	    !memcmp(nl_addr_get_binary_addr(local), h->a->a, len))
+	if (local && rtnl_addr_get_family(ra) == h->a->family &&
+	    !memcmp(nl_addr_get_binary_addr(local), h->a->a,
+		    h->a->family == AF_INET ? 4 : 16))
 		h->found = 1;
 }
 
 int route_has_addr(const char *name, const struct args_addr *a)
 {
-	struct nl_sock *sk = netlink_sock();
-	struct has h = { link_index(name), a, 0 };
-	struct nl_cache *cache;
+	struct has h = { a, 0 };
 
-	if (h.ifindex < 0)
-		return -1;
-	if (!sk || netlink_errno(rtnl_addr_alloc_cache(sk, &cache)) < 0)
-		return -1;
-	nl_cache_foreach(cache, has_one, &h);
-	nl_cache_free(cache);
-	return h.found;
+	return each_addr(name, has_one, &h) < 0 ? -1 : h.found;
 }
