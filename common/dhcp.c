@@ -8,9 +8,10 @@
 #include <unistd.h>
 
 #include "lock.h"
+#include "text.h"
 
-/* Write text to dir/name through a temporary file and a rename, so that
- * dnsmasq (which watches for moved-in files) reads it whole. */
+/* Write text to dir/name whole, so that dnsmasq (which watches for moved-in
+ * files) reads it whole. */
 static int put(const char *dir, const char *name, const char *text)
 {
 	char path[512], tmp[520];
@@ -22,18 +23,10 @@ static int put(const char *dir, const char *name, const char *text)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	if (!(f = fopen(tmp, "we")))
+	if (!(f = text_create(path, tmp, sizeof(tmp))))
 		return -1;
 	fputs(text, f);
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	return 0;
+	return text_commit(f, tmp, path);
 }
 
 static int drop(const char *dir, const char *name)
@@ -75,12 +68,11 @@ static int rewrite(const char *conf, const char *hostname, const char *extra)
 	int lock, ret = -1, e;
 
 	snprintf(key, sizeof(key), "host %s ", hostname);
-	snprintf(tmp, sizeof(tmp), "%s.xen-netscripts.tmp", conf);
 	if ((lock = lock_claim("vif-nat-dhcp")) < 0)
 		return -1;
 	if (!(in = fopen(conf, "re")))
 		goto out;
-	if (!(out = fopen(tmp, "we"))) {
+	if (!(out = text_create(conf, tmp, sizeof(tmp)))) {
 		fclose(in);
 		goto out;
 	}
@@ -90,10 +82,7 @@ static int rewrite(const char *conf, const char *hostname, const char *extra)
 	if (extra)
 		fputs(extra, out);
 	fclose(in);
-	if (fclose(out) != 0 || rename(tmp, conf) < 0)
-		unlink(tmp);
-	else
-		ret = 0;
+	ret = text_commit(out, tmp, conf);
 out:
 	e = errno;
 	free(line);

@@ -16,6 +16,7 @@
 #include "netlink.h"
 #include "route.h"
 #include "sysctl.h"
+#include "text.h"
 
 static void finish(struct net *n)
 {
@@ -266,16 +267,11 @@ static int write_state(struct net *n)
 	*strrchr(dir, '/') = 0;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", n->state);
-	if (!(f = fopen(tmp, "we")))
+	if (!(f = text_create(n->state, tmp, sizeof(tmp))))
 		return -1;
 	for (int i = 0; i < n->nlines; i++)
 		fprintf(f, "%s\n", n->lines[i]);
-	if (fclose(f) != 0 || rename(tmp, n->state) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return text_commit(f, tmp, n->state);
 }
 
 void net_end(struct net *n)

@@ -3,6 +3,7 @@
 #ifndef XNS_TEXT_H
 #define XNS_TEXT_H
 #include <stddef.h>
+#include <stdio.h>
 
 struct text {
 	char *p;	/* where the next append goes */
@@ -15,5 +16,14 @@ struct text {
 /* Append printf-style. */
 void text_put(struct text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Files replaced whole: written to a temporary beside path, ".NAME.tmp"
+ * (hidden from a directory watcher such as dnsmasq's), then renamed over
+ * it.  text_create() opens the temporary (its name into tmp); NULL with
+ * errno set. */
+FILE *text_create(const char *path, char *tmp, size_t len);
+/* Close f and rename tmp to path; on failure tmp is removed and -1 is
+ * returned with errno set. */
+int text_commit(FILE *f, const char *tmp, const char *path);
 
 #endif

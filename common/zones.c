@@ -561,15 +561,28 @@ int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err, size_t 
 	return 0;
 }
 
+/* The zone's network address and netmask, both as hosts (/32). */
+static void network(const struct zone *z, struct args_addr *net, struct args_addr *mask)
+{
+	*mask = (struct args_addr){ .family = AF_INET, .prefix = 32 };
+	for (int b = 0; b < z->in.prefix; b++)
+		mask->a[b / 8] |= (unsigned char)(0x80 >> (b % 8));
+	*net = z->in;
+	net->prefix = 32;
+	for (int b = 0; b < 4; b++)
+		net->a[b] &= mask->a[b];
+}
+
 /* Whether a is in z's network. */
 static int in_zone(const struct zone *z, const struct args_addr *a)
 {
-	uint32_t net, host, mask;
+	struct args_addr net, mask;
 
-	memcpy(&net, z->in.a, 4);
-	memcpy(&host, a->a, 4);
-	mask = z->in.prefix ? htonl(~0u << (32 - z->in.prefix)) : 0;
-	return (net & mask) == (host & mask);
+	network(z, &net, &mask);
+	for (int b = 0; b < 4; b++)
+		if ((a->a[b] & mask.a[b]) != net.a[b])
+			return 0;
+	return 1;
 }
 
 /* --- rendering --- */
@@ -587,10 +600,10 @@ static const char *addr(const struct args_addr *a)
 /* The zone's network, e.g. 10.10.1.0/24. */
 static const char *subnet(const struct zone *z)
 {
-	struct args_addr n = z->in;
+	struct args_addr n, m;
 
-	for (int i = n.prefix; i < 32; i++)
-		n.a[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
+	network(z, &n, &m);
+	n.prefix = z->in.prefix;
 	return addr(&n);
 }
 
@@ -1194,9 +1207,8 @@ int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hos
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/network-zones.dnsmasq.hosts", rundir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!(out = fopen(tmp, "we"))) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
+	if (!(out = text_create(path, tmp, sizeof(tmp)))) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
 		if (in)
 			fclose(in);
 		return -1;
@@ -1222,31 +1234,24 @@ int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hos
 	}
 	if (in)
 		fclose(in);
-	if (fclose(out) != 0 || rename(tmp, path) < 0) {
+	if (text_commit(out, tmp, path) < 0) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
-		unlink(tmp);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/network-zones.dnsmasq.conf", rundir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!(out = fopen(tmp, "we"))) {
-		snprintf(err, len, "%s: %s", tmp, strerror(errno));
+	if (!(out = text_create(path, tmp, sizeof(tmp)))) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	fprintf(out, "# Written by network-zones: DHCP for the zones from %s and %s.\n"
 		"port=0\nbind-dynamic\n", ethers, hosts);
 	for (int i = 0; i < zs->nz; i++) {
 		const struct zone *z = &zs->z[i];
-		struct args_addr router = z->in, net = z->in, mask = { .family = AF_INET,
-								       .prefix = 32 };
+		struct args_addr router = z->in, net, mask;
 		char net_s[64];
 
 		router.prefix = 32;
-		for (int b = 0; b < z->in.prefix; b++)
-			mask.a[b / 8] |= (unsigned char)(0x80 >> (b % 8));
-		for (int b = 0; b < 4; b++)
-			net.a[b] &= mask.a[b];
-		net.prefix = 32;
+		network(z, &net, &mask);
 		snprintf(net_s, sizeof(net_s), "%s", addr(&net));
 		fprintf(out, "interface=%s\ndhcp-range=set:%s,%s,static,%s\n"
 			"dhcp-option=tag:%s,option:router,%s\n", z->br, z->name, net_s,
@@ -1257,9 +1262,8 @@ int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hos
 	}
 	fprintf(out, "dhcp-hostsfile=%s/network-zones.dnsmasq.hosts\n"
 		"pid-file=%s/network-zones.dnsmasq.pid\n", rundir, rundir);
-	if (fclose(out) != 0 || rename(tmp, path) < 0) {
+	if (text_commit(out, tmp, path) < 0) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
-		unlink(tmp);
 		return -1;
 	}
 	tell_dnsmasq(rundir);
