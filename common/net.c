@@ -106,29 +106,17 @@ const char *net_state_get(struct net *n, const char *key)
 	return NULL;
 }
 
-const char **net_state_all(struct net *n, const char *key)
-{
-	const char **out = calloc((size_t)n->nlines + 1, sizeof(*out));
-	size_t len = strlen(key);
-	int k = 0;
-
-	if (!out)
-		net_fatal(n, "out of memory");
-	for (int i = 0; i < n->nlines; i++)
-		if (!strncmp(n->lines[i], key, len) && n->lines[i][len] == ' ')
-			out[k++] = n->lines[i] + len + 1;
-	return out;
-}
-
 /* The state lines of one kind (key) are replaced by a new start's; the
  * "sysctl" ones stay, since they hold the values from before the first. */
-void net_state_drop(struct net *n, const char *key)
+void net_state_filter(struct net *n, const char *key,
+		      int (*keep)(const char *value, void *arg), void *arg)
 {
 	size_t len = strlen(key);
 	int j = 0;
 
 	for (int i = 0; i < n->nlines; i++) {
-		if (!strncmp(n->lines[i], key, len) && n->lines[i][len] == ' ')
+		if (!strncmp(n->lines[i], key, len) && n->lines[i][len] == ' ' &&
+		    !(keep && keep(n->lines[i] + len + 1, arg)))
 			free(n->lines[i]);
 		else
 			n->lines[j++] = n->lines[i];
@@ -178,7 +166,7 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 			  "or auto", fw);
 
 	if (!strcmp(n->command, "start"))
-		net_state_drop(n, "say");
+		net_state_filter(n, "say", NULL, NULL);
 	if (!(flags & NET_NETDEV))
 		return;
 	/* stop and status act on the netdev that start used. */
@@ -196,7 +184,7 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	if (!strcmp(n->command, "start")) {
 		if (link_index(n->netdev) < 0)
 			net_fatal(n, "netdev %s: %m", n->netdev);
-		net_state_drop(n, "netdev");
+		net_state_filter(n, "netdev", NULL, NULL);
 		net_state_add(n, "netdev %s", n->netdev);
 	}
 }

@@ -48,15 +48,14 @@ void net_sysctl(struct net *n, const char *path, const char *value);
 /* Put back every knob start changed (warnings only). */
 void net_sysctl_restore(struct net *n);
 
-/* Add a line to the state; the value of the first "key ..." line, or NULL;
- * the values of every "key ..." line, in order (NULL-ended, malloc'd
- * array). */
+/* Add a line to the state; the value of the first "key ..." line, or NULL. */
 void net_state_add(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *net_state_get(struct net *n, const char *key);
-const char **net_state_all(struct net *n, const char *key);
-/* Drop every "key ..." line. */
-void net_state_drop(struct net *n, const char *key);
+/* keep(value, arg) for every "key value" line, in order; the lines for
+ * which it returns 0 are dropped (with keep NULL, all of them). */
+void net_state_filter(struct net *n, const char *key,
+		      int (*keep)(const char *value, void *arg), void *arg);
 
 /* start: write the state file (fatal on failure); stop: remove it.  Then
  * release everything and exit 0. */

@@ -880,58 +880,52 @@ static int wanted_addr(const struct zones *zs, const char *dev,
 	return 0;
 }
 
-static void remove_bridge(struct net *n, const char *br, int keep_line)
+/* A bridge start made, deleted unless vifs are still on it: 1 when it
+ * stays. */
+static int bridge_stays(const char *br)
 {
 	char ports[512];
 
 	if (link_ports(br, ports, sizeof(ports)) < 0) {
 		if (errno != ENODEV)
 			log_warn("list the ports of %s: %m", br);
-		return;
+		return 0;
 	}
 	if (ports[0]) {
 		log_warn("bridge %s still has %s: left in place", br, ports);
-		if (keep_line)
-			net_state_add(n, "bridge %s", br);
-		return;
+		return 1;
 	}
 	if (link_delete(br) < 0)
 		log_warn("delete bridge %s: %m", br);
+	return 0;
+}
+
+/* The state's "bridge" and "addr" lines: kept while zs (NULL at stop)
+ * wants them, else undone. */
+static int keep_bridge(const char *br, void *zs)
+{
+	return (zs && wanted_bridge(zs, br)) || bridge_stays(br);
+}
+
+static int keep_addr(const char *line, void *zs)
+{
+	char dev[IFNAMSIZ];
+	struct args_addr a;
+
+	if (parse_dev_addr(line, dev, &a) < 0)
+		return 0;
+	if (zs && wanted_addr(zs, dev, &a))
+		return 1;
+	if (route_addr_del(dev, &a) < 0)
+		log_warn("remove %s: %m", line);
+	return 0;
 }
 
 /* What an earlier start made that zs does not want any more. */
 static void converge(struct net *n, const struct zones *zs)
 {
-	const char **bridges = net_state_all(n, "bridge");
-	const char **addrs = net_state_all(n, "addr");
-	char dev[IFNAMSIZ], saved[ZONES_MAX * 4][80];
-	struct args_addr a;
-	int nb = 0, na = 0;
-
-	/* Copied: the lines are rewritten below. */
-	for (int i = 0; bridges[i] && nb < ZONES_MAX * 2; i++)
-		snprintf(saved[nb++], sizeof(saved[0]), "b%s", bridges[i]);
-	for (int i = 0; addrs[i] && nb + na < ZONES_MAX * 4; i++, na++)
-		snprintf(saved[nb + na], sizeof(saved[0]), "a%s", addrs[i]);
-	free(bridges);
-	free(addrs);
-	net_state_drop(n, "bridge");
-	net_state_drop(n, "addr");
-	for (int i = 0; i < nb + na; i++) {
-		const char *line = saved[i] + 1;
-
-		if (saved[i][0] == 'b') {
-			if (wanted_bridge(zs, line))
-				net_state_add(n, "bridge %s", line);
-			else
-				remove_bridge(n, line, 1);
-		} else if (parse_dev_addr(line, dev, &a) == 0) {
-			if (wanted_addr(zs, dev, &a))
-				net_state_add(n, "addr %s", line);
-			else if (route_addr_del(dev, &a) < 0)
-				log_warn("remove %s: %m", line);
-		}
-	}
+	net_state_filter(n, "bridge", keep_bridge, (void *)zs);
+	net_state_filter(n, "addr", keep_addr, (void *)zs);
 }
 
 /* Put a on dev, remembering it when it was not there. */
@@ -1076,7 +1070,7 @@ void zones_up(struct net *n, const struct zones *zs)
 		net_abort(n, "apply the zones' ruleset: %s", err);
 	}
 	free(ruleset);
-	net_state_drop(n, "zone");
+	net_state_filter(n, "zone", NULL, NULL);
 	say(n, zs);
 	converge(n, zs);
 	dhcp(n, zs);
@@ -1106,10 +1100,7 @@ static int admin_rules(void)
 
 void zones_down(struct net *n)
 {
-	const char **bridges = net_state_all(n, "bridge");
-	const char **addrs = net_state_all(n, "addr");
-	char err[512], dev[IFNAMSIZ];
-	struct args_addr a;
+	char err[512];
 
 	if (admin_rules()) {
 		if (fw_text_apply("delete chain " TABLE " input\ndelete chain " TABLE
@@ -1123,29 +1114,27 @@ void zones_down(struct net *n)
 		   !strstr(err, "No such file")) {
 		log_warn("remove table %s: %s", TABLE, err);
 	}
-	for (int i = 0; addrs[i]; i++)
-		if (parse_dev_addr(addrs[i], dev, &a) == 0 && route_addr_del(dev, &a) < 0)
-			log_warn("remove %s: %m", addrs[i]);
-	for (int i = 0; bridges[i]; i++)
-		remove_bridge(n, bridges[i], 0);
-	free(bridges);
-	free(addrs);
+	net_state_filter(n, "addr", keep_addr, NULL);
+	net_state_filter(n, "bridge", keep_bridge, NULL);
 	net_sysctl_restore(n);
+}
+
+static int print_zone(const char *line, void *unused)
+{
+	char name[ZONES_NAME], br[IFNAMSIZ], ports[512];
+
+	(void)unused;
+	if (sscanf(line, "%31s %15s", name, br) != 2)
+		return 1;
+	if (link_ports(br, ports, sizeof(ports)) < 0)
+		snprintf(ports, sizeof(ports), "(bridge %s is gone)", br);
+	printf("  zone %s: vifs on %s: %s\n", name, br, ports[0] ? ports : "none");
+	return 1;
 }
 
 void zones_print_status(struct net *n)
 {
-	const char **zs = net_state_all(n, "zone");
-	char name[ZONES_NAME], br[IFNAMSIZ], ports[512];
-
-	for (int i = 0; zs[i]; i++) {
-		if (sscanf(zs[i], "%31s %15s", name, br) != 2)
-			continue;
-		if (link_ports(br, ports, sizeof(ports)) < 0)
-			snprintf(ports, sizeof(ports), "(bridge %s is gone)", br);
-		printf("  zone %s: vifs on %s: %s\n", name, br, ports[0] ? ports : "none");
-	}
-	free(zs);
+	net_state_filter(n, "zone", print_zone, NULL);
 }
 
 /* --- DHCP ----------------------------------------------------------------- */
