@@ -300,7 +300,9 @@ int args_addr_format(const struct args_addr *a, char *buf, size_t len)
 	return 0;
 }
 
-int args_addr_list(const char *s, struct args_addr *out, int max)
+/* Addresses separated by any of seps, each of family (0: either). */
+static int addr_split(const char *s, const char *seps, struct args_addr *out, int max,
+		      int family)
 {
 	char word[INET6_ADDRSTRLEN + 5];
 	int n = 0;
@@ -308,11 +310,10 @@ int args_addr_list(const char *s, struct args_addr *out, int max)
 	while (*s) {
 		size_t len;
 
-		while (*s == ' ' || *s == '\t')
-			s++;
+		s += strspn(s, seps);
 		if (!*s)
 			break;
-		len = strcspn(s, " \t");
+		len = strcspn(s, seps);
 		if (len >= sizeof(word)) {
 			errno = EINVAL;
 			return -1;
@@ -323,35 +324,25 @@ int args_addr_list(const char *s, struct args_addr *out, int max)
 		}
 		memcpy(word, s, len);
 		word[len] = '\0';
-		if (args_addr(word, &out[n]) < 0)
+		if (args_addr(word, &out[n]) < 0 || (family && out[n].family != family)) {
+			errno = EINVAL;
 			return -1;
+		}
 		n++;
 		s += len;
 	}
 	return n;
 }
 
+int args_addr_list(const char *s, struct args_addr *out, int max)
+{
+	return addr_split(s, " \t", out, max, 0);
+}
+
 int args_addr_csv(const char *s, struct args_addr *out, int max, int family)
 {
-	char buf[1024], *save = NULL;
-	int n = 0;
+	int n = addr_split(s, ", ", out, max, family);
 
-	if (strlen(s) >= sizeof(buf)) {
-		errno = E2BIG;
-		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (char *p = strtok_r(buf, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
-		if (n == max) {
-			errno = E2BIG;
-			return -1;
-		}
-		if (args_addr(p, &out[n]) < 0 || (family && out[n].family != family)) {
-			errno = EINVAL;
-			return -1;
-		}
-		n++;
-	}
 	if (n == 0) {
 		errno = EINVAL;
 		return -1;
