@@ -374,20 +374,31 @@ int link_vlan_filtering(const char *bridge)
 	return on;
 }
 
-int link_set_vlan_filtering(const char *bridge, int on)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nl_msg *msg;
-	struct nlattr *info, *data;
+/* A bridge attribute and its value, of size 1 or 4. */
+struct br_attr {
+	int type, size;
+	uint32_t val;
+};
 
-	if ((ifi.ifi_index = link_index(bridge)) < 0)
-		return -1;
-	msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
-	    nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
-	    !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
-	    nla_put_u8(msg, IFLA_BR_VLAN_FILTERING, on ? 1 : 0) < 0) {
+/* RTM_NEWLINK of a bridge with attrs: the bridge ifindex, or (ifindex 0) a
+ * new one called name; -1 with the kernel's errno. */
+static int bridge_talk(int ifindex, const char *name, int flags,
+		       const struct br_attr *attrs, int n)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, flags);
+	struct nlattr *info, *data;
+	int bad;
+
+	bad = !msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	      (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
+	      !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	      nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
+	      !(data = nla_nest_start(msg, IFLA_INFO_DATA));
+	for (int i = 0; !bad && i < n; i++)
+		bad = (attrs[i].size == 1 ? nla_put_u8(msg, attrs[i].type, (uint8_t)attrs[i].val)
+					  : nla_put_u32(msg, attrs[i].type, attrs[i].val)) < 0;
+	if (bad) {
 		nlmsg_free(msg);
 		errno = ENOMEM;
 		return -1;
@@ -395,6 +406,14 @@ int link_set_vlan_filtering(const char *bridge, int on)
 	nla_nest_end(msg, data);
 	nla_nest_end(msg, info);
 	return netlink_talk(msg);
+}
+
+int link_set_vlan_filtering(const char *bridge, int on)
+{
+	struct br_attr a = { IFLA_BR_VLAN_FILTERING, 1, on ? 1 : 0 };
+	int ifindex = link_index(bridge);
+
+	return ifindex < 0 ? -1 : bridge_talk(ifindex, NULL, 0, &a, 1);
 }
 
 static int put_vlan(struct nl_msg *msg, unsigned vid, unsigned flags)
@@ -473,9 +492,8 @@ int link_set_port_vlans(const char *port, const struct vlan_spec *spec)
 
 int link_create_bridge(const char *name)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nlattr *info, *data;
-	struct nl_msg *msg;
+	static const struct br_attr attrs[] = { { IFLA_BR_STP_STATE, 4, 0 },
+						{ IFLA_BR_FORWARD_DELAY, 4, 0 } };
 	int is;
 
 	if ((is = link_is_bridge(name)) >= 0) {
@@ -484,21 +502,7 @@ int link_create_bridge(const char *name)
 		errno = EMEDIUMTYPE;
 		return -1;
 	}
-	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
-	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
-	    nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
-	    !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
-	    nla_put_u32(msg, IFLA_BR_STP_STATE, 0) < 0 ||
-	    nla_put_u32(msg, IFLA_BR_FORWARD_DELAY, 0) < 0) {
-		nlmsg_free(msg);
-		errno = ENOMEM;
-		return -1;
-	}
-	nla_nest_end(msg, data);
-	nla_nest_end(msg, info);
-	if (netlink_talk(msg) < 0)
+	if (bridge_talk(0, name, NLM_F_CREATE | NLM_F_EXCL, attrs, 2) < 0)
 		return errno == EEXIST && link_is_bridge(name) == 1 ? 0 : -1;
 	return 1;
 }
