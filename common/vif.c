@@ -251,6 +251,28 @@ void vif_antispoof(struct vif *v, int trunk)
 			 v->ip ? v->ip : "any");
 }
 
+int vif_netdev(struct vif *v, char out[IFNAMSIZ], char *err, size_t len)
+{
+	char *want = vif_key(v, "gatewaydev");
+	int ok;
+
+	if (!want)
+		want = vif_param(v, "netdev");
+	if (want) {
+		if ((ok = args_ifname(want) == 0))
+			snprintf(out, IFNAMSIZ, "%s", want);
+		else
+			snprintf(err, len, "invalid netdev '%s'", want);
+		free(want);
+		return ok ? 0 : -1;
+	}
+	if (route_default_dev(out) == 0)
+		return 0;
+	snprintf(err, len, "no netdev given and no default route to take it from: "
+		 "give netdev=<if> as a parameter to %s", log_prog());
+	return -1;
+}
+
 void vif_routed_up(struct vif *v, const struct args_addr *local)
 {
 	const char *const proxy_arp[] = { "net", "ipv4", "conf", v->dev, "proxy_arp", NULL };

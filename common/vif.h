@@ -64,6 +64,11 @@ void vif_read_guest(struct vif *v);
  * environment, then ARGS_CONFIG).  Fatal on a bad value or settings file. */
 void vif_read_firewall(struct vif *v);
 
+/* The device towards the outside, into out: the backend's gatewaydev (what
+ * libxl passes as $netdev), else netdev=, else the IPv4 default route's
+ * device.  -1 with a message in err. */
+int vif_netdev(struct vif *v, char out[IFNAMSIZ], char *err, size_t len);
+
 /* A routed device (vif-route, vif-nat): up, dom0's address local on it as
  * /32, proxy ARP on.  Fatal on failure. */
 void vif_routed_up(struct vif *v, const struct args_addr *local);

@@ -18,11 +18,8 @@
  * netdev and IPv6 forwarding; anti-spoofing on ingress from the vif; the
  * hooks.  offline/remove: all of it removed again, the /32 included.
  */
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "args.h"
 #include "log.h"
@@ -32,36 +29,11 @@
 static char netdev[IFNAMSIZ], main_ip[INET6_ADDRSTRLEN];
 static struct args_addr dom0;
 
-/* netdev: the backend's gatewaydev, else netdev=, else the default route's
- * device.  -1 with a message in err. */
-static int find_netdev(struct vif *v, char *err, size_t len)
-{
-	char *want = vif_key(v, "gatewaydev");
-
-	if (!want)
-		want = vif_param(v, "netdev");
-	if (want) {
-		int ok = args_ifname(want) == 0;
-
-		if (ok)
-			snprintf(netdev, sizeof(netdev), "%s", want);
-		else
-			snprintf(err, len, "invalid netdev '%s'", want);
-		free(want);
-		return ok ? 0 : -1;
-	}
-	if (route_default_dev(netdev) == 0)
-		return 0;
-	snprintf(err, len, "no netdev given and no default route to take it "
-		 "from: give netdev=<if> as a parameter to vif-route");
-	return -1;
-}
-
 static void read_config(struct vif *v)
 {
 	char err[256];
 
-	if (find_netdev(v, err, sizeof(err)) < 0)
+	if (vif_netdev(v, netdev, err, sizeof(err)) < 0)
 		vif_fatal(v, "%s", err);
 	if (route_primary_addr(netdev, &dom0) < 0)
 		vif_fatal(v, "%s has no IPv4 address (%m). Bring it up or specify "
@@ -91,7 +63,7 @@ static void offline(struct vif *v)
 	vif_read_guest(v);
 	v->routed = 1;
 	vif_antispoof_remove(v);
-	if (find_netdev(v, err, sizeof(err)) < 0) {
+	if (vif_netdev(v, netdev, err, sizeof(err)) < 0) {
 		log_warn("%s: IPv6 proxy entries left alone", err);
 		netdev[0] = 0;
 	}
