@@ -171,6 +171,13 @@ const char *args_setting(const char *name)
 	return NULL;
 }
 
+const char *args_setting_or(const char *name, const char *def)
+{
+	const char *v = args_setting(name);
+
+	return v ? v : def;
+}
+
 int args_bool(const char *name, int def)
 {
 	static const char *const yes[] = { "yes", "on", "1", "true" };

@@ -31,6 +31,8 @@ void args_free_config(void);
 /* A setting: NAME from the arguments or the environment (args_get()), else
  * from the settings file; NULL when unset or empty. */
 const char *args_setting(const char *name);
+/* args_setting(), or def when unset. */
+const char *args_setting_or(const char *name, const char *def);
 /* A yes/no setting: 1 for yes/on/1/true, 0 for no/off/0/false, def when
  * unset; -1 with errno EINVAL for anything else. */
 int args_bool(const char *name, int def);

@@ -337,6 +337,29 @@ int vif_nat_derive(unsigned domid, unsigned handle, const struct args_addr *addr
 	return 0;
 }
 
+int vif_nat_addresses(struct vif *v, struct args_addr *guest, struct args_addr *router,
+		      char *hostname, size_t hlen, char *err, size_t len)
+{
+	unsigned long handle = v->devid;
+	char *val = vif_key(v, "handle");
+
+	if (val && args_uint(val, 0, 253, &handle) < 0) {
+		snprintf(err, len, "invalid handle '%s'", val);
+		free(val);
+		return -1;
+	}
+	free(val);
+	if (vif_nat_derive(v->domid, (unsigned)handle, v->addrs, v->naddrs, guest,
+			   router, hostname, hlen) < 0) {
+		snprintf(err, len, "no NAT address for %s: %s", v->dev,
+			 errno == ERANGE ? "the router's address (the guest's + 127) "
+					   "would pass .254"
+					 : "ip holds no IPv4 address");
+		return -1;
+	}
+	return 0;
+}
+
 void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 		const char *netdev)
 {

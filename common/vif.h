@@ -85,6 +85,11 @@ int vif_nat_derive(unsigned domid, unsigned handle, const struct args_addr *addr
 		   int naddrs, struct args_addr *guest, struct args_addr *router,
 		   char *hostname, size_t len);
 
+/* vif_nat_derive() for this vif, its handle from the backend key (else the
+ * devid); -1 with a message in err. */
+int vif_nat_addresses(struct vif *v, struct args_addr *guest, struct args_addr *router,
+		      char *hostname, size_t hlen, char *err, size_t len);
+
 /* Route each of the guest's addresses to the device with metric: IPv4 with
  * preferred source src; IPv6 with proxy NDP for it on netdev (single
  * addresses only), IPv6 forwarding and netdev's proxy_ndp turned on.

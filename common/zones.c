@@ -986,14 +986,11 @@ static void say(struct net *n, const struct zones *zs)
 /* DHCP when dhcp=yes, or by default when the ethers file exists. */
 static void dhcp(struct net *n, const struct zones *zs)
 {
-	const char *ethers = args_setting("ethers"), *hosts = args_setting("hosts");
+	const char *ethers = args_setting_or("ethers", "/etc/ethers");
+	const char *hosts = args_setting_or("hosts", "/etc/hosts");
 	char rundir[256], err[512];
 	int on, count, pools = 0;
 
-	if (!ethers)
-		ethers = "/etc/ethers";
-	if (!hosts)
-		hosts = "/etc/hosts";
 	for (int i = 0; i < zs->nz; i++)
 		pools |= zs->z[i].pool[0].family != 0;
 	if ((on = args_bool("dhcp", pools || access(ethers, R_OK) == 0)) <= 0)

@@ -22,11 +22,8 @@
  * again it does the same (the shell version exited early, without writing
  * hotplug-status, when a route existed).  offline/remove: all of it undone.
  */
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -45,34 +42,13 @@ static char mac[18];
 static const char *hostsdir, *optsdir, *dhcpd_conf;
 static int dhcp;
 
-static const char *setting(const char *name, const char *def)
-{
-	const char *v = args_setting(name);
-
-	return v ? v : def;
-}
-
-/* The guest's and the router's addresses and the host name, from the ip
- * and handle keys; -1 with a message in err. */
+/* The guest's and the router's addresses and the host name; -1 with a
+ * message in err. */
 static int derive(struct vif *v, char *err, size_t len)
 {
-	unsigned long handle = v->devid;
-	char *val = vif_key(v, "handle");
-
-	if (val && args_uint(val, 0, 253, &handle) < 0) {
-		snprintf(err, len, "invalid handle '%s'", val);
-		free(val);
+	if (vif_nat_addresses(v, &guest, &router, hostname, sizeof(hostname), err,
+			      len) < 0)
 		return -1;
-	}
-	free(val);
-	if (vif_nat_derive(v->domid, (unsigned)handle, v->addrs, v->naddrs, &guest,
-			   &router, hostname, sizeof(hostname)) < 0) {
-		snprintf(err, len, "no NAT address for %s: %s", v->dev,
-			 errno == ERANGE ? "the router's address (the guest's + 127) "
-					   "would pass .254"
-					 : "ip holds no IPv4 address");
-		return -1;
-	}
 	args_addr_format(&guest, guest_ip, sizeof(guest_ip));
 	args_addr_format(&router, router_ip, sizeof(router_ip));
 	return 0;
@@ -80,9 +56,9 @@ static int derive(struct vif *v, char *err, size_t len)
 
 static void dhcp_paths(void)
 {
-	hostsdir = setting("dhcp_hostsdir", HOSTSDIR);
-	optsdir = setting("dhcp_optsdir", OPTSDIR);
-	dhcpd_conf = setting("dhcpd_conf", DHCPD_CONF);
+	hostsdir = args_setting_or("dhcp_hostsdir", HOSTSDIR);
+	optsdir = args_setting_or("dhcp_optsdir", OPTSDIR);
+	dhcpd_conf = args_setting_or("dhcpd_conf", DHCPD_CONF);
 }
 
 /* Everything from outside, checked before anything changes. */
