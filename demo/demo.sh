@@ -51,7 +51,6 @@ echo "  frames that reached guest 2: $(echo $seen)   (the spoofed ARP reply did 
 g 1 ip addr del 10.0.0.9/24 dev eth0
 
 step "Routed: a guest with its own public address (vif-route), reached from outside"
-export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
 h_outside
 echo "  an outside router 192.0.2.1 on dom0's uplink (192.0.2.2); dom0 becomes a router:"
 show d0 "$(bin network-route)" start

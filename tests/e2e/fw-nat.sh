@@ -11,10 +11,8 @@ VB=$(bin vif-bridge)
 FT=$(bin fwtool)
 other=iptables; [ "$H_FW" = iptables ] && other=nft
 
-# fw SUBCOMMAND...: fwtool in dom0, with the run's settings and lock.
-fw() { d0 env XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
-	ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
-	"$FT" "$@" >>"$H_DIR/run.out" 2>&1; }
+# fw SUBCOMMAND...: fwtool in dom0.
+fw() { h_net "$FT" "$@"; }
 # nat_rules OWNER: the owner's NAT rules as the backend lists them.
 nat_rules() {
 	if [ "$1" = nft ] || { [ $# = 1 ] && [ "$H_FW" = nft ]; }; then

@@ -12,42 +12,32 @@ VB=$(bin vif-bridge)
 NR=$(bin network-route)
 NN=$(bin network-nat)
 BE=/local/domain/0/backend/vif
-export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
 
-# net SCRIPT ARGS...: a network script in dom0; sets H_RC, output in H_OUT.
-net() {
-	H_OUT=$(d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
-		XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" \
-		XTABLES_LOCKFILE="$XTABLES_LOCKFILE" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
-		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" "$@" 2>&1 </dev/null)
-	H_RC=$?
-	echo "$H_OUT" >>"$H_DIR/run.out"
-}
 knob() { d0 cat "/proc/sys/$1"; }
 
 # The provider's router on dom0's uplink: 192.0.2.0/24 and 2001:db8:1::/64.
 h_outside
 
 # --- network-route ------------------------------------------------------------
-net "$NR" status
+h_net "$NR" status
 teq "network-route status before start: exit 3" 3 "$H_RC"
 tmatch "network-route status says stopped" "network-route is stopped" "$H_OUT"
 d0 sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.uplink.proxy_arp=0
-net "$NR" start ipv6=yes
+h_net "$NR" start ipv6=yes
 teq "network-route start exits 0" 0 "$H_RC"
 teq "start: IPv4 forwarding on" 1 "$(knob net/ipv4/ip_forward)"
 teq "start: proxy ARP on the default route's device" 1 "$(knob net/ipv4/conf/uplink/proxy_arp)"
 teq "start ipv6=yes: IPv6 forwarding on" 1 "$(knob net/ipv6/conf/all/forwarding)"
 teq "start ipv6=yes: proxy NDP on uplink" 1 "$(knob net/ipv6/conf/uplink/proxy_ndp)"
-net "$NR" start ipv6=yes
+h_net "$NR" start ipv6=yes
 teq "start again exits 0" 0 "$H_RC"
-net "$NR" status
+h_net "$NR" status
 teq "status when started: exit 0" 0 "$H_RC"
 tmatch "status names netdev and the knobs" "started on uplink.*ip_forward is 1 \(was 0" "$(echo $H_OUT)"
-net "$NR" start netdev=no/such
+h_net "$NR" start netdev=no/such
 teq "start with a bad netdev: exit 1" 1 "$H_RC"
 tmatch "a bad netdev is named" "invalid netdev 'no/such'" "$H_OUT"
-net "$NR" bogus
+h_net "$NR" bogus
 teq "an unknown command: exit 2" 2 "$H_RC"
 
 # --- routed guests ----------------------------------------------------------
@@ -123,32 +113,32 @@ h_guest 5 0 ip=192.168.1.2 bridge=br0
 h_run "$VB" online 5
 g 5 ip addr add 192.168.1.2/24 dev eth0
 g 5 ip route add default via 192.168.1.254
-net "$NN" start subnet=192.168.1.0/24
+h_net "$NN" start subnet=192.168.1.0/24
 teq "network-nat start subnet=: exit 0" 0 "$H_RC"
 teq "the NAT guest is seen as dom0's public address" 192.0.2.2 "$(h_sources g 5 ping -c1 -W2 192.0.2.1)"
 t "the NAT guest reaches the outside host" g 5 ping -c1 -W2 192.0.2.1
 teq "the routed guest keeps its own public address" 192.0.2.12 "$(h_sources g 2 ping -c1 -W2 192.0.2.1)"
-net "$NN" status
+h_net "$NN" status
 tmatch "network-nat status in words" "masquerading 192.168.1.0/24 out of uplink with $H_FW" "$H_OUT"
-net "$NN" start subnet=192.168.1.0/24
+h_net "$NN" start subnet=192.168.1.0/24
 teq "network-nat start again: exit 0" 0 "$H_RC"
 if [ "$H_FW" = nft ]; then
 	teq "start again: one masquerade rule" 1 "$(d0 nft list chain inet xen network-nat-postrouting | grep -c masquerade)"
 else
 	teq "start again: one masquerade rule" 1 "$(d0 iptables-legacy -t nat -S xen-network-nat-post | grep -c MASQUERADE)"
 fi
-net "$NN" start subnet=192.168.1.0/33
+h_net "$NN" start subnet=192.168.1.0/33
 teq "a bad subnet: exit 1" 1 "$H_RC"
-net "$NN" stop
+h_net "$NN" stop
 teq "network-nat stop: exit 0" 0 "$H_RC"
 tn "stop: the NAT guest is no longer masqueraded" g 5 ping -c1 -W1 192.0.2.1
-net "$NN" status
+h_net "$NN" status
 teq "network-nat status after stop: exit 3" 3 "$H_RC"
 teq "network-nat stop left network-route's forwarding on" 1 "$(knob net/ipv4/ip_forward)"
 
-net "$NR" stop
+h_net "$NR" stop
 teq "network-route stop: exit 0" 0 "$H_RC"
 teq "stop: forwarding back to what it was" 0 "$(knob net/ipv4/ip_forward)"
 teq "stop: proxy ARP back to what it was" 0 "$(knob net/ipv4/conf/uplink/proxy_arp)"
-net "$NR" stop
+h_net "$NR" stop
 teq "stop again: exit 0" 0 "$H_RC"

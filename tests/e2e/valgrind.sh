@@ -10,7 +10,6 @@ h_bridge xenbr0
 h_guest 1 0 vifname=web1 ip=10.0.0.1
 h_guest 2 0 mtu=abc
 
-export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
 
 # vgrun NAME EXPECTED-STATUS BINARY ARGS...: under valgrind in dom0, with
 # libxl's environment for guest $VG_DOM.

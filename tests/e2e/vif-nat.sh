@@ -9,16 +9,13 @@ h_setup
 VN=$(bin vif-nat)
 NN=$(bin network-nat)
 BE=/local/domain/0/backend/vif
-export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
 hosts=$H_DIR/dnsmasq/hosts opts=$H_DIR/dnsmasq/opts
 mkdir -p "$hosts" "$opts"
 chmod a+rx "$H_DIR" "$H_DIR/dnsmasq"	# dnsmasq reads them as nobody
 printf 'dhcp_hostsdir=%s\ndhcp_optsdir=%s\n' "$hosts" "$opts" >>"$XEN_NETSCRIPTS_CONF"
 
 h_outside
-d0 env XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" \
-	XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
-	"$NN" start subnet=10.0.0.0/8 >>"$H_DIR/run.out" 2>&1
+h_net "$NN" start subnet=10.0.0.0/8
 
 # A real dnsmasq in dom0 serving every vif from the directories vif-nat
 # fills, run exactly as the shipped unit xen-nat-dhcp.service runs it (its

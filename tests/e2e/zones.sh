@@ -11,16 +11,8 @@
 h_setup
 VB=$(bin vif-bridge)
 NZ=$(bin network-zones)
-export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
+nz() { h_net "$NZ" "$@"; }
 
-# nz ARGS...: network-zones in dom0; H_RC, output in H_OUT.
-nz() {
-	H_OUT=$(d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
-		XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" \
-		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" "$NZ" "$@" 2>&1 </dev/null)
-	H_RC=$?
-	echo "$H_OUT" >>"$H_DIR/run.out"
-}
 
 # serve NS PORT NAME: a TCP server in namespace NS answering every
 # connection with "NAME sees PEER"; it lives until the run ends.

@@ -95,6 +95,7 @@ h_setup() {
 	# The run's own settings file and xtables lock (iptables honours
 	# XTABLES_LOCKFILE too): the host's never take part.
 	export XEN_NETSCRIPTS_CONF=$H_DIR/netscripts.conf
+	export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
 	export XTABLES_LOCKFILE=$H_DIR/xtables.lock
 	[ -n "${H_FW:-}" ] && echo "firewall=$H_FW" >"$XEN_NETSCRIPTS_CONF"
 	mkdir -p "$XEN_SCRIPT_DIR"
@@ -186,6 +187,18 @@ h_run() {
 		"$script" "$cmd" type_if=vif "$@" </dev/null >>"$H_DIR/run.out" 2>&1
 	H_RC=$?
 	return 0
+}
+
+# h_net BINARY ARGS...: a network script (or a tool) run by hand in dom0,
+# with only the run's environment; sets H_RC (also its status) and H_OUT.
+h_net() {
+	H_OUT=$(d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
+		XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" \
+		XTABLES_LOCKFILE="$XTABLES_LOCKFILE" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" "$@" 2>&1 </dev/null)
+	H_RC=$?
+	echo "$H_OUT" >>"$H_DIR/run.out"
+	return "$H_RC"
 }
 
 # bin NAME: the path of our build of binary NAME
