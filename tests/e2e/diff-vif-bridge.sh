@@ -57,7 +57,22 @@ pair "plain online" "online offline" ip=10.0.0.9
 pair "online twice" "online online"
 pair "mtu from xenstore" "online" mtu=1400
 pair "mtu from the bridge" "online offline" bridge=xenbr9
-pair "no bridge key: first bridge" "online" bridge=
+
+# Intended difference: no bridge key, so "the first bridge".  Upstream (run
+# as on a host without bridge-utils, see h_upstream_path) takes it from
+# `bridge link | cut -d" " -f7`: the master of every attached port, one per
+# line.  With several ports attached (guests 3-6 are, on xenbr0) that is no
+# bridge name, and with none attached it is empty: either way upstream fails.
+# Ours takes the first bridge on the host.
+h_guest 30 0 bridge=; h_guest 31 0 bridge=
+h_run "$UP" online 30; rca=$H_RC
+h_run "$VB" online 31; rcb=$H_RC
+teq "first bridge (intended difference): upstream without brctl fails" "1 error" \
+	"$rca $(xs $BE/30/0/hotplug-status)"
+teq "first bridge (intended difference): ours exits 0, connected" "0 connected" \
+	"$rcb $(xs $BE/31/0/hotplug-status)"
+teq "first bridge: ours attached to the first bridge" xenbr0 "$(link_master vif31.0)"
+teq "first bridge: upstream attached nothing" "" "$(link_master vif30.0)"
 pair "offline without online" "offline"
 
 # Rename: the same new name on both sides, then compare.

@@ -171,13 +171,27 @@ h_guest() {
 	done
 }
 
+# The upstream shell scripts change behaviour with what is installed: with
+# bridge-utils' brctl, vif-bridge finds "the first bridge" with `brctl
+# show`, without it with `bridge link` (and they prepend /usr/bin and
+# /usr/sbin to PATH, so nothing in PATH can hide it).  scripts/deps does not
+# install bridge-utils, nor does xen-utils-common depend on it, so the
+# upstream scripts always run as on such a host: `ip netns exec` gives the
+# run a mount namespace of its own, where /dev/null
+# covers brctl when this machine has it (/dev/null: which(1) finds no
+# executable brctl).
+# (A command prefix: sh, not a function, since it runs under ip netns exec.)
+H_UPSTREAM_PIN=(sh -c 'for b in /usr/sbin/brctl /sbin/brctl; do
+	[ -e "$b" ] && [ ! -L "$b" ] && mount --bind /dev/null "$b"; done; exec "$@"' sh)
+
 # h_run SCRIPT CMD DOMID [DEVID] [ARGS...]: run a script exactly as libxl
 # does: execve(SCRIPT, [SCRIPT, CMD, type_if=vif]) with libxl's environment,
 # in the dom0 namespace, stdin on /dev/null.  Sets H_RC.
 h_run() {
-	local script=$1 cmd=$2 d=$3 n=${4:-0}
+	local script=$1 cmd=$2 d=$3 n=${4:-0} pin=()
 	shift 4 2>/dev/null || shift $#
-	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	case $script in "$H_UPSTREAM"/*) pin=("${H_UPSTREAM_PIN[@]}") ;; esac
+	d0 "${pin[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		XENSTORED_PATH="$XENSTORED_PATH" XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
 		XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" XEN_LOCK_DIR="$XEN_LOCK_DIR" \
 		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
