@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
+
 #define MAX_VARS 64
 
 static const char *command;
@@ -75,7 +77,40 @@ const char *args_get(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* Whether the len bytes at word are one of the names of "a|b|c". */
+int args_one_of(const char *word, size_t len, const char *list)
+{
+	for (const char *p = list; p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
+		if (!strncmp(p, word, len) && (p[len] == '|' || !p[len]))
+			return 1;
+	return 0;
+}
+
+int args_known(const char *known, char *err, size_t errlen)
+{
+	for (int i = 0; i < nvars; i++) {
+		size_t len = strcspn(vars[i], "=");
+		struct text t = TEXT_INIT(err, errlen);
+
+		if (!vars[i][len + 1]) {
+			snprintf(err, errlen, "empty argument '%.*s=': give a value or "
+				 "leave it out", (int)len, vars[i]);
+			errno = EINVAL;
+			return -1;
+		}
+		if (args_one_of(vars[i], len, known))
+			continue;
+		text_put(&t, "unknown argument '%.*s': known are ", (int)len, vars[i]);
+		for (const char *p = known; *p; p += strcspn(p, "|"), p += *p == '|')
+			text_put(&t, "%s%.*s", p == known ? "" : ", ", (int)strcspn(p, "|"), p);
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 #define MAX_SETTINGS 32
+#define MAX_LINE 510		/* bytes of a settings line, its newline not counted */
 
 static char *settings[MAX_SETTINGS];	/* "NAME=VALUE", from the file */
 static int nsettings;
@@ -101,14 +136,14 @@ static char *trim(char *s)
 int args_load_config(char *err, size_t errlen)
 {
 	const char *path = getenv("XEN_NETSCRIPTS_CONF");
-	char line[512], *s, *eq, *name, *value;
-	int lineno = 0, e;
-	FILE *f;
+	char *text, *s, *next, *eq, *name, *value;
+	int lineno, e;
+	size_t len;
 
 	args_free_config();
 	if (!path || !*path)
 		path = ARGS_CONFIG;
-	if (!(f = fopen(path, "re"))) {
+	if (!(text = text_read(path, TEXT_MAX, &len))) {
 		if (errno == ENOENT)
 			return 0;
 		e = errno;
@@ -116,14 +151,21 @@ int args_load_config(char *err, size_t errlen)
 		errno = e;
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	if ((lineno = text_nul_line(text, len))) {
+		snprintf(err, errlen, "%s:%d: a NUL byte", path, lineno);
+		goto bad;
+	}
+	for (s = text; *s; s = next) {
+		len = strcspn(s, "\n");
+		next = s + len + (s[len] == '\n');
+		s[len] = 0;
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, errlen, "%s:%d: line longer than %zu bytes",
-				 path, lineno, sizeof(line) - 2);
+		if (len > MAX_LINE) {
+			snprintf(err, errlen, "%s:%d: line longer than %d bytes", path,
+				 lineno, MAX_LINE);
 			goto bad;
 		}
-		s = trim(line);
+		s = trim(s);
 		if (!*s || *s == '#')
 			continue;
 		if (!(eq = strchr(s, '='))) {
@@ -140,7 +182,8 @@ int args_load_config(char *err, size_t errlen)
 			goto bad;
 		}
 		if (nsettings == MAX_SETTINGS) {
-			snprintf(err, errlen, "%s:%d: too many settings", path, lineno);
+			snprintf(err, errlen, "%s:%d: more than %d settings", path, lineno,
+				 MAX_SETTINGS);
 			goto bad;
 		}
 		if (!(settings[nsettings] = malloc(strlen(name) + strlen(value) + 2))) {
@@ -149,10 +192,10 @@ int args_load_config(char *err, size_t errlen)
 		}
 		sprintf(settings[nsettings++], "%s=%s", name, value);
 	}
-	fclose(f);
+	free(text);
 	return 0;
 bad:
-	fclose(f);
+	free(text);
 	args_free_config();
 	errno = EINVAL;
 	return -1;

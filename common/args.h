@@ -18,13 +18,20 @@ const char *args_command(void);
  * when unset or empty (the shell scripts treat both alike). */
 const char *args_get(const char *name);
 
+/* -1 with errno EINVAL and a message in err when a NAME=VALUE argument (not
+ * the environment, which libxl and xend fill with more) names no one of
+ * known, "a|b|c", or has an empty VALUE; the message lists known. */
+int args_known(const char *known, char *err, size_t errlen);
+/* Whether the len bytes at word are one of the names of list, "a|b|c". */
+int args_one_of(const char *word, size_t len, const char *list);
+
 /* The administrator's settings file, NAME=VALUE lines, '#' comments and
  * blank lines ignored.  $XEN_NETSCRIPTS_CONF overrides the path. */
 #define ARGS_CONFIG "/etc/xen/xen-netscripts.conf"
 
 /* Read the settings file; a missing file is no error.  -1 with errno and a
  * message naming the file and line in err for an unreadable or malformed
- * file. */
+ * file: a NUL byte, a line longer than 510 bytes, more than 32 settings. */
 int args_load_config(char *err, size_t errlen);
 /* Forget the settings file (at exit). */
 void args_free_config(void);

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Run text; with out, the listing it printed is copied there. */
-static int run(const char *text, char *out, size_t outlen, char *err, size_t len)
+/* Run text (only checked with check); with out, the listing it printed is
+ * copied there. */
+static int run(const char *text, int check, char *out, size_t outlen, char *err,
+	       size_t len)
 {
 	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	const char *e, *o;
@@ -23,6 +25,8 @@ static int run(const char *text, char *out, size_t outlen, char *err, size_t len
 	}
 	nft_ctx_buffer_error(ctx);
 	nft_ctx_buffer_output(ctx);
+	/* The batch goes to the kernel without its end: checked, then aborted. */
+	nft_ctx_set_dry_run(ctx, check);
 	rc = nft_run_cmd_from_buffer(ctx, text);
 	e = nft_ctx_get_error_buffer(ctx);
 	o = nft_ctx_get_output_buffer(ctx);
@@ -39,7 +43,12 @@ static int run(const char *text, char *out, size_t outlen, char *err, size_t len
 
 int fw_text_apply(const char *text, char *err, size_t len)
 {
-	return run(text, NULL, 0, err, len);
+	return run(text, 0, NULL, 0, err, len);
+}
+
+int fw_text_check(const char *text, char *err, size_t len)
+{
+	return run(text, 1, NULL, 0, err, len);
 }
 
 int fw_text_list(const char *what, char *out, size_t outlen, char *err, size_t len)
@@ -47,5 +56,5 @@ int fw_text_list(const char *what, char *out, size_t outlen, char *err, size_t l
 	char cmd[256];
 
 	snprintf(cmd, sizeof(cmd), "list %s", what);
-	return run(cmd, out, outlen, err, len);
+	return run(cmd, 0, out, outlen, err, len);
 }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,15 +19,34 @@
 #include "sysctl.h"
 #include "text.h"
 
-static void finish(struct net *n)
+void net_state_clear(struct net *n)
 {
 	for (int i = 0; i < n->nlines; i++)
 		free(n->lines[i]);
-	n->nlines = 0;
+	free(n->lines);
+	n->lines = NULL;
+	n->nlines = n->cap = 0;
+}
+
+static void finish(struct net *n)
+{
+	net_state_clear(n);
 	args_free_config();
 	netlink_close();
 	closelog();
 	fw_close();
+}
+
+static int write_state(struct net *n);
+
+/* Exit 1, the state written first when save. */
+static void die(struct net *n, int save) __attribute__((noreturn));
+static void die(struct net *n, int save)
+{
+	if (save && write_state(n) < 0)
+		log_err("write %s: %m", n->state);
+	finish(n);
+	exit(1);
 }
 
 void net_fatal(struct net *n, const char *fmt, ...)
@@ -36,11 +56,8 @@ void net_fatal(struct net *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(LOG_ERR, fmt, ap);
 	va_end(ap);
-	finish(n);
-	exit(1);
+	die(n, n->changed);
 }
-
-static int write_state(struct net *n);
 
 void net_abort(struct net *n, const char *fmt, ...)
 {
@@ -49,10 +66,7 @@ void net_abort(struct net *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(LOG_ERR, fmt, ap);
 	va_end(ap);
-	if (write_state(n) < 0)
-		log_err("write %s: %m", n->state);
-	finish(n);
-	exit(1);
+	die(n, 1);
 }
 
 static void usage(struct net *n, const char *why)
@@ -63,37 +77,99 @@ static void usage(struct net *n, const char *why)
 	exit(2);
 }
 
+/* Take line (malloc'd) into the state; -1 with errno ENOMEM. */
+static int push(struct net *n, char *line)
+{
+	char **more;
+
+	if (n->nlines == n->cap) {
+		int cap = n->cap ? 2 * n->cap : 32;
+
+		if (!(more = realloc(n->lines, (size_t)cap * sizeof(*more))))
+			return -1;
+		n->lines = more;
+		n->cap = cap;
+	}
+	n->lines[n->nlines++] = line;
+	return 0;
+}
+
+/* "KEY VALUE": KEY lower-case letters, VALUE printable ASCII. */
+static int state_line_ok(const char *s, size_t len)
+{
+	size_t k = 0;
+
+	while (k < len && s[k] >= 'a' && s[k] <= 'z')
+		k++;
+	if (k == 0 || k + 1 >= len || s[k] != ' ')
+		return 0;
+	for (size_t i = k + 1; i < len; i++)
+		if (s[i] < ' ' || s[i] > '~')
+			return 0;
+	return 1;
+}
+
+int net_state_parse(struct net *n, const char *text, size_t len, int *line)
+{
+	const char *end = text + len;
+
+	*line = 0;
+	for (const char *s = text; s < end;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t l = (size_t)((nl ? nl : end) - s);
+		char *copy;
+
+		++*line;
+		if (!state_line_ok(s, l)) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (!(copy = strndup(s, l)) || push(n, copy) < 0) {
+			free(copy);
+			errno = ENOMEM;
+			return -1;
+		}
+		s += l + 1;
+	}
+	return 0;
+}
+
 static void read_state(struct net *n)
 {
-	char line[512];
-	FILE *f = fopen(n->state, "re");
+	size_t len;
+	char *text = text_read(n->state, TEXT_MAX, &len);
+	int line;
 
-	if (!f) {
+	if (!text) {
 		if (errno != ENOENT)
 			net_fatal(n, "read %s: %m", n->state);
 		return;
 	}
 	n->started = 1;
-	while (fgets(line, sizeof(line), f) && n->nlines < NET_STATE_MAX) {
-		line[strcspn(line, "\n")] = 0;
-		if (!(n->lines[n->nlines] = strdup(line)))
-			net_fatal(n, "out of memory");
-		n->nlines++;
+	if (net_state_parse(n, text, len, &line) < 0) {
+		free(text);
+		if (errno == ENOMEM)
+			net_fatal(n, "read %s: %m", n->state);
+		net_fatal(n, "%s:%d: not a state line (KEY VALUE)", n->state, line);
 	}
-	fclose(f);
+	free(text);
 }
 
 void net_state_add(struct net *n, const char *fmt, ...)
 {
 	va_list ap;
+	char *line;
+	int rc;
 
-	if (n->nlines == NET_STATE_MAX)
-		net_fatal(n, "state of %s: too many lines", log_prog());
 	va_start(ap, fmt);
-	if (vasprintf(&n->lines[n->nlines], fmt, ap) < 0)
-		net_fatal(n, "out of memory");
+	rc = vasprintf(&line, fmt, ap);
 	va_end(ap);
-	n->nlines++;
+	if (rc < 0)
+		net_fatal(n, "out of memory");
+	if (push(n, line) < 0) {
+		free(line);
+		net_fatal(n, "out of memory");
+	}
 }
 
 const char *net_state_get(struct net *n, const char *key)
@@ -124,32 +200,29 @@ void net_state_filter(struct net *n, const char *key,
 	n->nlines = j;
 }
 
-/* Whether word is one of "a|b|c". */
-static int one_of(const char *word, const char *list)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = list; p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
-		if (!strncmp(p, word, len) && (p[len] == '|' || !p[len]))
-			return 1;
-	return 0;
-}
-
 void net_begin(struct net *n, const char *prog, int argc, char **argv,
-	       const char *commands, int flags)
+	       const char *commands, const char *args, int flags)
 {
 	const char *dir = getenv("XEN_NETSCRIPTS_RUNDIR"), *want, *fw;
-	char err[256];
+	char err[256], known[128];
+	struct args_addr a;
+	int k;
 
 	memset(n, 0, sizeof(*n));
 	n->commands = commands;
 	log_init(prog);
 	if (args_init(argc, argv, err, sizeof(err)) < 0)
 		usage(n, err);
+	/* firewall= is every network script's: net_begin() reads it. */
+	k = snprintf(known, sizeof(known), "%s%sfirewall", args, *args ? "|" : "");
+	if (k < 0 || (size_t)k >= sizeof(known))
+		net_fatal(n, "%s: too many argument names", prog);
+	if (args_known(known, err, sizeof(err)) < 0)
+		usage(n, err);
 	n->command = args_command();
 	if (!n->command)
 		usage(n, "no command given");
-	if (!one_of(n->command, commands))
+	if (!args_one_of(n->command, strlen(n->command), commands))
 		usage(n, "invalid command");
 	snprintf(n->state, sizeof(n->state), "%s/%s.state",
 		 dir && *dir == '/' ? dir : NET_RUNDIR, prog);
@@ -184,9 +257,47 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	if (!strcmp(n->command, "start")) {
 		if (link_index(n->netdev) < 0)
 			net_fatal(n, "netdev %s: %m", n->netdev);
+		/* Routed guests take netdev's address, NAT hides them behind it. */
+		if (route_primary_addr(n->netdev, &a) < 0) {
+			if (errno == EADDRNOTAVAIL)
+				net_fatal(n, "netdev '%s' has no IPv4 address", n->netdev);
+			net_fatal(n, "read the addresses of %s: %m", n->netdev);
+		}
+		if (a.a[0] == 127 && args_addr_format(&a, err, sizeof(err)) == 0)
+			net_fatal(n, "netdev '%s' is a loopback device (address %s)",
+				  n->netdev, err);
 		net_state_filter(n, "netdev", NULL, NULL);
 		net_state_add(n, "netdev %s", n->netdev);
 	}
+}
+
+int net_networks(struct net *n, const char *name, struct args_addr *out, int max)
+{
+	const char *v = args_get(name);
+	char text[2][INET6_ADDRSTRLEN + 5];
+	int k;
+
+	if (!v)
+		return 0;
+	if ((k = args_addr_csv(v, out, max, AF_INET)) < 0) {
+		if (errno == E2BIG)
+			net_fatal(n, "invalid %s '%s': more than %d networks", name, v, max);
+		net_fatal(n, "invalid %s '%s': expected IPv4 networks separated by "
+			  "commas", name, v);
+	}
+	for (int i = 0; i < k; i++) {
+		struct args_addr net = out[i];
+
+		for (int b = net.prefix; b < 32; b++)
+			net.a[b / 8] &= (unsigned char)~(0x80 >> (b % 8));
+		if (!memcmp(net.a, out[i].a, 4))
+			continue;
+		args_addr_format(&out[i], text[0], sizeof(text[0]));
+		args_addr_format(&net, text[1], sizeof(text[1]));
+		net_fatal(n, "invalid %s '%s': %s has host bits set (the network is %s)",
+			  name, v, text[0], text[1]);
+	}
+	return k;
 }
 
 /* parts from "a/b/c" (interface names hold dots, never slashes). */
@@ -211,6 +322,7 @@ void net_sysctl(struct net *n, const char *path, const char *value)
 		net_abort(n, "read %s: %m", path);
 	if (sysctl_set(parts, value) < 0)
 		net_abort(n, "set %s to %s: %m", path, value);
+	n->changed = 1;
 	for (int i = 0; i < n->nlines; i++) {
 		size_t len = strlen(path);
 

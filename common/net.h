@@ -10,30 +10,36 @@
 #define XNS_NET_H
 #include <net/if.h>
 
+#include "args.h"
 #include "fw.h"
 
 #define NET_RUNDIR "/run/xen-netscripts"
-#define NET_STATE_MAX 32
 
 struct net {
 	const char *command;	/* start, stop, status... */
 	const char *commands;	/* the valid ones, "start|stop|status" */
 	char netdev[IFNAMSIZ];	/* netdev=, else the default route's device */
 	char state[256];	/* the state file's path */
-	char *lines[NET_STATE_MAX];	/* its lines, read or to be written */
-	int nlines;
+	char **lines;		/* its lines, read or to be written */
+	int nlines, cap;
 	int started;		/* the state file existed */
+	int changed;		/* start changed the host: a failure writes the
+				 * state first */
 	enum fw_backend fw;	/* firewall= */
 };
 
 /* Parse argv and the environment (command, NAME=VALUE), find netdev (with
  * NET_NETDEV), read the state file.  commands: the valid ones, separated by
- * '|' ("start|stop|status").  Exit 2 with a usage message on misuse, 1 on
- * bad input. */
+ * '|' ("start|stop|status"); args: the NAME=VALUE arguments the script
+ * takes besides firewall= ("netdev|ipv6"), any other one or an empty one is
+ * misuse.  For start, netdev must exist and have an IPv4 address that is
+ * not a loopback one.  Exit 2 with a usage message on misuse, 1 on bad
+ * input. */
 #define NET_NETDEV 1
 void net_begin(struct net *n, const char *prog, int argc, char **argv,
-	       const char *commands, int flags);
-/* Log the error, exit 1.  Nothing more: start checks before it changes. */
+	       const char *commands, const char *args, int flags);
+/* Log the error, exit 1.  When start has changed the host already
+ * (n->changed), the state so far is written first. */
 void net_fatal(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
@@ -42,13 +48,29 @@ void net_fatal(struct net *n, const char *fmt, ...)
 void net_abort(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/* The IPv4 networks of argument name (CIDR, separated by commas) into at
+ * most max; returns how many, 0 when name is not given.  net_fatal() naming
+ * the value for anything else: no IPv4 network, host bits set, more than
+ * max. */
+int net_networks(struct net *n, const char *name, struct args_addr *out, int max);
+
+/* The state file's text (len bytes, not NUL-terminated) split into lines
+ * appended to n->lines; pure (no I/O).  Each line is "KEY VALUE": KEY
+ * lower-case letters, VALUE printable ASCII; the last line needs no
+ * newline.  -1 with errno EINVAL and the line (from 1) in *line for any
+ * other line (a NUL byte, a control character), ENOMEM; the lines read
+ * before stay.  net_state_clear() frees them. */
+int net_state_parse(struct net *n, const char *text, size_t len, int *line);
+void net_state_clear(struct net *n);
+
 /* Set the knob /proc/sys/PATH (slashes) to value, remembering its value
  * from before the first start.  net_abort() on failure. */
 void net_sysctl(struct net *n, const char *path, const char *value);
 /* Put back every knob start changed (warnings only). */
 void net_sysctl_restore(struct net *n);
 
-/* Add a line to the state; the value of the first "key ..." line, or NULL. */
+/* Add a line to the state (net_fatal() when out of memory); the value of
+ * the first "key ..." line, or NULL. */
 void net_state_add(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *net_state_get(struct net *n, const char *key);

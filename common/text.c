@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,4 +49,62 @@ int text_commit(FILE *f, const char *tmp, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+char *text_read(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL, *more;
+	size_t cap = 0, n = 0, got;
+	int e;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		/* Room for max + 1 bytes tells a file of max bytes from a longer
+		 * one; the last byte of the buffer is for the terminator. */
+		if (n + 1 >= cap) {
+			cap = cap ? 2 * cap : 4096;
+			if (cap > max + 2)
+				cap = max + 2;
+			if (!(more = realloc(buf, cap))) {
+				e = ENOMEM;
+				goto fail;
+			}
+			buf = more;
+		}
+		got = fread(buf + n, 1, cap - 1 - n, f);
+		n += got;
+		if (n > max) {
+			e = EFBIG;
+			goto fail;
+		}
+		if (!got)
+			break;
+	}
+	if (ferror(f)) {
+		e = errno ? errno : EIO;
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	errno = e;
+	return NULL;
+}
+
+int text_nul_line(const char *text, size_t len)
+{
+	const char *nul = memchr(text, 0, len);
+	int line = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = text; p < nul; p++)
+		line += *p == '\n';
+	return line;
 }

@@ -26,4 +26,16 @@ FILE *text_create(const char *path, char *tmp, size_t len);
  * returned with errno set. */
 int text_commit(FILE *f, const char *tmp, const char *path);
 
+/* The most text_read() reads: a settings file, a configuration, a state
+ * file are far smaller. */
+#define TEXT_MAX (1024 * 1024)
+
+/* The whole of file path, NUL-terminated, into a malloc'd buffer (len: its
+ * size, the terminator not counted); NULL with errno (EFBIG when it holds
+ * more than max bytes). */
+char *text_read(const char *path, size_t max, size_t *len);
+/* The line (counted from 1) of the first NUL byte in text's len bytes, 0
+ * when there is none: a NUL would cut the rest of its line short. */
+int text_nul_line(const char *text, size_t len);
+
 #endif

@@ -102,10 +102,17 @@ static int ipv4(struct stmt *s, const char *key, const char *v, struct args_addr
 	return 0;
 }
 
+/* An interface name goes into the ruleset as it is, between double quotes:
+ * besides being a name the kernel takes, it holds nothing that means
+ * something to nft ('"' ends the string, '*' makes it a wildcard, '\\'
+ * escapes). */
+#define IFNAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
+
 static int ifname(struct stmt *s, const char *key, const char *v, char *out)
 {
-	if (args_ifname(v) < 0)
-		return fail(s, "%s='%s' is not an interface name", key, v);
+	if (args_ifname(v) < 0 || v[strspn(v, IFNAME_CHARS)])
+		return fail(s, "%s='%s' is not an interface name of letters, digits, "
+			    "'-', '_' and '.'", key, v);
 	snprintf(out, IFNAMSIZ, "%s", v);
 	return 0;
 }
@@ -238,8 +245,9 @@ static struct zone_rule *new_rule(struct zones *zs, struct stmt *s, int kind)
 			fail(s, "name '%s' is used twice", name);
 			return NULL;
 		}
-	if (zs->nr == (int)(sizeof(zs->r) / sizeof(zs->r[0]))) {
-		fail(s, "too many statements");
+	if (zs->nr == ZONES_RULES) {
+		fail(s, "more than %d CreateApp, TuneZone, MapAddress and AllowZone "
+		     "statements", ZONES_RULES);
 		return NULL;
 	}
 	r = &zs->r[zs->nr];
@@ -396,11 +404,38 @@ static int expand(struct zones *zs, struct stmt *s, const char *in, char *out,
 			return fail(s, "$%.*s is not set", (int)(end - start), start);
 		o += (size_t)snprintf(out + o, len - o, "%s",
 				      zs->vars[i] + (end - start) + 1);
-		if (o >= len)
-			o = len - 1;
 		in = end + braced;
 	}
+	if (*in || o >= len)
+		return fail(s, "a value longer than %zu bytes", len - 1);
 	out[o] = 0;
+	return 0;
+}
+
+/* A value as the shell would read it, the one place that decides: quotes
+ * around the whole of it go ("..." expanded, '...' not), $NAME and ${NAME}
+ * are replaced outside single quotes.  Any other quote, '\\' or '`' is
+ * shell syntax that is not run here: refused.  The caller then checks the
+ * value for its field (an interface name, an address...): only checked
+ * values reach the ruleset. */
+static int value(struct zones *zs, struct stmt *s, const char *key, const char *raw,
+		 char *out, size_t len)
+{
+	size_t n = strlen(raw);
+	char q = *raw, in[1024];
+
+	if ((q == '"' || q == '\'') && n >= 2 && raw[n - 1] == q)
+		snprintf(in, sizeof(in), "%.*s", (int)n - 2, raw + 1);
+	else
+		snprintf(in, sizeof(in), "%s", raw);
+	if (strpbrk(in, "\"'`\\"))
+		return fail(s, "%s='%s': a quote, '\\' or '`' inside a value (quote a "
+			    "whole value, as \"...\" or '...')", key, raw);
+	if (q != '\'')
+		return expand(zs, s, in, out, len);
+	if (strlen(in) >= len)
+		return fail(s, "a value longer than %zu bytes", len - 1);
+	strcpy(out, in);
 	return 0;
 }
 
@@ -419,25 +454,24 @@ static int statement(struct zones *zs, struct stmt *s, char *line)
 	/* NAME=value: a variable */
 	if (strchr(tok, '=') && !strtok_r(NULL, " \t\r\n", &save)) {
 		char *eq = strchr(tok, '=');
-
-		char *val = eq + 1;
-		size_t vlen = strlen(val);
+		int i;
 
 		*eq = 0;
-		if (!name_ok(tok) || zs->nvars == ZONES_MAX)
+		if (!name_ok(tok))
 			return fail(s, "bad variable '%s'", tok);
-		/* IP="1.2.3.4", as a shell script would have it */
-		if (vlen >= 2 && (*val == '"' || *val == '\'') && val[vlen - 1] == *val) {
-			val[vlen - 1] = 0;
-			val++;
-		}
-		if (expand(zs, s, val, expanded[0], sizeof(expanded[0])) < 0)
+		for (i = 0; i < zs->nvars; i++)
+			if (!strncmp(zs->vars[i], tok, strlen(tok)) &&
+			    zs->vars[i][strlen(tok)] == '=')
+				return fail(s, "variable %s is set again (first on line %d)",
+					    tok, zs->var_line[i]);
+		if (zs->nvars == ZONES_MAX)
+			return fail(s, "more than %d variables", ZONES_MAX);
+		if (value(zs, s, tok, eq + 1, expanded[0], sizeof(expanded[0])) < 0)
 			return -1;
 		if (strlen(tok) + strlen(expanded[0]) + 2 > sizeof(zs->vars[0]))
 			return fail(s, "variable %s: value too long", tok);
-		snprintf(zs->vars[zs->nvars++], sizeof(zs->vars[0]), "%.*s", 126,
-			 tok);
-		strcat(strcat(zs->vars[zs->nvars - 1], "="), expanded[0]);
+		strcat(strcat(strcpy(zs->vars[zs->nvars], tok), "="), expanded[0]);
+		zs->var_line[zs->nvars++] = s->line;
 		return 0;
 	}
 	s->kw = tok;
@@ -455,7 +489,7 @@ static int statement(struct zones *zs, struct stmt *s, char *line)
 		if (s->n == MAX_ARGS - 1)
 			return fail(s, "too many arguments");
 		*eq = 0;
-		if (expand(zs, s, eq + 1, expanded[s->n], sizeof(expanded[0])) < 0)
+		if (value(zs, s, tok, eq + 1, expanded[s->n], sizeof(expanded[0])) < 0)
 			return -1;
 		s->key[s->n] = tok;
 		s->val[s->n] = expanded[s->n];
@@ -502,23 +536,22 @@ int zones_parse_text(const char *file, const char *text, struct zones *zs,
 
 int zones_parse_file(const char *path, struct zones *zs, char *err, size_t len)
 {
-	FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int ret, e;
+	size_t n;
+	char *text = text_read(path, TEXT_MAX, &n);
+	int ret, e, line;
 
-	if (!f) {
+	if (!text) {
 		e = errno;
 		snprintf(err, len, "%s: %s", path, strerror(e));
 		errno = e;
 		return -1;
 	}
-	n = getdelim(&text, &cap, '\0', f);
-	fclose(f);
-	if (n < 0) {
+	if (!n || (line = text_nul_line(text, n))) {
+		if (n)
+			snprintf(err, len, "%s:%d: a NUL byte", path, line);
+		else
+			snprintf(err, len, "%s: empty", path);
 		free(text);
-		snprintf(err, len, "%s: empty or unreadable", path);
 		errno = EINVAL;
 		return -1;
 	}
@@ -532,9 +565,12 @@ int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err, size_t 
 	char copy[128], *br, *addr, *mask, text[600];
 	struct zones one;
 
+	/* Checked before it goes into a statement: no space or '#' of it
+	 * makes more arguments, a comment, a variable. */
 	snprintf(copy, sizeof(copy), "%s", spec);
 	br = copy;
-	if (!(addr = strchr(br, ':')) || !(mask = strchr(addr + 1, ':'))) {
+	if (strlen(spec) >= sizeof(copy) || spec[strspn(spec, IFNAME_CHARS ":")] ||
+	    !(addr = strchr(br, ':')) || !(mask = strchr(addr + 1, ':'))) {
 		snprintf(err, len, "'%s': expected BRIDGE:ADDRESS:NETMASK", spec);
 		errno = EINVAL;
 		return -1;
@@ -625,10 +661,21 @@ static void rule(struct text *o, const char *chain)
 	text_put(o, "add rule " TABLE " %s ", chain);
 }
 
+/* The i-th interface dom0 is closed on: the zones' bridges, their NICs,
+ * the NICs of CreateApp ZONE=none ("" for none). */
+static const char *closed_dev(const struct zones *zs, int i)
+{
+	if (i < zs->nz)
+		return zs->z[i].br;
+	if (i < 2 * zs->nz)
+		return zs->z[i - zs->nz].nic;
+	i -= 2 * zs->nz;
+	return zs->r[i].kind == 'A' ? zs->r[i].nic : "";
+}
+
 static void input(struct text *o, const struct zones *zs)
 {
-	char nics[512] = "";
-	size_t used = 0;
+	int first = 1;
 
 	rule(o, "input");
 	text_put(o, "ct state established,related accept\n");
@@ -657,25 +704,23 @@ static void input(struct text *o, const struct zones *zs)
 	text_put(o, "meta l4proto { icmp, ipv6-icmp } accept\n");
 	rule(o, "input");
 	text_put(o, "jump after-input\n");
-	/* Closed: the zones' bridges, and every NIC a zone or an app names. */
-	for (int i = 0; i < zs->nz; i++)
-		used += (size_t)snprintf(nics + used, sizeof(nics) - used, "%s\"%s\"",
-					 used ? ", " : "", zs->z[i].br);
-	for (int i = 0; i < zs->nz + zs->nr && used < sizeof(nics); i++) {
-		const char *nic = i < zs->nz ? zs->z[i].nic
-				  : zs->r[i - zs->nz].kind == 'A' ? zs->r[i - zs->nz].nic : "";
-		char quoted[IFNAMSIZ + 2];
+	/* Closed: the zones' bridges, and every NIC a zone or an app names,
+	 * each once. */
+	for (int i = 0; i < 2 * zs->nz + zs->nr; i++) {
+		const char *dev = closed_dev(zs, i);
+		int seen = !*dev;
 
-		snprintf(quoted, sizeof(quoted), "\"%s\"", nic);
-		if (*nic && !strstr(nics, quoted))
-			used += (size_t)snprintf(nics + used, sizeof(nics) - used, ", %s",
-						 quoted);
+		for (int j = 0; j < i && !seen; j++)
+			seen = !strcmp(closed_dev(zs, j), dev);
+		if (seen)
+			continue;
+		if (first)
+			rule(o, "input");
+		text_put(o, "%s\"%s\"", first ? "iifname { " : ", ", dev);
+		first = 0;
 	}
-	if (used) {
-		rule(o, "input");
-		text_put(o, "iifname { %s } drop comment \"dom0 opens only what CreateApp says\"\n",
-		    nics);
-	}
+	if (!first)
+		text_put(o, " } drop comment \"dom0 opens only what CreateApp says\"\n");
 }
 
 static void forward(struct text *o, const struct zones *zs)
@@ -941,6 +986,7 @@ static void own_addr(struct net *n, const char *dev, const struct args_addr *a)
 		return;
 	if (route_addr_add(dev, a) < 0)
 		net_abort(n, "add %s to %s: %m", text, dev);
+	n->changed = 1;
 	net_state_add(n, "addr %s %s", dev, text);
 }
 
@@ -1006,10 +1052,11 @@ static void dhcp(struct net *n, const struct zones *zs)
 }
 
 /* What can be checked is, before anything changes: the NICs, the bridges'
- * names, the ruleset. */
+ * names, the ruleset (by the kernel, which the bridges need not exist for:
+ * the rules match interfaces by name). */
 static char *check(struct net *n, const struct zones *zs)
 {
-	char *ruleset;
+	char *ruleset, err[512];
 
 	for (int i = 0; i < zs->nz; i++) {
 		const struct zone *z = &zs->z[i];
@@ -1031,6 +1078,10 @@ static char *check(struct net *n, const struct zones *zs)
 		free(ruleset);
 		net_fatal(n, "the zones' ruleset is too long");
 	}
+	if (fw_text_check(ruleset, err, sizeof(err)) < 0) {
+		free(ruleset);
+		net_fatal(n, "check the zones' ruleset: %s", err);
+	}
 	return ruleset;
 }
 
@@ -1045,6 +1096,7 @@ void zones_up(struct net *n, const struct zones *zs)
 
 		if (made < 0)
 			net_abort(n, "create bridge %s: %m", z->br);
+		n->changed |= made;
 		if (made)
 			net_state_add(n, "bridge %s", z->br);
 		own_addr(n, z->br, &z->in);

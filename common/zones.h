@@ -18,8 +18,14 @@
  *   AllowZone FROM=zone TO=zone
  *        let FROM's guests open connections into TO (zones are isolated).
  *
- * '#' starts a comment (also after ';').  Values hold no spaces.  Errors
- * name the file, the line and the statement. */
+ * '#' starts a comment (also after ';').  Values hold no spaces; quotes
+ * around a whole value go as the shell takes them away ("..." expanded,
+ * '...' not), and a value holds no other quote, '\' or '`'.  Each value is
+ * then checked for its field (interface names: letters, digits, '-', '_'
+ * and '.'), so that the ruleset is only ever built from checked values.  A
+ * variable is set once.  Errors (a NUL byte too) name the file, the line
+ * and the statement.  Limits: ZONES_MAX zones and variables, ZONES_RULES
+ * other statements, lines of 1023 bytes, values of 255. */
 #ifndef XNS_ZONES_H
 #define XNS_ZONES_H
 #include <net/if.h>
@@ -56,12 +62,15 @@ struct zone_rule {
 	int to_zone;		/* AllowZone TO */
 };
 
+#define ZONES_RULES (ZONES_MAX * 8)
+
 struct zones {
 	struct zone z[ZONES_MAX];
 	int nz;
-	struct zone_rule r[ZONES_MAX * 8];
+	struct zone_rule r[ZONES_RULES];
 	int nr;
 	char vars[ZONES_MAX][128];	/* "NAME=value" */
+	int var_line[ZONES_MAX];	/* where each was set */
 	int nvars;
 };
 

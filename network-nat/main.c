@@ -34,26 +34,22 @@ static void start(struct net *n)
 	struct fw_nat nat = { .owner = "network-nat", .out_dev = n->netdev,
 			      .from = subnets };
 	const char *want = args_get("subnet");
-	char list[512];
 
-	if (want && (nat.nfrom = args_addr_csv(want, subnets, MAX_SUBNETS,
-					       AF_INET)) < 0)
-		net_fatal(n, "invalid subnet '%s': expected IPv4 networks "
-			  "separated by commas", want);
+	nat.nfrom = net_networks(n, "subnet", subnets, MAX_SUBNETS);
 	net_sysctl(n, "net/ipv4/ip_forward", "1");
 	if (fw_nat_set(n->fw, &nat) < 0)
 		net_abort(n, "masquerade out of %s with %s: %m", n->netdev,
 			  fw_name(n->fw));
-	snprintf(list, sizeof(list), "%s", want ? want : "everything");
-	net_state_add(n, "say masquerading %s out of %s with %s", list,
-		      n->netdev, fw_name(n->fw));
+	net_state_add(n, "say masquerading %s out of %s with %s",
+		      want ? want : "everything", n->netdev, fw_name(n->fw));
 }
 
 int main(int argc, char **argv)
 {
 	struct net n;
 
-	net_begin(&n, "network-nat", argc, argv, "start|stop|status", NET_NETDEV);
+	net_begin(&n, "network-nat", argc, argv, "start|stop|status", "netdev|subnet",
+		  NET_NETDEV);
 	if (!strcmp(n.command, "status"))
 		net_status(&n);
 	if (!strcmp(n.command, "start")) {

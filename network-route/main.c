@@ -43,7 +43,8 @@ int main(int argc, char **argv)
 {
 	struct net n;
 
-	net_begin(&n, "network-route", argc, argv, "start|stop|status", NET_NETDEV);
+	net_begin(&n, "network-route", argc, argv, "start|stop|status", "netdev|ipv6",
+		  NET_NETDEV);
 	if (!strcmp(n.command, "status"))
 		net_status(&n);
 	if (!strcmp(n.command, "start"))

@@ -57,16 +57,17 @@ static void read_zones(struct net *n, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	char *words[64];
+	char *words[argc + 1];
 	int nwords = 0;
 	struct net n;
 
 	/* The bridge words are ours; the rest is the usual command line. */
-	for (int i = 0; i < argc && nwords < 63; i++)
+	for (int i = 0; i < argc; i++)
 		if (i == 0 || !strchr(argv[i], ':') || strchr(argv[i], '='))
 			words[nwords++] = argv[i];
 	words[nwords] = NULL;
-	net_begin(&n, "network-zones", nwords, words, "start|stop|status|plan", 0);
+	net_begin(&n, "network-zones", nwords, words, "start|stop|status|plan",
+		  "config|dhcp|ethers|hosts", 0);
 	if (!strcmp(n.command, "status")) {
 		if (!net_status_print(&n))
 			net_exit(&n, 3);

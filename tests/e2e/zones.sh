@@ -295,3 +295,99 @@ tmatch "the error names file, line and statement" "bad.conf:2: CreateApp: ZONE='
 t "a bad configuration changes nothing" bash -c "! ip netns exec $H_D0 ip link show xen-br9 >/dev/null 2>&1"
 nz start
 teq "no zone at all: exit 1" 1 "$H_RC"
+
+# --- every refusal comes before the first change ------------------------------
+# zsnap: what a refused start must leave as it was.
+zsnap() {
+	d0 ip -o link show | awk '{print $2}'
+	d0 ip -o addr show | awk '{print $2, $4}'
+	d0 cat /proc/sys/net/ipv4/ip_forward
+	d0 nft list ruleset
+	ls "$XEN_NETSCRIPTS_RUNDIR"
+	cat "$XEN_NETSCRIPTS_RUNDIR/network-zones.state" 2>&1
+}
+# zrefused NAME STATUS MESSAGE-REGEX ARGS...: network-zones ARGS is refused
+# with STATUS and the message, and changes nothing.
+zrefused() { h_refused "$1" "$2" "$3" zsnap "$NZ" "${@:4}"; }
+
+# Values written as the shell would: quotes around a whole value go, as the
+# shell takes them away ('...' without expansion); nothing of them reaches
+# the ruleset or a bridge's name.
+cat >"$H_DIR/quoted.conf" <<'EOF2'
+BR5="xen-br5"
+CreateZone NAME="zq5" NIC='none' EXT=none BR=$BR5 INT="10.10.5.1" MASK='255.255.255.0'
+CreateZone NAME=zq6 NIC=none EXT=none BR="xen-br6" INT=10.10.6.1 MASK=255.255.255.0
+EOF2
+nz start config="$H_DIR/quoted.conf"
+teq "shell-quoted values: start exits 0" 0 "$H_RC"
+t "BR=\$BR5 with BR5=\"xen-br5\": bridge xen-br5" link_exists xen-br5
+t "BR=\"xen-br6\": bridge xen-br6" link_exists xen-br6
+teq "no link has a quote in its name" "" "$(d0 ip -o link show | awk '{print $2}' | grep -F '"')"
+teq "the ruleset names the bridges plainly" 1 \
+	"$(d0 nft list chain inet xen-zones forward | grep -c 'iifname "xen-br6" oifname "xen-br6" accept')"
+nz stop
+teq "shell-quoted values: stop exits 0" 0 "$H_RC"
+t "stop removes the bridges" bash -c "! ip netns exec $H_D0 ip link show xen-br6 >/dev/null 2>&1"
+
+# A character that is no part of an interface name in nft input: refused
+# with the file and line, before anything is made.
+printf 'CreateZone NAME=zw NIC=none EXT=none BR=xen-br* INT=10.10.7.1 MASK=255.255.255.0\n' >"$H_DIR/star.conf"
+zrefused "BR=xen-br* (an nft wildcard)" 1 \
+	"star.conf:1: CreateZone: BR='xen-br\*' is not an interface name" start config="$H_DIR/star.conf"
+printf 'CreateZone NAME=zw NIC=none EXT=none BR=xen"br INT=10.10.7.1 MASK=255.255.255.0\n' >"$H_DIR/quote.conf"
+zrefused "a quote inside a value" 1 "quote.conf:1: CreateZone: BR='xen\"br': " start config="$H_DIR/quote.conf"
+
+# A NUL byte: an error with the file and line, not the rest of the file
+# dropped.
+printf 'CreateZone NAME=za NIC=none EXT=none BR=xen-bra INT=10.10.7.1 MASK=255.255.255.0\n\0CreateZone NAME=zb NIC=none EXT=none BR=xen-brb INT=10.10.8.1 MASK=255.255.255.0\n' >"$H_DIR/nul.conf"
+zrefused "a NUL byte in the configuration" 1 "nul.conf:2: a NUL byte" start config="$H_DIR/nul.conf"
+
+# A variable set twice: an error, not its first value kept.
+printf 'B=xen-bra\nB=xen-brb\nCreateZone NAME=za NIC=none EXT=none BR=$B INT=10.10.7.1 MASK=255.255.255.0\n' >"$H_DIR/twice.conf"
+zrefused "a variable set twice" 1 "twice.conf:2: variable B is set again \(first on line 1\)" \
+	start config="$H_DIR/twice.conf"
+
+# An argument network-zones does not know.
+printf 'CreateZone NAME=za NIC=none EXT=none BR=xen-bra INT=10.10.7.1 MASK=255.255.255.0\n' >"$H_DIR/one.conf"
+zrefused "an unknown argument" 2 \
+	"unknown argument 'frobnicate': known are config, dhcp, ethers, hosts, firewall" \
+	start config="$H_DIR/one.conf" frobnicate=1
+
+# The kernel checks the whole ruleset (a check-only batch) before anything
+# changes: here the administrator's before-input is a base chain, which our
+# input chain cannot jump to.
+d0 nft delete table inet xen-zones 2>/dev/null
+d0 nft add table inet xen-zones
+d0 nft add chain inet xen-zones before-input '{ type filter hook input priority 0; }'
+zrefused "a ruleset the kernel refuses" 1 \
+	"check the zones' ruleset: nftables: .*Operation not supported" start config="$H_DIR/one.conf"
+d0 nft delete table inet xen-zones
+
+# --- the tables at their limits -------------------------------------------------
+# ZONES_MAX (32) zones, none with an uplink, with long bridge names: more
+# than the 32 state lines there were and than the 512 bytes plan had for the
+# interfaces it closes; plan and start take them all, stop takes all back.
+zones_conf() {
+	local i
+	for i in $(seq "$1"); do
+		echo "CreateZone NAME=zone$i NIC=none EXT=none BR=xen-zone-br$i INT=10.30.$i.1 MASK=255.255.255.0"
+	done
+}
+zones_conf 32 >"$H_DIR/z32.conf"
+zones_conf 33 >"$H_DIR/z33.conf"
+fwd_before=$(d0 cat /proc/sys/net/ipv4/ip_forward)
+nz plan config="$H_DIR/z32.conf"
+teq "32 zones: plan exits 0" 0 "$H_RC"
+tmatch "32 zones: plan closes dom0 on all 32 bridges" 'iifname \{ "xen-zone-br1", .*"xen-zone-br32" \} drop' "$H_OUT"
+nz start config="$H_DIR/z32.conf"
+teq "32 zones: start exits 0" 0 "$H_RC"
+teq "32 zones: 32 bridges" 32 "$(d0 ip -o link show type bridge | grep -c ' xen-zone-br[0-9]*:')"
+teq "32 zones: the state holds every bridge" 32 \
+	"$(grep -c '^bridge xen-zone-br' "$XEN_NETSCRIPTS_RUNDIR/network-zones.state")"
+nz status
+tmatch "32 zones: status lists the last one" "zone zone32: bridge xen-zone-br32 10.30.32.1/24, no uplink" "$H_OUT"
+nz stop
+teq "32 zones: stop exits 0" 0 "$H_RC"
+teq "32 zones: stop removes all 32 bridges" 0 "$(d0 ip -o link show type bridge | grep -c ' xen-zone-br[0-9]*:')"
+teq "32 zones: stop puts forwarding back" "$fwd_before" "$(d0 cat /proc/sys/net/ipv4/ip_forward)"
+zrefused "33 zones" 1 "z33.conf:33: CreateZone: more than 32 zones" start config="$H_DIR/z33.conf"

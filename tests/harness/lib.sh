@@ -215,6 +215,20 @@ h_net() {
 	return "$H_RC"
 }
 
+# h_refused NAME STATUS MESSAGE-REGEX SNAPSHOT BINARY ARGS...: h_net BINARY
+# ARGS... exits with STATUS and a message matching MESSAGE-REGEX, and what
+# the function SNAPSHOT prints (what a refusal must not change) is the same
+# after as before.
+h_refused() {
+	local name=$1 want=$2 msg=$3 snap=$4 before
+	shift 4
+	before=$($snap)
+	h_net "$@"
+	teq "$name: exit $want" "$want" "$H_RC"
+	tmatch "$name: the message" "$msg" "$H_OUT"
+	teq "$name: nothing changed" "$before" "$($snap)"
+}
+
 # bin NAME: the path of our build of binary NAME
 bin() { echo "$H_BIN/$1"; }
 

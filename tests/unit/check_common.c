@@ -21,7 +21,9 @@
 #include "fw.h"
 #include "hooks.h"
 #include "lock.h"
+#include "net.h"
 #include "sysctl.h"
+#include "text.h"
 #include "vif.h"
 #include "vlan.h"
 #include "xstore.h"
@@ -106,6 +108,54 @@ START_TEST(empty_value_is_unset)
 	ck_assert_ptr_null(args_get("bridge"));
 	ck_assert_ptr_null(args_get("xns_empty"));
 	unsetenv("xns_empty");
+}
+END_TEST
+
+/* Only the arguments a script knows, none empty; the environment is not
+ * looked at (libxl and xend put more there). */
+START_TEST(unknown_and_empty_arguments_are_refused)
+{
+	setenv("frobnicate", "1", 1);
+	ck_assert_int_eq(args_init(ARGC("start", "netdev=eth0", "ipv6=yes"),
+				   ARGV("start", "netdev=eth0", "ipv6=yes"), err, sizeof(err)), 0);
+	ck_assert_int_eq(args_known("netdev|ipv6|firewall", err, sizeof(err)), 0);
+	ck_assert_int_eq(args_init(ARGC("start", "ipv6=yes", "frobnicate=1"),
+				   ARGV("start", "ipv6=yes", "frobnicate=1"), err, sizeof(err)), 0);
+	ck_assert_int_eq(args_known("netdev|ipv6|firewall", err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_str_eq(err, "unknown argument 'frobnicate': known are netdev, ipv6, firewall");
+	/* A prefix or an extension of a known name is not it. */
+	ck_assert_int_eq(args_init(ARGC("start", "net=eth0"), ARGV("start", "net=eth0"), err,
+				   sizeof(err)), 0);
+	ck_assert_int_eq(args_known("netdev|ipv6", err, sizeof(err)), -1);
+	ck_assert_int_eq(args_init(ARGC("start", "netdevs=eth0"), ARGV("start", "netdevs=eth0"),
+				   err, sizeof(err)), 0);
+	ck_assert_int_eq(args_known("netdev|ipv6", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "unknown argument 'netdevs': known are netdev, ipv6");
+	ck_assert_int_eq(args_init(ARGC("start", "subnet="), ARGV("start", "subnet="), err,
+				   sizeof(err)), 0);
+	ck_assert_int_eq(args_known("netdev|subnet", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "empty argument 'subnet=': give a value or leave it out");
+	unsetenv("frobnicate");
+}
+END_TEST
+
+/* MAX_VARS (64) NAME=VALUE arguments are taken, one more is refused. */
+START_TEST(arguments_at_their_limit)
+{
+	char *argv[68], words[65][16];
+
+	argv[0] = "prog";
+	argv[1] = "start";
+	for (int i = 0; i < 65; i++) {
+		snprintf(words[i], sizeof(words[i]), "v%d=%d", i, i);
+		argv[i + 2] = words[i];
+	}
+	argv[67] = NULL;
+	ck_assert_int_eq(args_init(66, argv, err, sizeof(err)), 0);
+	ck_assert_str_eq(args_get("v63"), "63");
+	ck_assert_int_eq(args_init(67, argv, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "too many NAME=VALUE arguments");
 }
 END_TEST
 
@@ -543,6 +593,102 @@ START_TEST(settings_file_below_arguments_and_environment)
 }
 END_TEST
 
+/* A NUL byte is an error naming the file and line (in the last line too,
+ * with no newline after it); MAX_SETTINGS (32) settings, lines of 510
+ * bytes and files of TEXT_MAX bytes are taken, one more refused. */
+START_TEST(settings_file_nul_and_limits)
+{
+	char path[] = "/tmp/xns-conf-XXXXXX", line[600], *big;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "antispoof=no\nfirewall=nft\0iptables", 34), 34);
+	close(fd);
+	setenv("XEN_NETSCRIPTS_CONF", path, 1);
+	unsetenv("firewall");
+	ck_assert_int_eq(args_init(ARGC("start"), ARGV("start"), err, sizeof(err)), 0);
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, ":2: a NUL byte"));
+	ck_assert_ptr_nonnull(strstr(err, path));
+	ck_assert_ptr_null(args_setting("firewall"));
+
+	f = fopen(path, "w");
+	for (int i = 0; i < 32; i++)
+		fprintf(f, "s%d=%d\n", i, i);
+	fclose(f);
+	ck_assert_msg(args_load_config(err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(args_setting("s31"), "31");
+	f = fopen(path, "a");
+	fprintf(f, "s32=32\n");
+	fclose(f);
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, ":33: more than 32 settings"));
+
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "firewall=", 9);
+	line[510] = 0;				/* 510 bytes, no newline */
+	write_conf(path, line);
+	ck_assert_msg(args_load_config(err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq((int)strlen(args_setting("firewall")), 501);
+	line[510] = '\n';
+	line[511] = 0;				/* 510 bytes and the newline */
+	write_conf(path, line);
+	ck_assert_msg(args_load_config(err, sizeof(err)) == 0, "%s", err);
+	line[510] = 'x';
+	line[511] = '\n';
+	line[512] = 0;				/* 511 bytes */
+	write_conf(path, line);
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, ":1: line longer than 510 bytes"));
+
+	/* TEXT_MAX bytes of comments; one more byte is too much. */
+	big = malloc(TEXT_MAX + 1);
+	memset(big, '#', TEXT_MAX);
+	for (size_t i = 100; i < TEXT_MAX; i += 100)
+		big[i] = '\n';
+	f = fopen(path, "w");
+	ck_assert_int_eq((int)fwrite(big, 1, TEXT_MAX, f), TEXT_MAX);
+	fclose(f);
+	ck_assert_msg(args_load_config(err, sizeof(err)) == 0, "%s", err);
+	f = fopen(path, "a");
+	fputc('#', f);
+	fclose(f);
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	free(big);
+	unlink(path);
+	args_free_config();
+	unsetenv("XEN_NETSCRIPTS_CONF");
+}
+END_TEST
+
+START_TEST(text_read_and_nul_lines)
+{
+	char path[] = "/tmp/xns-text-XXXXXX", *t;
+	int fd = mkstemp(path);
+	size_t len;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "0123456789", 10), 10);
+	close(fd);
+	ck_assert_ptr_nonnull(t = text_read(path, 10, &len));	/* at its max */
+	ck_assert_int_eq((int)len, 10);
+	ck_assert_str_eq(t, "0123456789");
+	free(t);
+	ck_assert_ptr_null(text_read(path, 9, &len));		/* one past */
+	ck_assert_int_eq(errno, EFBIG);
+	unlink(path);
+	ck_assert_ptr_null(text_read(path, 10, &len));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(text_nul_line("a\nb\nc", 5), 0);
+	ck_assert_int_eq(text_nul_line("\0a", 2), 1);
+	ck_assert_int_eq(text_nul_line("a\nb\n\0", 5), 3);
+	ck_assert_int_eq(text_nul_line("a\nb\0\n", 5), 2);
+}
+END_TEST
+
 /* --- firewall ------------------------------------------------------------ */
 
 /* Compare text with tests/unit/golden/name (rewrite it with UPDATE_GOLDEN). */
@@ -863,6 +1009,53 @@ START_TEST(dhcp_files)
 }
 END_TEST
 
+/* --- network scripts' state file -------------------------------------------- */
+
+/* Every line is kept, however many; the last needs no newline; a line that
+ * is not KEY VALUE (a NUL byte, a control character) is an error with its
+ * number. */
+START_TEST(state_file_parser)
+{
+	struct net n;
+	char *text = malloc(1000 * 32), *p = text;
+	int line;
+
+	memset(&n, 0, sizeof(n));
+	for (int i = 0; i < 1000; i++)
+		p += sprintf(p, "bridge br%d\n", i);
+	ck_assert_int_eq(net_state_parse(&n, text, (size_t)(p - text), &line), 0);
+	ck_assert_int_eq(n.nlines, 1000);
+	ck_assert_str_eq(n.lines[999], "bridge br999");
+	ck_assert_int_eq(net_state_parse(&n, "sysctl net/ipv4/ip_forward 0 1", 30, &line), 0);
+	ck_assert_int_eq(n.nlines, 1001);
+	ck_assert_str_eq(n.lines[1000], "sysctl net/ipv4/ip_forward 0 1");
+	net_state_clear(&n);
+	ck_assert_int_eq(n.nlines, 0);
+	ck_assert_int_eq(net_state_parse(&n, "", 0, &line), 0);
+	ck_assert_int_eq(n.nlines, 0);
+
+	static const struct { const char *text; size_t len; int line; } bad[] = {
+		{ "netdev eth0\nbridge br0\nsay a\0b\n", 29, 3 },
+		{ "netdev eth0\n\nbridge br0\n", 24, 2 },
+		{ "Netdev eth0\n", 12, 1 },
+		{ "netdev\n", 7, 1 },
+		{ "netdev \n", 8, 1 },
+		{ "netdev eth0\r\n", 13, 1 },
+		{ "say caf\xc3\xa9\n", 10, 1 },
+		{ "netdev eth0\nbridge", 18, 2 },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(net_state_parse(&n, bad[i].text, bad[i].len, &line) == -1,
+			      "accepted case %zu", i);
+		ck_assert_int_eq(errno, EINVAL);
+		ck_assert_int_eq(line, bad[i].line);
+		ck_assert_int_eq(n.nlines, bad[i].line - 1);
+		net_state_clear(&n);
+	}
+	free(text);
+}
+END_TEST
+
 /* --- network-zones' configuration ---------------------------------------- */
 
 static char *slurp(const char *path)
@@ -917,6 +1110,136 @@ START_TEST(zones_errors_golden)
 }
 END_TEST
 
+/* Values written as the shell would: quotes around a whole value go, "..."
+ * is expanded and '...' is not. */
+START_TEST(zones_shell_quoting)
+{
+	static struct zones zs;
+	const char *text =
+		"NIC=\"eth1\"\n"
+		"BR='xen-br1'\n"
+		"CreateZone NAME=\"zq\" NIC=\"$NIC\" EXT='192.0.2.10' BR=$BR INT=\"10.1.0.1\" "
+		"MASK='255.255.255.0'\n"
+		"CreateApp NAME='web' ZONE=zq EXT=\"tcp:80\" INT=\"10.1.0.2:8080\"\n";
+	static char plan[1 << 16];
+
+	ck_assert_msg(zones_parse_text("q.conf", text, &zs, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(zs.z[0].name, "zq");
+	ck_assert_str_eq(zs.z[0].nic, "eth1");
+	ck_assert_str_eq(zs.z[0].br, "xen-br1");
+	ck_assert_str_eq(zs.r[0].name, "web");
+	ck_assert_int_eq(zs.r[0].to_port, 8080);
+	ck_assert_int_eq(zones_render_plan(&zs, plan, sizeof(plan)), 0);
+	ck_assert_ptr_null(strchr(strstr(plan, "add table"), '\''));
+	ck_assert_ptr_nonnull(strstr(plan, "iifname \"xen-br1\" oifname \"eth1\" accept"));
+	ck_assert_int_eq(zones_parse_text("q.conf", "NIC=eth1\nCreateZone NAME=zq NIC='$NIC' "
+					  "EXT=none BR=br1 INT=10.1.0.1 MASK=255.255.255.0\n",
+					  &zs, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "q.conf:2: CreateZone: NIC='$NIC' is not an interface name of "
+			 "letters, digits, '-', '_' and '.'");
+}
+END_TEST
+
+/* A variable is set once; ZONES_MAX (32) of them, "NAME=value" of 127
+ * bytes, values of 255 bytes once expanded; one more is refused. */
+START_TEST(zones_variables)
+{
+	static struct zones zs;
+	char text[4096], *p = text, x[200];
+
+	ck_assert_int_eq(zones_parse_text("v.conf", "A=1\n# again\nA=2\n", &zs, err,
+					  sizeof(err)), -1);
+	ck_assert_str_eq(err, "v.conf:3: variable A is set again (first on line 1)");
+	for (int i = 0; i < 32; i++)
+		p += sprintf(p, "V%d=%d\n", i, i);
+	ck_assert_msg(zones_parse_text("v.conf", text, &zs, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(zs.nvars, 32);
+	sprintf(p, "V32=32\n");
+	ck_assert_int_eq(zones_parse_text("v.conf", text, &zs, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "v.conf:33: more than 32 variables");
+
+	memset(x, 'x', sizeof(x));
+	snprintf(text, sizeof(text), "A=%.125s\n", x);	/* "A=" + 125: 127 bytes */
+	ck_assert_msg(zones_parse_text("v.conf", text, &zs, err, sizeof(err)) == 0, "%s", err);
+	snprintf(text, sizeof(text), "A=%.126s\n", x);
+	ck_assert_int_eq(zones_parse_text("v.conf", text, &zs, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "v.conf:1: variable A: value too long");
+	/* 3 * 85 = 255 bytes: past the value's limit, on to the NAME check. */
+	snprintf(text, sizeof(text), "A=%.85s\nCreateZone NAME=$A$A$A NIC=none EXT=none BR=b "
+		 "INT=10.0.0.1 MASK=255.0.0.0\n", x);
+	ck_assert_int_eq(zones_parse_text("v.conf", text, &zs, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "v.conf:2: CreateZone: NAME='xxx"));
+	snprintf(text, sizeof(text), "A=%.85s\nCreateZone NAME=$A$A$A. NIC=none EXT=none BR=b "
+		 "INT=10.0.0.1 MASK=255.0.0.0\n", x);
+	ck_assert_int_eq(zones_parse_text("v.conf", text, &zs, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "v.conf:2: CreateZone: a value longer than 255 bytes");
+}
+END_TEST
+
+/* ZONES_MAX (32) zones with the longest bridge names and ZONES_RULES (256)
+ * other statements are taken and rendered; one more is refused.  Lines of
+ * 1023 bytes are taken, of 1024 refused. */
+START_TEST(zones_limits)
+{
+	static struct zones zs;
+	static char plan[256 * 1024];
+	size_t cap = 64 * 1024;
+	char *text = malloc(cap), *p = text, *rules, line[1100];
+
+	for (int i = 0; i < 32; i++)
+		p += sprintf(p, "CreateZone NAME=z%d NIC=eth-uplink-%d EXT=none BR=xen-zone-br%d "
+			     "INT=10.%d.0.1 MASK=255.255.255.0\n", i, i, i, i);
+	rules = p;
+	for (int i = 0; i < 256; i++)
+		p += sprintf(p, "CreateApp NAME=a%d ZONE=none EXT=tcp:%d INT=eth-app-%d\n", i,
+			     i + 1, i);
+	ck_assert_msg(zones_parse_text("l.conf", text, &zs, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(zs.nz, 32);
+	ck_assert_int_eq(zs.nr, 256);
+	ck_assert_int_eq(zones_render_plan(&zs, plan, sizeof(plan)), 0);
+	ck_assert_ptr_nonnull(strstr(plan, "iifname { \"xen-zone-br0\", "));
+	ck_assert_ptr_nonnull(strstr(plan, ", \"eth-uplink-31\", \"eth-app-0\", "));
+	ck_assert_ptr_nonnull(strstr(plan, ", \"eth-app-255\" } drop"));
+	sprintf(p, "TuneZone NAME=t ZONE=z0 DIR=in ACTION=drop PORT=tcp:1\n");
+	ck_assert_int_eq(zones_parse_text("l.conf", text, &zs, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "l.conf:289: TuneZone: more than 256 CreateApp, TuneZone, "
+			 "MapAddress and AllowZone statements");
+	sprintf(rules, "CreateZone NAME=z32 NIC=none EXT=none BR=br32 INT=10.32.0.1 "
+		"MASK=255.255.255.0\n");
+	ck_assert_int_eq(zones_parse_text("l.conf", text, &zs, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "l.conf:33: CreateZone: more than 32 zones");
+
+	memset(line, ' ', sizeof(line));
+	line[1022] = '#';
+	line[1023] = 0;
+	ck_assert_msg(zones_parse_text("l.conf", line, &zs, err, sizeof(err)) == 0, "%s", err);
+	line[1023] = '#';
+	line[1024] = 0;
+	ck_assert_int_eq(zones_parse_text("l.conf", line, &zs, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "l.conf:1: line longer than 1023 bytes");
+	free(text);
+}
+END_TEST
+
+START_TEST(zones_file_with_a_nul)
+{
+	static struct zones zs;
+	char path[] = "/tmp/xns-zones-XXXXXX";
+	const char text[] = "CreateZone NAME=a NIC=none EXT=none BR=bra INT=10.1.0.1 "
+			    "MASK=255.255.255.0\n\0CreateZone NAME=b NIC=none EXT=none BR=brb "
+			    "INT=10.2.0.1 MASK=255.255.255.0\n";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (int)sizeof(text) - 1);
+	close(fd);
+	ck_assert_int_eq(zones_parse_file(path, &zs, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, ":2: a NUL byte"));
+	unlink(path);
+}
+END_TEST
+
 START_TEST(zones_bridge_words)
 {
 	static struct zones zs;
@@ -935,6 +1258,20 @@ START_TEST(zones_bridge_words)
 	ck_assert_int_eq(zones_add_bridge_spec(&zs, "xen-br2:10.10.2.1:255.0.255.0", err,
 					       sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "is not a netmask"));
+	/* Nothing of a word becomes another argument, a comment, a variable. */
+	static const char *const bad[] = {
+		"xen-br2:10.10.2.1:255.255.255.0 DHCP=10.10.2.5-10.10.2.9",
+		"xen-br2:10.10.2.1:255.255.255.0#", "$BR:10.10.2.1:255.255.255.0",
+		"xen\"br2:10.10.2.1:255.255.255.0",
+		"xen-br2:10.10.2.1:255.255.255.000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000000000000000000000000000000",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(zones_add_bridge_spec(&zs, bad[i], err, sizeof(err)) == -1,
+			      "accepted %s", bad[i]);
+		ck_assert_ptr_nonnull(strstr(err, "expected BRIDGE:ADDRESS:NETMASK"));
+	}
+	ck_assert_int_eq(zs.nz, 1);
 }
 END_TEST
 
@@ -956,6 +1293,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, macs);
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, settings_file_below_arguments_and_environment);
+	tcase_add_test(tc, unknown_and_empty_arguments_are_refused);
+	tcase_add_test(tc, arguments_at_their_limit);
+	tcase_add_test(tc, settings_file_nul_and_limits);
+	tcase_add_test(tc, text_read_and_nul_lines);
+	tcase_add_test(tc, state_file_parser);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vlan");
@@ -977,6 +1319,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, zones_plans_golden);
 	tcase_add_test(tc, zones_errors_golden);
 	tcase_add_test(tc, zones_bridge_words);
+	tcase_add_test(tc, zones_shell_quoting);
+	tcase_add_test(tc, zones_variables);
+	tcase_add_test(tc, zones_limits);
+	tcase_add_test(tc, zones_file_with_a_nul);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fw");
