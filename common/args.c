@@ -350,9 +350,10 @@ int args_addr_format(const struct args_addr *a, char *buf, size_t len)
 	return 0;
 }
 
-/* Addresses separated by any of seps, each of family (0: either). */
+/* Addresses separated by any of seps, each of family (0: either); what is
+ * wrong into err (NULL: nowhere). */
 static int addr_split(const char *s, const char *seps, struct args_addr *out, int max,
-		      int family)
+		      int family, char *err, size_t errlen)
 {
 	char word[INET6_ADDRSTRLEN + 5];
 	int n = 0;
@@ -364,17 +365,24 @@ static int addr_split(const char *s, const char *seps, struct args_addr *out, in
 		if (!*s)
 			break;
 		len = strcspn(s, seps);
-		if (len >= sizeof(word)) {
-			errno = EINVAL;
-			return -1;
-		}
 		if (n == max) {
+			if (err)
+				snprintf(err, errlen, "more than %d addresses", max);
 			errno = E2BIG;
 			return -1;
 		}
-		memcpy(word, s, len);
-		word[len] = '\0';
-		if (args_addr(word, &out[n]) < 0 || (family && out[n].family != family)) {
+		if (len < sizeof(word)) {
+			memcpy(word, s, len);
+			word[len] = '\0';
+		}
+		if (len >= sizeof(word) || args_addr(word, &out[n]) < 0 ||
+		    (family && out[n].family != family)) {
+			if (err)
+				snprintf(err, errlen, "'%.*s' is not an %saddress%s",
+					 len > 48 ? 48 : (int)len, s,
+					 family == AF_INET ? "IPv4 " :
+					 family == AF_INET6 ? "IPv6 " : "",
+					 family ? "" : " (IPv4 or IPv6, with an optional /prefix)");
 			errno = EINVAL;
 			return -1;
 		}
@@ -386,16 +394,113 @@ static int addr_split(const char *s, const char *seps, struct args_addr *out, in
 
 int args_addr_list(const char *s, struct args_addr *out, int max)
 {
-	return addr_split(s, " \t", out, max, 0);
+	return addr_split(s, " \t", out, max, 0, NULL, 0);
+}
+
+int args_addr_list_err(const char *s, struct args_addr *out, int max, char *err,
+		       size_t errlen)
+{
+	return addr_split(s, " \t", out, max, 0, err, errlen);
 }
 
 int args_addr_csv(const char *s, struct args_addr *out, int max, int family)
 {
-	int n = addr_split(s, ", ", out, max, family);
+	int n = addr_split(s, ", ", out, max, family, NULL, 0);
 
 	if (n == 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	return n;
+}
+
+int args_addr_holds(const struct args_addr *net, const struct args_addr *a)
+{
+	int full = net->prefix / 8, rest = net->prefix % 8;
+
+	if (net->family != a->family || a->prefix < net->prefix)
+		return 0;
+	if (memcmp(net->a, a->a, (size_t)full) != 0)
+		return 0;
+	return !rest || !((net->a[full] ^ a->a[full]) & (0xff << (8 - rest)));
+}
+
+static const struct {
+	enum args_addr_class class;
+	const char *block, *the, *what;
+} blocks[] = {
+	{ ARGS_ADDR_UNSPECIFIED, "0.0.0.0/8", "an", "unspecified (\"this network\")" },
+	{ ARGS_ADDR_LOOPBACK, "127.0.0.0/8", "a", "loopback" },
+	{ ARGS_ADDR_MULTICAST, "224.0.0.0/4", "a", "multicast" },
+	{ ARGS_ADDR_BROADCAST, "255.255.255.255", "the", "broadcast" },
+	{ ARGS_ADDR_LINK_LOCAL, "169.254.0.0/16", "a", "link-local" },
+	{ ARGS_ADDR_UNSPECIFIED, "::", "the", "unspecified" },
+	{ ARGS_ADDR_LOOPBACK, "::1", "the", "loopback" },
+	{ ARGS_ADDR_MULTICAST, "ff00::/8", "a", "multicast" },
+	{ ARGS_ADDR_LINK_LOCAL, "fe80::/10", "a", "link-local" },
+	{ ARGS_ADDR_MAPPED, "::ffff:0:0/96", "an", "IPv4-mapped" },
+};
+
+/* The index in blocks[] of the first block a overlaps, link-local ones
+ * skipped when link_local; or -1. */
+static int block_of(const struct args_addr *a, int link_local)
+{
+	struct args_addr b;
+
+	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+		if (!(link_local && blocks[i].class == ARGS_ADDR_LINK_LOCAL) &&
+		    args_addr(blocks[i].block, &b) == 0 &&
+		    (args_addr_holds(&b, a) || args_addr_holds(a, &b)))
+			return (int)i;
+	return -1;
+}
+
+enum args_addr_class args_addr_class(const struct args_addr *a)
+{
+	int i = block_of(a, 0);
+
+	return i < 0 ? ARGS_ADDR_UNICAST : blocks[i].class;
+}
+
+int args_addr_allowed(const struct args_addr *a, const struct args_addr_policy *p,
+		      char *err, size_t errlen)
+{
+	int full = a->family == AF_INET ? 32 : 128;
+	int shortest = a->family == AF_INET ? p->prefix4 : p->prefix6;
+	struct args_addr net = *a;
+	char s[INET6_ADDRSTRLEN + 4];
+	int i;
+
+	if (a->prefix == 0) {
+		snprintf(err, errlen, "a /0 prefix covers every address");
+		goto bad;
+	}
+	if (a->prefix < shortest) {
+		snprintf(err, errlen, "a /%d network, shorter than /%d: a routed "
+			 "guest's addresses are single (/%d), unless %s= allows "
+			 "shorter prefixes", a->prefix, shortest, full,
+			 a->family == AF_INET ? "routed_prefix4" : "routed_prefix6");
+		goto bad;
+	}
+	for (int b = a->prefix; b < full; b++)
+		net.a[b / 8] &= (unsigned char)~(0x80 >> (b % 8));
+	if (p->network && memcmp(net.a, a->a, sizeof(net.a)) != 0) {
+		args_addr_format(&net, s, sizeof(s));
+		snprintf(err, errlen, "host bits set after the /%d: the network "
+			 "is %s", a->prefix, s);
+		goto bad;
+	}
+	if ((i = block_of(a, p->link_local)) >= 0) {
+		if (a->prefix == full)
+			snprintf(err, errlen, "%s %s address (%s)", blocks[i].the,
+				 blocks[i].what, blocks[i].block);
+		else
+			snprintf(err, errlen, "overlaps %s, the %s addresses",
+				 blocks[i].block, blocks[i].what);
+		goto bad;
+	}
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
 }

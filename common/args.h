@@ -74,5 +74,43 @@ int args_addr_format(const struct args_addr *a, char *buf, size_t len);
 /* Parse the space-separated `ip` key into at most max addresses; returns how
  * many, or -1 with errno EINVAL (bad address) or E2BIG (too many). */
 int args_addr_list(const char *s, struct args_addr *out, int max);
+/* args_addr_list(), and on failure what is wrong ("'x' is not an address",
+ * "more than 64 addresses") in err. */
+int args_addr_list_err(const char *s, struct args_addr *out, int max, char *err,
+		       size_t errlen);
+
+/* 1 when network net holds a: same family, a's prefix at least net's, and
+ * their first net->prefix bits equal; else 0.  Pure. */
+int args_addr_holds(const struct args_addr *net, const struct args_addr *a);
+
+/* The blocks no guest's address may come from, by args_addr_class(). */
+enum args_addr_class {
+	ARGS_ADDR_UNICAST,	/* in none of the blocks below */
+	ARGS_ADDR_UNSPECIFIED,	/* 0.0.0.0/8 ("this network"), :: */
+	ARGS_ADDR_LOOPBACK,	/* 127.0.0.0/8, ::1 */
+	ARGS_ADDR_MULTICAST,	/* 224.0.0.0/4, ff00::/8 */
+	ARGS_ADDR_BROADCAST,	/* 255.255.255.255 */
+	ARGS_ADDR_LINK_LOCAL,	/* 169.254.0.0/16, fe80::/10 */
+	ARGS_ADDR_MAPPED,	/* ::ffff:0:0/96, IPv4-mapped */
+};
+/* The first of those blocks that network a overlaps (holds or lies in), or
+ * ARGS_ADDR_UNICAST.  Pure. */
+enum args_addr_class args_addr_class(const struct args_addr *a);
+
+/* Which addresses a guest may be given. */
+struct args_addr_policy {
+	int prefix4, prefix6;	/* the shortest prefix allowed, >= 1 */
+	int link_local;		/* link-local addresses allowed */
+	int network;		/* a prefix must be a network: no host bits */
+};
+/* What a bridged guest may send from: any prefix but /0, link-local
+ * addresses, host bits (192.0.2.5/24: the guest's address and netmask). */
+#define ARGS_POLICY_SOURCE ((struct args_addr_policy){ 1, 1, 1, 0 })
+/* 0 when policy p allows a guest address a; else -1 with errno EINVAL and
+ * what is wrong with a in err ("a multicast address (224.0.0.0/4)").  A /0
+ * and the blocks of args_addr_class() (link-local ones unless p allows
+ * them) are never allowed.  Pure. */
+int args_addr_allowed(const struct args_addr *a, const struct args_addr_policy *p,
+		      char *err, size_t errlen);
 
 #endif

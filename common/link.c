@@ -96,6 +96,18 @@ int link_name_of(int ifindex, char out[IFNAMSIZ])
 	return 0;
 }
 
+int link_is_loopback(const char *name)
+{
+	struct rtnl_link *link = get(name);
+	int ret;
+
+	if (!link)
+		return -1;
+	ret = !!(rtnl_link_get_flags(link) & IFF_LOOPBACK);
+	rtnl_link_put(link);
+	return ret;
+}
+
 static int is_bridge(struct rtnl_link *link)
 {
 	const char *type = rtnl_link_get_type(link);

@@ -19,6 +19,10 @@ int link_name(const char *name, char out[IFNAMSIZ]);
 /* The name of the link with ifindex into out; -1 with errno ENODEV. */
 int link_name_of(int ifindex, char out[IFNAMSIZ]);
 
+/* 1 when name is the loopback device, 0 when not, -1 with errno ENODEV
+ * when it does not exist. */
+int link_is_loopback(const char *name);
+
 /* 1 when name is a bridge, 0 when it is another kind of link, -1 with errno
  * ENODEV when it does not exist. */
 int link_is_bridge(const char *name);

@@ -1,6 +1,7 @@
 #include "route.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -9,6 +10,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -316,4 +318,187 @@ int route_has_addr(const char *name, const struct args_addr *a)
 	struct has h = { a, 0 };
 
 	return each_addr(name, has_one, &h) < 0 ? -1 : h.found;
+}
+
+/* --- route_addr_taken() ---------------------------------------------------- */
+
+struct taken {
+	const struct args_addr *a;
+	int own[2];		/* dev's and its twin's ifindex, or -1 */
+	struct nl_cache *addrs;
+	char *why;
+	size_t len;
+	int found;
+};
+
+/* n as an args_addr of its own prefix; -1 when it is not of a's family. */
+static int from_nl(struct nl_addr *n, int family, struct args_addr *out)
+{
+	unsigned len = family == AF_INET ? 4 : 16;
+
+	/* A default route's destination has no bytes. */
+	if (!n || nl_addr_get_family(n) != family ||
+	    (nl_addr_get_len(n) != len && nl_addr_get_len(n) != 0))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->family = family;
+	out->prefix = (int)nl_addr_get_prefixlen(n);
+	if (nl_addr_get_len(n))
+		memcpy(out->a, nl_addr_get_binary_addr(n), len);
+	else
+		out->prefix = 0;
+	return 0;
+}
+
+/* n (a single address) lies in t->a. */
+static int in_a(struct taken *t, struct nl_addr *n, struct args_addr *out)
+{
+	if (from_nl(n, t->a->family, out) < 0)
+		return 0;
+	out->prefix = t->a->family == AF_INET ? 32 : 128;
+	return args_addr_holds(t->a, out);
+}
+
+static int own(const struct taken *t, int ifindex)
+{
+	return ifindex > 0 && (ifindex == t->own[0] || ifindex == t->own[1]);
+}
+
+static void say(struct taken *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say(struct taken *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->found)
+		return;
+	t->found = 1;
+	va_start(ap, fmt);
+	vsnprintf(t->why, t->len, fmt, ap);
+	va_end(ap);
+}
+
+static void taken_addr(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *ra = (struct rtnl_addr *)obj;
+	struct taken *t = arg;
+	char s[INET6_ADDRSTRLEN + 4], dev[IFNAMSIZ] = "?";
+	struct args_addr x;
+	int ifindex = rtnl_addr_get_ifindex(ra);
+
+
+	if (t->found || own(t, ifindex) || !in_a(t, rtnl_addr_get_local(ra), &x))
+		return;
+	link_name_of(ifindex, dev);
+	args_addr_format(&x, s, sizeof(s));
+	say(t, "%s is dom0's own address, on %s", s, dev);
+}
+
+struct subnet {
+	int ifindex;
+	const struct args_addr *net;
+	int found;
+};
+
+static void subnet_one(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *ra = (struct rtnl_addr *)obj;
+	struct subnet *sn = arg;
+	struct args_addr x;
+
+	if (rtnl_addr_get_ifindex(ra) != sn->ifindex ||
+	    from_nl(rtnl_addr_get_local(ra), sn->net->family, &x) < 0)
+		return;
+	x.prefix = sn->net->family == AF_INET ? 32 : 128;
+	if (args_addr_holds(sn->net, &x))
+		sn->found = 1;
+}
+
+/* Link ifindex has an address in net: net is its own subnet. */
+static int subnet_of(struct taken *t, int ifindex, const struct args_addr *net)
+{
+	struct subnet sn = { ifindex, net, 0 };
+
+	nl_cache_foreach(t->addrs, subnet_one, &sn);
+	return sn.found;
+}
+
+static void taken_route(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct taken *t = arg;
+	int n = rtnl_route_get_nnexthops(r), gateways = 0;
+	char d[INET6_ADDRSTRLEN + 4], g[INET6_ADDRSTRLEN + 4], dev[IFNAMSIZ] = "?";
+	char table[24] = "";
+	struct args_addr dst, gw;
+
+	if (t->found || from_nl(rtnl_route_get_dst(r), t->a->family, &dst) < 0)
+		return;
+	if (dst.prefix == 0)
+		snprintf(d, sizeof(d), "default");
+	else
+		args_addr_format(&dst, d, sizeof(d));
+	if (rtnl_route_get_table(r) != RT_TABLE_MAIN)
+		snprintf(table, sizeof(table), " in table %u", rtnl_route_get_table(r));
+	for (int i = 0; i < n; i++) {
+		struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, i);
+		int ifindex = rtnl_route_nh_get_ifindex(nh);
+
+		if (!rtnl_route_nh_get_gateway(nh))
+			continue;
+		gateways++;
+		if (own(t, ifindex) || !in_a(t, rtnl_route_nh_get_gateway(nh), &gw))
+			continue;
+		link_name_of(ifindex, dev);
+		args_addr_format(&gw, g, sizeof(g));
+		say(t, "%s is the gateway of dom0's route to %s via %s%s", g, d, dev,
+		    table);
+		return;
+	}
+	if (rtnl_route_get_type(r) == RTN_BROADCAST || rtnl_route_get_type(r) == RTN_ANYCAST) {
+		int ifindex = n ? rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0)) : 0;
+
+		if (!own(t, ifindex) && args_addr_holds(t->a, &dst)) {
+			link_name_of(ifindex, dev);
+			say(t, "%s is the %s address of %s", d, rtnl_route_get_type(r) ==
+			    RTN_BROADCAST ? "broadcast" : "anycast", dev);
+		}
+		return;
+	}
+	if (gateways || dst.prefix == 0 || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+	    rtnl_route_get_type(r) != RTN_UNICAST)
+		return;
+	for (int i = 0; i < n; i++) {
+		int ifindex = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, i));
+
+		if (own(t, ifindex))
+			continue;
+		if (args_addr_holds(t->a, &dst) ||
+		    (args_addr_holds(&dst, t->a) && !subnet_of(t, ifindex, &dst))) {
+			link_name_of(ifindex, dev);
+			say(t, "a route to %s goes through %s", d, dev);
+			return;
+		}
+	}
+}
+
+int route_addr_taken(const struct args_addr *a, const char *dev, const char *twin,
+		     char *why, size_t len)
+{
+	struct nl_sock *sk = netlink_sock();
+	struct taken t = { a, { link_index(dev), twin ? link_index(twin) : -1 },
+			   NULL, why, len, 0 };
+	struct nl_cache *routes;
+
+	if (!sk || netlink_errno(rtnl_addr_alloc_cache(sk, &t.addrs)) < 0)
+		return -1;
+	if (netlink_errno(rtnl_route_alloc_cache(sk, a->family, 0, &routes)) < 0) {
+		nl_cache_free(t.addrs);
+		return -1;
+	}
+	nl_cache_foreach(t.addrs, taken_addr, &t);
+	nl_cache_foreach(routes, taken_route, &t);
+	nl_cache_free(routes);
+	nl_cache_free(t.addrs);
+	return t.found;
 }

@@ -23,6 +23,30 @@ void text_put(struct text *t, const char *fmt, ...)
 	t->left -= (size_t)n;
 }
 
+void text_escape(char *buf, size_t size, const char *s, size_t len, size_t max)
+{
+	struct text t = TEXT_INIT(buf, size);
+
+	if (size)
+		buf[0] = 0;
+	for (size_t i = 0; i < len && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			text_put(&t, "\\n");
+		else if (c == '\t')
+			text_put(&t, "\\t");
+		else if (c == '\\')
+			text_put(&t, "\\\\");
+		else if (c < 0x20 || c == 0x7f)
+			text_put(&t, "\\x%02x", c);
+		else
+			text_put(&t, "%c", c);
+	}
+	if (len > max)
+		text_put(&t, "...");
+}
+
 FILE *text_create(const char *path, char *tmp, size_t len)
 {
 	const char *slash = strrchr(path, '/');

@@ -17,6 +17,11 @@ struct text {
 void text_put(struct text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The len bytes at s for a one-line message, into buf (always terminated):
+ * a control byte as \n, \t or \xNN, a backslash as \\; after max bytes of
+ * s, "..." instead of the rest. */
+void text_escape(char *buf, size_t size, const char *s, size_t len, size_t max);
+
 /* Files replaced whole: written to a temporary beside path, ".NAME.tmp"
  * (hidden from a directory watcher such as dnsmasq's), then renamed over
  * it.  text_create() opens the temporary (its name into tmp); NULL with

@@ -15,6 +15,7 @@
 #include "netlink.h"
 #include "route.h"
 #include "sysctl.h"
+#include "text.h"
 
 static void finish(struct vif *v)
 {
@@ -58,16 +59,30 @@ static void usage(struct vif *v, const char *fmt, ...)
 	exit(2);
 }
 
+/* A value from outside, escaped and cut for a message. */
+#define SHOWN 64
+#define SHOWN_SIZE (4 * SHOWN + 4)
+
 char *vif_key(struct vif *v, const char *name)
 {
-	char *val = xstore_read(v->xs, v->path, name);
+	char why[96], shown[SHOWN_SIZE];
+	unsigned len;
+	char *val = xstore_read_raw(v->xs, v->path, name, &len);
 
-	if (val && !*val) {
+	if (!val) {
+		if (errno != ENOENT)
+			vif_fatal(v, "read %s/%s from xenstore: %m", v->path, name);
+		return NULL;
+	}
+	if (xstore_value_check(val, len, why, sizeof(why)) < 0) {
+		text_escape(shown, sizeof(shown), val, len, SHOWN);
+		free(val);
+		vif_fatal(v, "invalid %s '%s': %s", name, shown, why);
+	}
+	if (!*val) {
 		free(val);
 		return NULL;
 	}
-	if (!val && errno != ENOENT)
-		vif_fatal(v, "read %s/%s from xenstore: %m", v->path, name);
 	return val;
 }
 
@@ -196,7 +211,7 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 
 void vif_read_guest(struct vif *v)
 {
-	char *mac;
+	char *mac, why[96], shown[SHOWN_SIZE];
 
 	if ((mac = vif_param(v, "mac"))) {
 		if (args_mac(mac, v->mac) < 0)
@@ -206,9 +221,76 @@ void vif_read_guest(struct vif *v)
 	}
 	v->naddrs = -1;
 	free(v->ip);
-	v->ip = vif_param(v, "ip");
-	if (v->ip && (v->naddrs = args_addr_list(v->ip, v->addrs, VIF_MAX_ADDRS)) < 0)
-		vif_fatal(v, "invalid ip '%s': %m", v->ip);
+	if (!(v->ip = vif_param(v, "ip")))
+		return;
+	text_escape(shown, sizeof(shown), v->ip, strlen(v->ip), SHOWN);
+	v->naddrs = args_addr_list_err(v->ip, v->addrs, VIF_MAX_ADDRS, why, sizeof(why));
+	if (v->naddrs < 0)
+		vif_fatal(v, "invalid ip '%s': %s", shown, why);
+	/* offline takes back whatever an earlier online was allowed. */
+	if (!v->up)
+		return;
+	if (v->naddrs == 0)
+		vif_fatal(v, "invalid ip '%s': no address in it (without an ip key, "
+			  "any source address is allowed)", shown);
+	for (int i = 0; i < v->naddrs; i++)
+		if (args_addr_allowed(&v->addrs[i], &ARGS_POLICY_SOURCE, why,
+				      sizeof(why)) < 0) {
+			args_addr_format(&v->addrs[i], shown, sizeof(shown));
+			vif_fatal(v, "invalid ip '%s': %s", shown, why);
+		}
+}
+
+/* The same guest's other device: the tap of a vif, the vif of a tap (by
+ * the kernel's names, which stay as alternative names); "" when the name
+ * would not fit. */
+static void twin_of(const struct vif *v, char twin[IFNAMSIZ])
+{
+	size_t n = strlen(v->kname);
+	int len;
+
+	if (!v->tap)
+		len = snprintf(twin, IFNAMSIZ, "%s-emu", v->kname);
+	else if (n > 4 && strcmp(v->kname + n - 4, "-emu") == 0)
+		len = snprintf(twin, IFNAMSIZ, "%.*s", (int)(n - 4), v->kname);
+	else
+		len = IFNAMSIZ;
+	if (len >= IFNAMSIZ)
+		twin[0] = 0;
+}
+
+static int prefix_setting(struct vif *v, const char *name, int full)
+{
+	const char *val = args_setting(name);
+	unsigned long p = (unsigned long)full;
+
+	if (val && args_uint(val, 1, (unsigned long)full, &p) < 0)
+		vif_fatal(v, "invalid %s '%s': expected a prefix length from 1 to %d",
+			  name, val, full);
+	return (int)p;
+}
+
+void vif_check_routed(struct vif *v, const struct args_addr *a, int n,
+		      const char *label)
+{
+	struct args_addr_policy p = { prefix_setting(v, "routed_prefix4", 32),
+				      prefix_setting(v, "routed_prefix6", 128), 0, 1 };
+	char twin[IFNAMSIZ], why[192], s[INET6_ADDRSTRLEN + 4];
+	int taken;
+
+	twin_of(v, twin);
+	for (int i = 0; i < n; i++) {
+		args_addr_format(&a[i], s, sizeof(s));
+		if (args_addr_allowed(&a[i], &p, why, sizeof(why)) < 0)
+			vif_fatal(v, "invalid %s '%s': %s", label, s, why);
+		taken = route_addr_taken(&a[i], v->dev, twin[0] ? twin : NULL, why,
+					 sizeof(why));
+		if (taken < 0)
+			vif_fatal(v, "check %s '%s' against dom0's addresses and "
+				  "routes: %m", label, s);
+		if (taken)
+			vif_fatal(v, "invalid %s '%s': %s", label, s, why);
+	}
 }
 
 void vif_read_firewall(struct vif *v)
@@ -251,26 +333,48 @@ void vif_antispoof(struct vif *v, int trunk)
 			 v->ip ? v->ip : "any");
 }
 
-int vif_netdev(struct vif *v, char out[IFNAMSIZ], char *err, size_t len)
+int vif_netdev(struct vif *v, char out[IFNAMSIZ], struct args_addr *ipv4,
+	       char *err, size_t len)
 {
+	const char *what = "gatewaydev";
 	char *want = vif_key(v, "gatewaydev");
-	int ok;
+	int lo;
 
-	if (!want)
+	if (!want) {
+		what = "netdev";
 		want = vif_param(v, "netdev");
-	if (want) {
-		if ((ok = args_ifname(want) == 0))
-			snprintf(out, IFNAMSIZ, "%s", want);
-		else
-			snprintf(err, len, "invalid netdev '%s'", want);
-		free(want);
-		return ok ? 0 : -1;
 	}
-	if (route_default_dev(out) == 0)
-		return 0;
-	snprintf(err, len, "no netdev given and no default route to take it from: "
-		 "give netdev=<if> as a parameter to %s", log_prog());
-	return -1;
+	if (want) {
+		lo = args_ifname(want);
+		if (lo < 0)
+			snprintf(err, len, "invalid %s '%s'", what, want);
+		else
+			snprintf(out, IFNAMSIZ, "%s", want);
+		free(want);
+		if (lo < 0)
+			return -1;
+	} else if (route_default_dev(out) < 0) {
+		snprintf(err, len, "no netdev given and no default route to take it "
+			 "from: give netdev=<if> as a parameter to %s", log_prog());
+		return -1;
+	}
+	if ((lo = link_is_loopback(out)) != 0) {
+		snprintf(err, len, "invalid %s '%s': %s", what, out,
+			 lo > 0 ? "the loopback device" :
+			 errno == ENODEV ? "no such device" : strerror(errno));
+		return -1;
+	}
+	if (v->present && link_index(out) == link_index(v->dev)) {
+		snprintf(err, len, "invalid %s '%s': the guest's own device", what, out);
+		return -1;
+	}
+	if (ipv4 && route_primary_addr(out, ipv4) < 0) {
+		snprintf(err, len, "invalid %s '%s': it has no IPv4 address (%s puts "
+			 "dom0's on the vif): bring it up, or give another device "
+			 "with netdev=<if>", what, out, log_prog());
+		return -1;
+	}
+	return 0;
 }
 
 void vif_routed_up(struct vif *v, const struct args_addr *local)
@@ -391,7 +495,7 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 
 void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
 {
-	char a[INET6_ADDRSTRLEN + 4];
+	char a[INET6_ADDRSTRLEN + 4], why[192];
 
 	for (int i = 0; i < v->naddrs; i++) {
 		const struct args_addr *addr = &v->addrs[i];
@@ -399,8 +503,13 @@ void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
 		args_addr_format(addr, a, sizeof(a));
 		if (route_del(addr, v->dev, metric) < 0)
 			log_warn("remove the route of %s to %s: %m", a, v->dev);
-		if (addr->family == AF_INET6 && addr->prefix == 128 && netdev &&
-		    route_proxy_ndp(netdev, addr, 0) < 0)
+		if (addr->family != AF_INET6 || addr->prefix != 128 || !netdev)
+			continue;
+		/* Another guest's, if a route to it through another device
+		 * is left (a refused online's offline). */
+		if (route_addr_taken(addr, v->dev, NULL, why, sizeof(why)) > 0)
+			log_info("proxy NDP for %s on %s left: %s", a, netdev, why);
+		else if (route_proxy_ndp(netdev, addr, 0) < 0)
 			log_warn("remove proxy NDP for %s on %s: %m", a, netdev);
 	}
 }

@@ -58,16 +58,32 @@ char *vif_key(struct vif *v, const char *name);
 int vif_write_frontend(struct vif *v, const char *key, const char *value);
 
 /* Read and check the guest's mac and ip keys.  Fatal on a bad value,
- * before anything has been changed. */
+ * before anything has been changed.  For online/add also each address
+ * must be one a guest may send from (ARGS_POLICY_SOURCE: not /0, not
+ * unspecified, loopback, multicast, broadcast or IPv4-mapped), and an ip
+ * of white space alone is refused. */
 void vif_read_guest(struct vif *v);
+
+/* online of a routed device (vif-route, vif-nat), before anything changes:
+ * each of the n addresses at a, which come from label ("ip", "router
+ * address"), must be a single address (unless the settings routed_prefix4=
+ * and routed_prefix6= allow shorter prefixes, of networks without host
+ * bits), not link-local, and take no traffic from dom0 or another device
+ * (route_addr_taken(); the same guest's tap or vif is not another).  Fatal
+ * otherwise.  The settings must be loaded (vif_read_firewall()). */
+void vif_check_routed(struct vif *v, const struct args_addr *a, int n,
+		      const char *label);
 /* Read and check the firewall= and antispoof= settings (argument,
  * environment, then ARGS_CONFIG).  Fatal on a bad value or settings file. */
 void vif_read_firewall(struct vif *v);
 
 /* The device towards the outside, into out: the backend's gatewaydev (what
  * libxl passes as $netdev), else netdev=, else the IPv4 default route's
- * device.  -1 with a message in err. */
-int vif_netdev(struct vif *v, char out[IFNAMSIZ], char *err, size_t len);
+ * device; with ipv4 not NULL also its primary IPv4 address.  It must exist
+ * and be neither the loopback device nor the guest's own.  -1 with a
+ * message in err. */
+int vif_netdev(struct vif *v, char out[IFNAMSIZ], struct args_addr *ipv4,
+	       char *err, size_t len);
 
 /* A routed device (vif-route, vif-nat): up, dom0's address local on it as
  * /32, proxy ARP on.  Fatal on failure. */
@@ -96,7 +112,8 @@ int vif_nat_addresses(struct vif *v, struct args_addr *guest, struct args_addr *
  * Fatal on failure. */
 void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 		const char *netdev);
-/* Undo vif_routes() (netdev NULL: leave proxy NDP entries); warnings only. */
+/* Undo vif_routes() (netdev NULL: leave proxy NDP entries, and so does
+ * another device's route to the address); warnings only. */
 void vif_unroute(struct vif *v, unsigned metric, const char *netdev);
 
 /* Allow the device exactly the guest's MAC and addresses (tagged frames

@@ -36,28 +36,53 @@ int xstore_path(char *buf, size_t len, const char *dir, const char *key)
 	return 0;
 }
 
-char *xstore_read(struct xs_handle *xs, const char *dir, const char *key)
+char *xstore_read_raw(struct xs_handle *xs, const char *dir, const char *key,
+		      unsigned *len)
 {
 	char path[XSTORE_PATH_MAX];
-	unsigned int len;
-	char *v;
 
 	if (xstore_path(path, sizeof(path), dir, key) < 0)
 		return NULL;
-	v = xs_read(xs, XBT_NULL, path, &len);
-	if (!v)
-		return NULL;
+	return xs_read(xs, XBT_NULL, path, len);
+}
+
+int xstore_value_check(const char *v, unsigned len, char *err, size_t errlen)
+{
 	if (len > XSTORE_VALUE_MAX) {
-		free(v);
+		snprintf(err, errlen, "%u bytes, more than %d", len, XSTORE_VALUE_MAX);
 		errno = EMSGSIZE;
+		return -1;
+	}
+	for (unsigned i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c >= 0x20 || c == '\t')
+			continue;
+		if (c == '\n')
+			snprintf(err, errlen, "a newline at byte %u: a value is one line",
+				 i + 1);
+		else
+			snprintf(err, errlen, "a control character (0x%02x) at byte %u", c,
+				 i + 1);
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+char *xstore_read(struct xs_handle *xs, const char *dir, const char *key)
+{
+	char err[64];
+	unsigned len;
+	char *v = xstore_read_raw(xs, dir, key, &len);
+
+	if (v && xstore_value_check(v, len, err, sizeof(err)) < 0) {
+		int e = errno;
+
+		free(v);
+		errno = e;
 		return NULL;
 	}
-	for (unsigned int i = 0; i < len; i++)
-		if ((unsigned char)v[i] < 0x20 && v[i] != '\t') {
-			free(v);
-			errno = EINVAL;
-			return NULL;
-		}
 	return v;
 }
 

@@ -25,6 +25,14 @@ int xstore_path(char *buf, size_t len, const char *dir, const char *key);
  * does not exist, EMSGSIZE when the value is longer than XSTORE_VALUE_MAX,
  * EINVAL when it holds a NUL or a control character. */
 char *xstore_read(struct xs_handle *xs, const char *dir, const char *key);
+/* Read dir/key unchecked: a malloc'd string of *len bytes (NUL-terminated,
+ * but it may hold NULs); NULL with errno. */
+char *xstore_read_raw(struct xs_handle *xs, const char *dir, const char *key,
+		      unsigned *len);
+/* 0 when the len bytes at v are a value xstore_read() accepts; else -1 with
+ * errno EMSGSIZE or EINVAL and what is wrong in err ("1100 bytes, more than
+ * 1024", "a newline at byte 12: a value is one line").  Pure. */
+int xstore_value_check(const char *v, unsigned len, char *err, size_t errlen);
 
 /* Write value to dir/key; -1 with errno set. */
 int xstore_write(struct xs_handle *xs, const char *dir, const char *key,

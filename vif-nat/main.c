@@ -15,7 +15,9 @@
  * dhcpd.conf, default /etc/dhcp/dhcpd.conf).
  * Keys written: hotplug-status=connected after online, or hotplug-error.
  *
- * online/add: rename, up, the router address (the guest's with 127 added
+ * online/add: refuse (before any change) a guest or router address that
+ * would take dom0's or another guest's traffic (vif-nat(8), ADDRESSES);
+ * rename, up, the router address (the guest's with 127 added
  * to the last octet) on the vif as /32, a route to the guest from it, proxy
  * ARP, the guest's fixed DHCP lease (dnsmasq files, or the shell version's
  * dhcpd.conf stanza), anti-spoofing on ingress from the vif, the hooks.  Run
@@ -91,6 +93,8 @@ static void read_config(struct vif *v)
 		log_warn("no mac for %s: no DHCP lease", v->dev);
 		dhcp = 0;
 	}
+	vif_check_routed(v, &guest, 1, v->ip ? "ip" : "derived address");
+	vif_check_routed(v, &router, 1, "router address");
 }
 
 static void dhcp_up(struct vif *v)

@@ -7,16 +7,19 @@
  *
  * Parameters: netdev (the environment, from the backend key gatewaydev, or
  * NAME=VALUE; default: the device of the IPv4 default route).
- * Backend keys read: ip (the guest's addresses: IPv4, IPv6, with prefixes),
- * mac, vifname.  Settings: firewall=, antispoof= (see vif-bridge(8)).
+ * Backend keys read: ip (the guest's addresses: IPv4, IPv6; networks down
+ * to the settings routed_prefix4= and routed_prefix6=), mac, vifname.
+ * Settings: firewall=, antispoof= (see vif-bridge(8)).
  * Keys written: hotplug-status=connected after online; hotplug-error and
  * hotplug-status=error on failure.
  *
- * online/add: rename, up, dom0's primary IPv4 address of netdev on the vif
- * as /32, proxy ARP on the vif, a host route per guest address (src dom0's
- * address, metric 2, or 1 for a tap); for IPv6 addresses also proxy NDP on
- * netdev and IPv6 forwarding; anti-spoofing on ingress from the vif; the
- * hooks.  offline/remove: all of it removed again, the /32 included.
+ * online/add: refuse (before any change) an address or netdev that would
+ * take dom0's or another guest's traffic (vif-route(8), ADDRESSES); rename,
+ * up, dom0's primary IPv4 address of netdev on the vif as /32, proxy ARP on
+ * the vif, a host route per guest address (src dom0's address, metric 2, or
+ * 1 for a tap); for IPv6 addresses also proxy NDP on netdev and IPv6
+ * forwarding; anti-spoofing on ingress from the vif; the hooks.
+ * offline/remove: all of it removed again, the /32 included.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -33,16 +36,13 @@ static void read_config(struct vif *v)
 {
 	char err[256];
 
-	if (vif_netdev(v, netdev, err, sizeof(err)) < 0)
+	if (vif_netdev(v, netdev, &dom0, err, sizeof(err)) < 0)
 		vif_fatal(v, "%s", err);
-	if (route_primary_addr(netdev, &dom0) < 0)
-		vif_fatal(v, "%s has no IPv4 address (%m). Bring it up or specify "
-			  "another interface with netdev=<if> as a parameter to "
-			  "vif-route.", netdev);
 	args_addr_format(&dom0, main_ip, sizeof(main_ip));
 	v->main_ip = main_ip;
 	vif_read_guest(v);
 	vif_read_firewall(v);
+	vif_check_routed(v, v->addrs, v->naddrs, "ip");
 	v->routed = 1;
 }
 
@@ -63,7 +63,7 @@ static void offline(struct vif *v)
 	vif_read_guest(v);
 	v->routed = 1;
 	vif_antispoof_remove(v);
-	if (vif_netdev(v, netdev, err, sizeof(err)) < 0) {
+	if (vif_netdev(v, netdev, NULL, err, sizeof(err)) < 0) {
 		log_warn("%s: IPv6 proxy entries left alone", err);
 		netdev[0] = 0;
 	}

@@ -102,9 +102,9 @@ tmatch "bad ip: hotplug-error names it" "invalid ip '192.0.2.13 nonsense'" "$(xs
 teq "bad ip: no address on vif3.0" "" "$(d0 ip -o -4 addr show dev vif3.0)"
 xsw $BE/3/0/ip 192.0.2.13
 h_run "$VR" online 3 0 netdev=nosuchdev
-teq "netdev without an address: exit 1" 1 "$H_RC"
-tmatch "netdev without an address: named" "nosuchdev has no IPv4 address" "$(xs $BE/3/0/hotplug-error)"
-teq "netdev without an address: no route" "" "$(d0 ip route show 192.0.2.13)"
+teq "a netdev that does not exist: exit 1" 1 "$H_RC"
+tmatch "a netdev that does not exist: named" "invalid netdev 'nosuchdev': no such device" "$(xs $BE/3/0/hotplug-error)"
+teq "a netdev that does not exist: no route" "" "$(d0 ip route show 192.0.2.13)"
 
 # --- info16: NAT guests on a bridge and a routed public guest -------------
 h_bridge br0

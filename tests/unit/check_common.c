@@ -245,6 +245,241 @@ START_TEST(addresses)
 }
 END_TEST
 
+/* A parsed address, for the tests below. */
+static struct args_addr A(const char *s)
+{
+	struct args_addr a;
+
+	ck_assert_msg(args_addr(s, &a) == 0, "'%s' does not parse", s);
+	return a;
+}
+
+static int holds(const char *net, const char *s)
+{
+	struct args_addr n = A(net), a = A(s);
+
+	return args_addr_holds(&n, &a);
+}
+
+START_TEST(address_holds)
+{
+	ck_assert_int_eq(holds("192.0.2.0/24", "192.0.2.5"), 1);
+	ck_assert_int_eq(holds("192.0.2.0/24", "192.0.2.255"), 1);
+	ck_assert_int_eq(holds("192.0.2.0/24", "192.0.3.0"), 0);
+	ck_assert_int_eq(holds("192.0.2.0/24", "192.0.2.128/25"), 1);
+	ck_assert_int_eq(holds("192.0.2.0/24", "192.0.2.0/24"), 1);
+	ck_assert_int_eq(holds("192.0.2.0/24", "192.0.0.0/16"), 0);
+	ck_assert_int_eq(holds("192.0.0.0/16", "192.0.2.0/24"), 1);
+	/* A prefix that is not a whole byte. */
+	ck_assert_int_eq(holds("203.0.113.64/28", "203.0.113.79"), 1);
+	ck_assert_int_eq(holds("203.0.113.64/28", "203.0.113.80"), 0);
+	ck_assert_int_eq(holds("203.0.113.64/28", "203.0.113.63"), 0);
+	/* /0 holds its family, and only its own. */
+	ck_assert_int_eq(holds("0.0.0.0/0", "255.255.255.255"), 1);
+	ck_assert_int_eq(holds("0.0.0.0/0", "::1"), 0);
+	ck_assert_int_eq(holds("2001:db8::/32", "2001:db8:ffff::1"), 1);
+	ck_assert_int_eq(holds("2001:db8::/32", "2001:db9::1"), 0);
+}
+END_TEST
+
+static enum args_addr_class class_of(const char *s)
+{
+	struct args_addr a = A(s);
+
+	return args_addr_class(&a);
+}
+
+/* Every block, at both of its ends and one past each. */
+START_TEST(address_classes)
+{
+	ck_assert_int_eq(class_of("0.0.0.0"), ARGS_ADDR_UNSPECIFIED);
+	ck_assert_int_eq(class_of("0.255.255.255"), ARGS_ADDR_UNSPECIFIED);
+	ck_assert_int_eq(class_of("1.0.0.0"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("126.255.255.255"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("127.0.0.0"), ARGS_ADDR_LOOPBACK);
+	ck_assert_int_eq(class_of("127.0.0.1"), ARGS_ADDR_LOOPBACK);
+	ck_assert_int_eq(class_of("127.255.255.255"), ARGS_ADDR_LOOPBACK);
+	ck_assert_int_eq(class_of("128.0.0.0"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("169.253.255.255"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("169.254.0.0"), ARGS_ADDR_LINK_LOCAL);
+	ck_assert_int_eq(class_of("169.254.169.254"), ARGS_ADDR_LINK_LOCAL);
+	ck_assert_int_eq(class_of("169.254.255.255"), ARGS_ADDR_LINK_LOCAL);
+	ck_assert_int_eq(class_of("169.255.0.0"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("223.255.255.255"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("224.0.0.0"), ARGS_ADDR_MULTICAST);
+	ck_assert_int_eq(class_of("224.0.0.1"), ARGS_ADDR_MULTICAST);
+	ck_assert_int_eq(class_of("239.255.255.255"), ARGS_ADDR_MULTICAST);
+	ck_assert_int_eq(class_of("240.0.0.0"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("255.255.255.254"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("255.255.255.255"), ARGS_ADDR_BROADCAST);
+	ck_assert_int_eq(class_of("192.0.2.1"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("::"), ARGS_ADDR_UNSPECIFIED);
+	ck_assert_int_eq(class_of("::1"), ARGS_ADDR_LOOPBACK);
+	ck_assert_int_eq(class_of("::2"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("fe80::"), ARGS_ADDR_LINK_LOCAL);
+	ck_assert_int_eq(class_of("fe80::1"), ARGS_ADDR_LINK_LOCAL);
+	ck_assert_int_eq(class_of("febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ARGS_ADDR_LINK_LOCAL);
+	ck_assert_int_eq(class_of("fec0::"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("ff00::"), ARGS_ADDR_MULTICAST);
+	ck_assert_int_eq(class_of("ff02::1"), ARGS_ADDR_MULTICAST);
+	ck_assert_int_eq(class_of("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ARGS_ADDR_MULTICAST);
+	ck_assert_int_eq(class_of("::fffe:ffff:ffff"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("::ffff:0.0.0.0"), ARGS_ADDR_MAPPED);
+	ck_assert_int_eq(class_of("::ffff:192.0.2.1"), ARGS_ADDR_MAPPED);
+	ck_assert_int_eq(class_of("::ffff:255.255.255.255"), ARGS_ADDR_MAPPED);
+	ck_assert_int_eq(class_of("::1:0:0:0"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("2001:db8::1"), ARGS_ADDR_UNICAST);
+	/* A network is of every block it overlaps, either way. */
+	ck_assert_int_eq(class_of("0.0.0.0/0"), ARGS_ADDR_UNSPECIFIED);
+	ck_assert_int_eq(class_of("192.0.0.0/2"), ARGS_ADDR_MULTICAST);
+	ck_assert_int_eq(class_of("127.0.0.0/16"), ARGS_ADDR_LOOPBACK);
+	ck_assert_int_eq(class_of("255.255.255.0/24"), ARGS_ADDR_BROADCAST);
+	ck_assert_int_eq(class_of("192.0.2.0/24"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("8000::/1"), ARGS_ADDR_MULTICAST);
+	ck_assert_int_eq(class_of("fe80::/9"), ARGS_ADDR_LINK_LOCAL);
+	ck_assert_int_eq(class_of("::/96"), ARGS_ADDR_UNSPECIFIED);
+	ck_assert_int_eq(class_of("2001:db8::/32"), ARGS_ADDR_UNICAST);
+}
+END_TEST
+
+/* allowed(policy, address): "" when allowed, else the reason. */
+static const char *allowed(const struct args_addr_policy *p, const char *s)
+{
+	struct args_addr a = A(s);
+
+	if (args_addr_allowed(&a, p, err, sizeof(err)) == 0)
+		return "";
+	ck_assert_int_eq(errno, EINVAL);
+	return err;
+}
+
+START_TEST(address_policies)
+{
+	const struct args_addr_policy routed = { 32, 128, 0, 1 };
+	const struct args_addr_policy wider = { 28, 64, 0, 1 };
+	const struct args_addr_policy source = ARGS_POLICY_SOURCE;
+
+	ck_assert_str_eq(allowed(&routed, "203.0.113.5"), "");
+	ck_assert_str_eq(allowed(&routed, "2001:db8::5"), "");
+	ck_assert_str_eq(allowed(&routed, "203.0.113.5/31"),
+			 "a /31 network, shorter than /32: a routed guest's addresses "
+			 "are single (/32), unless routed_prefix4= allows shorter prefixes");
+	ck_assert_str_eq(allowed(&routed, "2001:db8::/127"),
+			 "a /127 network, shorter than /128: a routed guest's addresses "
+			 "are single (/128), unless routed_prefix6= allows shorter prefixes");
+	/* At the setting and one past it. */
+	ck_assert_str_eq(allowed(&wider, "203.0.113.64/28"), "");
+	ck_assert_str_eq(allowed(&wider, "203.0.113.64/27"),
+			 "a /27 network, shorter than /28: a routed guest's addresses "
+			 "are single (/32), unless routed_prefix4= allows shorter prefixes");
+	ck_assert_str_eq(allowed(&wider, "2001:db8:5::/64"), "");
+	ck_assert_str_eq(allowed(&wider, "2001:db8:4::/63")[0] != 0 ? "no" : "", "no");
+	ck_assert_str_eq(allowed(&wider, "203.0.113.65/28"),
+			 "host bits set after the /28: the network is 203.0.113.64/28");
+	ck_assert_str_eq(allowed(&wider, "2001:db8:5::1/64"),
+			 "host bits set after the /64: the network is 2001:db8:5::/64");
+	/* /0 never, whatever the policy. */
+	ck_assert_str_eq(allowed(&source, "0.0.0.0/0"), "a /0 prefix covers every address");
+	ck_assert_str_eq(allowed(&source, "::/0"), "a /0 prefix covers every address");
+	ck_assert_str_eq(allowed(&source, "10.0.0.0/1"), "overlaps 0.0.0.0/8, the "
+			 "unspecified (\"this network\") addresses");
+	/* The blocks, each with its reason. */
+	ck_assert_str_eq(allowed(&routed, "0.0.0.0"),
+			 "an unspecified (\"this network\") address (0.0.0.0/8)");
+	ck_assert_str_eq(allowed(&routed, "127.0.0.1"), "a loopback address (127.0.0.0/8)");
+	ck_assert_str_eq(allowed(&routed, "224.0.0.1"), "a multicast address (224.0.0.0/4)");
+	ck_assert_str_eq(allowed(&routed, "255.255.255.255"),
+			 "the broadcast address (255.255.255.255)");
+	ck_assert_str_eq(allowed(&routed, "169.254.169.254"),
+			 "a link-local address (169.254.0.0/16)");
+	ck_assert_str_eq(allowed(&routed, "::"), "the unspecified address (::)");
+	ck_assert_str_eq(allowed(&routed, "::1"), "the loopback address (::1)");
+	ck_assert_str_eq(allowed(&routed, "fe80::1"), "a link-local address (fe80::/10)");
+	ck_assert_str_eq(allowed(&routed, "ff02::1"), "a multicast address (ff00::/8)");
+	ck_assert_str_eq(allowed(&routed, "::ffff:192.0.2.1"),
+			 "an IPv4-mapped address (::ffff:0:0/96)");
+	/* A bridged guest's sources: networks with host bits, link-local
+	 * addresses; the other blocks still not. */
+	ck_assert_str_eq(allowed(&source, "192.0.2.5/24"), "");
+	ck_assert_str_eq(allowed(&source, "10.0.0.0/1")[0] != 0 ? "no" : "", "no");
+	ck_assert_str_eq(allowed(&source, "169.254.0.7"), "");
+	ck_assert_str_eq(allowed(&source, "fe80::7"), "");
+	ck_assert_str_eq(allowed(&source, "fe80::/10"), "");
+	ck_assert_str_eq(allowed(&source, "fe80::/9"), "");
+	ck_assert_str_eq(allowed(&source, "8000::/1"), "overlaps ff00::/8, the multicast addresses");
+	ck_assert_str_eq(allowed(&source, "224.0.0.1"), "a multicast address (224.0.0.0/4)");
+	ck_assert_str_eq(allowed(&source, "::ffff:10.0.0.7"),
+			 "an IPv4-mapped address (::ffff:0:0/96)");
+}
+END_TEST
+
+/* The ip key at VIF_MAX_ADDRS addresses and one past, and its reasons. */
+START_TEST(address_list_limits)
+{
+	struct args_addr a[VIF_MAX_ADDRS];
+	char list[VIF_MAX_ADDRS * 16 + 16] = "";
+
+	for (int i = 1; i <= VIF_MAX_ADDRS; i++)
+		sprintf(list + strlen(list), "203.0.113.%d ", i);
+	ck_assert_int_eq(args_addr_list_err(list, a, VIF_MAX_ADDRS, err, sizeof(err)),
+			 VIF_MAX_ADDRS);
+	ck_assert_int_eq(a[VIF_MAX_ADDRS - 1].a[3], 64);
+	strcat(list, "203.0.113.65");
+	ck_assert_int_eq(args_addr_list_err(list, a, VIF_MAX_ADDRS, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	ck_assert_str_eq(err, "more than 64 addresses");
+	ck_assert_int_eq(args_addr_list_err("192.0.2.1 nonsense", a, 4, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_str_eq(err, "'nonsense' is not an address (IPv4 or IPv6, with an "
+			 "optional /prefix)");
+	ck_assert_int_eq(args_addr_list_err("192.0.2.1/33", a, 4, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "'192.0.2.1/33' is not an address (IPv4 or IPv6, with "
+			 "an optional /prefix)");
+	ck_assert_int_eq(args_addr_list_err("  \t ", a, 4, err, sizeof(err)), 0);
+}
+END_TEST
+
+/* xenstore values: XSTORE_VALUE_MAX bytes and one more, control bytes. */
+START_TEST(xstore_values)
+{
+	static char v[XSTORE_VALUE_MAX + 2];
+
+	memset(v, 'a', sizeof(v) - 1);
+	ck_assert_int_eq(xstore_value_check(v, XSTORE_VALUE_MAX, err, sizeof(err)), 0);
+	ck_assert_int_eq(xstore_value_check(v, XSTORE_VALUE_MAX + 1, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+	ck_assert_str_eq(err, "1025 bytes, more than 1024");
+	ck_assert_int_eq(xstore_value_check("a\tb", 3, err, sizeof(err)), 0);
+	ck_assert_int_eq(xstore_value_check("192.0.2.1\n192.0.2.2", 19, err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_str_eq(err, "a newline at byte 10: a value is one line");
+	ck_assert_int_eq(xstore_value_check("ab\0c", 4, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "a control character (0x00) at byte 3");
+	ck_assert_int_eq(xstore_value_check("\x1b[2J", 5, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "a control character (0x1b) at byte 1");
+}
+END_TEST
+
+START_TEST(escaped_values)
+{
+	char buf[32];
+
+	text_escape(buf, sizeof(buf), "a\nb\tc\\d\x01\x7f", 9, 64);
+	ck_assert_str_eq(buf, "a\\nb\\tc\\\\d\\x01\\x7f");
+	text_escape(buf, sizeof(buf), "abcdefgh", 8, 8);
+	ck_assert_str_eq(buf, "abcdefgh");
+	text_escape(buf, sizeof(buf), "abcdefghi", 9, 8);
+	ck_assert_str_eq(buf, "abcdefgh...");
+	/* Cut to the buffer, always terminated. */
+	text_escape(buf, 6, "abcdefghi", 9, 8);
+	ck_assert_str_eq(buf, "abcde");
+	text_escape(buf, sizeof(buf), "", 0, 8);
+	ck_assert_str_eq(buf, "");
+}
+END_TEST
+
 /* --- vlan ---------------------------------------------------------------- */
 
 static const char *fmt(const char *spec)
@@ -1292,6 +1527,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, numbers);
 	tcase_add_test(tc, macs);
 	tcase_add_test(tc, addresses);
+	tcase_add_test(tc, address_holds);
+	tcase_add_test(tc, address_classes);
+	tcase_add_test(tc, address_policies);
+	tcase_add_test(tc, address_list_limits);
+	tcase_add_test(tc, escaped_values);
 	tcase_add_test(tc, settings_file_below_arguments_and_environment);
 	tcase_add_test(tc, unknown_and_empty_arguments_are_refused);
 	tcase_add_test(tc, arguments_at_their_limit);
@@ -1338,6 +1578,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, vif_paths);
 	tcase_add_test(tc, vif_paths_refused);
 	tcase_add_test(tc, xstore_path_truncation);
+	tcase_add_test(tc, xstore_values);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("system");
