@@ -223,12 +223,16 @@ const char *args_setting_or(const char *name, const char *def)
 
 int args_bool(const char *name, int def)
 {
-	static const char *const yes[] = { "yes", "on", "1", "true" };
-	static const char *const no[] = { "no", "off", "0", "false" };
 	const char *v = args_setting(name);
 
-	if (!v)
-		return def;
+	return v ? args_parse_bool(v) : def;
+}
+
+int args_parse_bool(const char *v)
+{
+	static const char *const yes[] = { "yes", "on", "1", "true" };
+	static const char *const no[] = { "no", "off", "0", "false" };
+
 	for (int i = 0; i < 4; i++) {
 		if (!strcasecmp(v, yes[i]))
 			return 1;

@@ -43,6 +43,8 @@ const char *args_setting_or(const char *name, const char *def);
 /* A yes/no setting: 1 for yes/on/1/true, 0 for no/off/0/false, def when
  * unset; -1 with errno EINVAL for anything else. */
 int args_bool(const char *name, int def);
+/* The same for a value: 1, 0, or -1 with errno EINVAL. */
+int args_parse_bool(const char *v);
 
 /* 0 when s is a valid Linux interface name (1..15 bytes, no '/', ':' or
  * white space, not "." or ".."), else -1 with errno EINVAL. */

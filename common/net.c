@@ -271,6 +271,17 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	}
 }
 
+void net_upstream_bool(struct net *n, const char *name, const char *why)
+{
+	const char *v = args_get(name);
+
+	if (!v)
+		return;
+	if (args_parse_bool(v) < 0)
+		net_fatal(n, "invalid %s '%s': expected yes or no", name, v);
+	log_info("%s=%s: %s", name, v, why);
+}
+
 int net_networks(struct net *n, const char *name, struct args_addr *out, int max)
 {
 	const char *v = args_get(name);

@@ -48,6 +48,13 @@ void net_fatal(struct net *n, const char *fmt, ...)
 void net_abort(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/* An argument the shell script documented but that means nothing here
+ * (network-route's and network-nat's antispoof=, network-nat's dhcp=): so
+ * that an existing xend or unit configuration keeps working it is taken
+ * when it is yes or no, and why (what to do instead) is logged when it is
+ * given.  net_fatal() for any other value. */
+void net_upstream_bool(struct net *n, const char *name, const char *why);
+
 /* The IPv4 networks of argument name (CIDR, separated by commas) into at
  * most max; returns how many, 0 when name is not given.  net_fatal() naming
  * the value for anything else: no IPv4 network, host bits set, more than

@@ -3,6 +3,7 @@
  * subnet) reach the outside through dom0's address.
  *
  *   network-nat start|stop|status [netdev=IF] [subnet=CIDR[,CIDR...]]
+ *               [antispoof=yes|no] [dhcp=yes|no]
  *
  * Called by xend as its network-script, by the systemd unit
  * xen-network-nat.service, or by hand.  netdev: the device towards the
@@ -36,6 +37,10 @@ static void start(struct net *n)
 	const char *want = args_get("subnet");
 
 	nat.nfrom = net_networks(n, "subnet", subnets, MAX_SUBNETS);
+	net_upstream_bool(n, "antispoof", "anti-spoofing is per vif here: vif-nat's "
+			  "antispoof= setting (default yes)");
+	net_upstream_bool(n, "dhcp", "the guests' leases are vif-nat's: enable "
+			  "xen-nat-dhcp.service (dnsmasq) or keep dhcpd.conf");
 	net_sysctl(n, "net/ipv4/ip_forward", "1");
 	if (fw_nat_set(n->fw, &nat) < 0)
 		net_abort(n, "masquerade out of %s with %s: %m", n->netdev,
@@ -48,7 +53,7 @@ int main(int argc, char **argv)
 {
 	struct net n;
 
-	net_begin(&n, "network-nat", argc, argv, "start|stop|status", "netdev|subnet",
+	net_begin(&n, "network-nat", argc, argv, "start|stop|status", "netdev|subnet|antispoof|dhcp",
 		  NET_NETDEV);
 	if (!strcmp(n.command, "status"))
 		net_status(&n);

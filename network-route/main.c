@@ -1,7 +1,7 @@
 /*
  * network-route - make dom0 a router for routed guests (vif-route).
  *
- *   network-route start|stop|status [netdev=IF] [ipv6=yes]
+ *   network-route start|stop|status [netdev=IF] [ipv6=yes] [antispoof=yes|no]
  *
  * Called by xend as its network-script (`network-route start`), by the
  * systemd unit xen-network-route.service, or by hand.  netdev: the device
@@ -19,6 +19,9 @@
 #include "args.h"
 #include "net.h"
 
+#define ANTISPOOF_WHY "anti-spoofing is per vif here: vif-route's antispoof= " \
+		      "setting (default yes)"
+
 static void start(struct net *n)
 {
 	char path[128];
@@ -27,6 +30,7 @@ static void start(struct net *n)
 	if (v6 < 0)
 		net_fatal(n, "invalid ipv6 '%s': expected yes or no",
 			  args_get("ipv6"));
+	net_upstream_bool(n, "antispoof", ANTISPOOF_WHY);
 	net_sysctl(n, "net/ipv4/ip_forward", "1");
 	snprintf(path, sizeof(path), "net/ipv4/conf/%s/proxy_arp", n->netdev);
 	net_sysctl(n, path, "1");
@@ -43,7 +47,7 @@ int main(int argc, char **argv)
 {
 	struct net n;
 
-	net_begin(&n, "network-route", argc, argv, "start|stop|status", "netdev|ipv6",
+	net_begin(&n, "network-route", argc, argv, "start|stop|status", "netdev|ipv6|antispoof",
 		  NET_NETDEV);
 	if (!strcmp(n.command, "status"))
 		net_status(&n);

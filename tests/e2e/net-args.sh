@@ -1,6 +1,6 @@
 #!/bin/bash
 # network-route and network-nat refuse what they would not apply as meant:
-# unknown or unused arguments (a typo must not start something else), an
+# unknown arguments (a typo must not start something else), an
 # empty subnet= (which would masquerade everything), a subnet with host bits
 # set, a loopback netdev or one without an address, more subnets than
 # network-nat holds.  Each refusal has its exit status and a message naming
@@ -39,9 +39,9 @@ refused() { h_refused "$1" "$2" "$3" snapshot "${@:4}"; }
 
 # --- network-route --------------------------------------------------------
 refused "network-route start frobnicate=1" 2 \
-	"unknown argument 'frobnicate': known are netdev, ipv6, firewall" "$NR" start frobnicate=1
-refused "network-route antispoof= (not one of its arguments)" 2 \
-	"unknown argument 'antispoof': known are netdev, ipv6, firewall" "$NR" start antispoof=maybe
+	"unknown argument 'frobnicate': known are netdev, ipv6, antispoof, firewall" "$NR" start frobnicate=1
+refused "network-route antispoof=maybe (the shell script's argument, yes or no)" 1 \
+	"invalid antispoof 'maybe': expected yes or no" "$NR" start antispoof=maybe
 refused "network-route an empty netdev=" 2 "empty argument 'netdev=': give a value or leave it out" \
 	"$NR" start netdev=
 refused "network-route netdev=lo" 1 "netdev 'lo' is a loopback device" "$NR" start netdev=lo
@@ -58,10 +58,13 @@ teq "network-route stop" 0 "$H_RC"
 
 # --- network-nat ----------------------------------------------------------
 refused "network-nat start frobnicate=1" 2 \
-	"unknown argument 'frobnicate': known are netdev, subnet, firewall" "$NN" start frobnicate=1
+	"unknown argument 'frobnicate': known are netdev, subnet, antispoof, dhcp, firewall" \
+	"$NN" start frobnicate=1
 refused "network-nat ipv6= (network-route's, not network-nat's)" 2 \
-	"unknown argument 'ipv6': known are netdev, subnet, firewall" "$NN" start ipv6=maybe
-refused "network-nat antispoof= (unused)" 2 "unknown argument 'antispoof'" "$NN" start antispoof=maybe
+	"unknown argument 'ipv6': known are netdev, subnet, antispoof, dhcp, firewall" "$NN" start ipv6=maybe
+refused "network-nat antispoof=maybe" 1 "invalid antispoof 'maybe': expected yes or no" \
+	"$NN" start antispoof=maybe
+refused "network-nat dhcp=maybe" 1 "invalid dhcp 'maybe': expected yes or no" "$NN" start dhcp=maybe
 refused "network-nat an empty subnet= (it would masquerade everything)" 2 \
 	"empty argument 'subnet=': give a value or leave it out" "$NN" start subnet=
 refused "network-nat a subnet with host bits set" 1 \
@@ -87,6 +90,23 @@ fi
 h_net "$NN" stop
 teq "network-nat stop" 0 "$H_RC"
 teq "after stop forwarding is back off" 0 "$(d0 cat /proc/sys/net/ipv4/ip_forward)"
+
+# The shell scripts' own arguments (xend-config.sxp lines such as
+# "network-nat dhcp=no antispoof=no") are taken, change nothing, and the log
+# says what to use instead.
+h_net "$NR" start antispoof=yes
+teq "network-route antispoof=yes (the shell script's): started" "0 1" \
+	"$H_RC $(d0 cat /proc/sys/net/ipv4/conf/uplink/proxy_arp)"
+tmatch "network-route antispoof=yes: the log says it is per vif" "antispoof=yes: anti-spoofing is per vif" \
+	"$(cat "$XEN_HOTPLUG_LOG")"
+h_net "$NR" stop
+h_net "$NN" start dhcp=no antispoof=no
+teq "network-nat dhcp=no antispoof=no (the shell script's): started" "0 1" \
+	"$H_RC $(d0 cat /proc/sys/net/ipv4/ip_forward)"
+tmatch "network-nat dhcp=no: the log names vif-nat's leases" "dhcp=no: the guests' leases are vif-nat's" \
+	"$(cat "$XEN_HOTPLUG_LOG")"
+h_net "$NN" stop
+teq "network-nat stop" 0 "$H_RC"
 
 # --- the settings file ----------------------------------------------------
 # A NUL byte in its last line: an error naming the file and the line, not
