@@ -82,7 +82,8 @@ static struct mnl_socket *sock(void)
 {
 	if (nl)
 		return nl;
-	nl = mnl_socket_open(NETLINK_NETFILTER);
+	/* Close-on-exec: a hook must not hold it (see fw_nft_close()). */
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!nl)
 		return NULL;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
