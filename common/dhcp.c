@@ -10,19 +10,27 @@
 #include "lock.h"
 #include "text.h"
 
+/* dir/name into path (DHCP_PATH_MAX); -1 with ENAMETOOLONG. */
+static int join(char *path, const char *dir, const char *name)
+{
+	int n = snprintf(path, DHCP_PATH_MAX, "%s/%s", dir, name);
+
+	if (n < 0 || n >= DHCP_PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
 /* Write text to dir/name whole, so that dnsmasq (which watches for moved-in
  * files) reads it whole. */
 static int put(const char *dir, const char *name, const char *text)
 {
-	char path[512], tmp[520];
+	char path[DHCP_PATH_MAX], tmp[DHCP_PATH_MAX + 8];
 	FILE *f;
-	int n;
 
-	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if (join(path, dir, name) < 0)
 		return -1;
-	}
 	if (!(f = text_create(path, tmp, sizeof(tmp))))
 		return -1;
 	fputs(text, f);
@@ -31,10 +39,11 @@ static int put(const char *dir, const char *name, const char *text)
 
 static int drop(const char *dir, const char *name)
 {
-	char path[512];
+	char path[DHCP_PATH_MAX], tmp[DHCP_PATH_MAX + 8];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	if (join(path, dir, name) < 0)
+		return -1;
+	return text_remove(path, tmp, sizeof(tmp));
 }
 
 int dhcp_dnsmasq_add(const char *hostsdir, const char *optsdir,
