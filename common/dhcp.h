@@ -26,6 +26,12 @@ int dhcp_dnsmasq_add(const char *hostsdir, const char *optsdir,
  * next SIGHUP.)  ENAMETOOLONG when a path passes DHCP_PATH_MAX. */
 int dhcp_dnsmasq_del(const char *hostsdir, const char *optsdir, const char *name);
 
+/* SIGHUP to the dnsmasq that the pid file pidfile names, which then rereads
+ * its hosts files: 1 when sent; 0 when there is nothing to tell (no pid
+ * file, no such process, or a process that is not a dnsmasq: a stale pid
+ * file whose number was taken); -1 with errno set (EINVAL: the first line
+ * of the pid file is no process number, 2 to INT_MAX). */
+int dhcp_dnsmasq_reload(const char *pidfile);
 
 /* Replace h's stanza in the ISC dhcpd.conf conf (lines naming "host
  * HOSTNAME " go, one is appended), atomically. */

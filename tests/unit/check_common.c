@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -943,6 +945,94 @@ START_TEST(dhcp_path_limit)
 }
 END_TEST
 
+/* A child that reports each SIGHUP on a pipe; named comm. */
+static pid_t hup_child(const char *comm, int *rd)
+{
+	int p[2];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sigset_t set;
+		int sig;
+
+		close(p[0]);
+		prctl(PR_SET_NAME, comm);
+		sigemptyset(&set);
+		sigaddset(&set, SIGHUP);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+			if (write(p[1], "h", 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	*rd = p[0];
+	ck_assert_int_eq(read(p[0], &(char){ 0 }, 1), 1);	/* it is ready */
+	return pid;
+}
+
+/* What hup_child reported when it was told to end. */
+static char hup_end(pid_t pid, int rd)
+{
+	char c = 0;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	if (read(rd, &c, 1) != 1)
+		c = 0;
+	close(rd);
+	return c;
+}
+
+START_TEST(dnsmasq_reload_only_dnsmasq)
+{
+	static const char *const bad[] = { "dnsmasq\n", "", "12x\n", "1\n", "0\n",
+					   "2147483648\n" };
+	char dir[] = "/tmp/xns-pid-XXXXXX", pidfile[64], text[32];
+	pid_t pid;
+	int rd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(pidfile, sizeof(pidfile), "%s/dnsmasq.pid", dir);
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);	/* no pid file */
+
+	/* A stale pid file whose number another process took. */
+	pid = hup_child("sleep", &rd);
+	snprintf(text, sizeof(text), "%d\n", (int)pid);
+	write_conf(pidfile, text);
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);
+	ck_assert_int_eq(kill(pid, 0), 0);
+	ck_assert_int_eq(hup_end(pid, rd), 0);	/* no SIGHUP came */
+	/* Now nothing has that number. */
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);
+
+	/* A dnsmasq is told. */
+	pid = hup_child("dnsmasq", &rd);
+	snprintf(text, sizeof(text), "%d\n", (int)pid);
+	write_conf(pidfile, text);
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 1);
+	ck_assert_int_eq(hup_end(pid, rd), 'h');
+
+	/* The largest number is a process number (of no process here). */
+	write_conf(pidfile, "2147483647\n");
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);
+	/* What is no process number is refused: one past the largest too. */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_conf(pidfile, bad[i]);
+		ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), -1);
+		ck_assert_int_eq(errno, EINVAL);
+	}
+	unlink(pidfile);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* --- files replaced whole ------------------------------------------------- */
 
 /* The temporary's name is at most len - 1 bytes: at the limit it is made,
@@ -1135,6 +1225,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, dhcp_files);
 	tcase_add_test(tc, dhcp_killed_run_leftovers);
 	tcase_add_test(tc, dhcp_path_limit);
+	tcase_add_test(tc, dnsmasq_reload_only_dnsmasq);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("zones");
