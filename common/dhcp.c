@@ -2,27 +2,39 @@
 #include "dhcp.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "lock.h"
 #include "text.h"
+
+/* dir/name into path (DHCP_PATH_MAX); -1 with ENAMETOOLONG. */
+static int join(char *path, const char *dir, const char *name)
+{
+	int n = snprintf(path, DHCP_PATH_MAX, "%s/%s", dir, name);
+
+	if (n < 0 || n >= DHCP_PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
 
 /* Write text to dir/name whole, so that dnsmasq (which watches for moved-in
  * files) reads it whole. */
 static int put(const char *dir, const char *name, const char *text)
 {
-	char path[512], tmp[520];
+	char path[DHCP_PATH_MAX], tmp[DHCP_PATH_MAX + 8];
 	FILE *f;
-	int n;
 
-	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if (join(path, dir, name) < 0)
 		return -1;
-	}
 	if (!(f = text_create(path, tmp, sizeof(tmp))))
 		return -1;
 	fputs(text, f);
@@ -31,10 +43,11 @@ static int put(const char *dir, const char *name, const char *text)
 
 static int drop(const char *dir, const char *name)
 {
-	char path[512];
+	char path[DHCP_PATH_MAX], tmp[DHCP_PATH_MAX + 8];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	if (join(path, dir, name) < 0)
+		return -1;
+	return text_remove(path, tmp, sizeof(tmp));
 }
 
 int dhcp_dnsmasq_add(const char *hostsdir, const char *optsdir,
@@ -107,4 +120,44 @@ int dhcp_isc_del(const char *conf, const char *hostname)
 	if (access(conf, F_OK) < 0 && errno == ENOENT)
 		return 0;
 	return rewrite(conf, hostname, NULL);
+}
+
+int dhcp_dnsmasq_reload(const char *pidfile)
+{
+	char path[64], line[32] = "", comm[32] = "";
+	int pidfd, ret = 0, e;
+	unsigned long pid;
+	FILE *f;
+
+	if (!(f = fopen(pidfile, "re")))
+		return errno == ENOENT ? 0 : -1;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	line[strcspn(line, "\n")] = 0;
+	if (args_uint(line, 2, INT_MAX, &pid) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* A pidfd stays the process it was opened on: if the number is taken
+	 * by another process after the check, the signal fails with ESRCH
+	 * instead of reaching it. */
+	if ((pidfd = pidfd_open((pid_t)pid, 0)) < 0)
+		return errno == ESRCH ? 0 : -1;
+	snprintf(path, sizeof(path), "/proc/%lu/comm", pid);
+	if ((f = fopen(path, "re"))) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+	}
+	comm[strcspn(comm, "\n")] = 0;
+	if (!strcmp(comm, "dnsmasq")) {
+		ret = pidfd_send_signal(pidfd, SIGHUP, NULL, 0) == 0 ? 1 : -1;
+		if (ret < 0 && errno == ESRCH)
+			ret = 0;
+	}
+	e = errno;
+	close(pidfd);
+	errno = e;
+	return ret;
 }

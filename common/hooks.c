@@ -50,7 +50,8 @@ static int run_one(const char *path, char *const vars[])
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		/* Close-on-exec: the hook gets it as stdin only. */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (null >= 0)
 			dup2(null, 0);

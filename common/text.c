@@ -1,10 +1,13 @@
+#define _GNU_SOURCE
 #include "text.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void text_put(struct text *t, const char *fmt, ...)
@@ -47,7 +50,8 @@ void text_escape(char *buf, size_t size, const char *s, size_t len, size_t max)
 		text_put(&t, "...");
 }
 
-FILE *text_create(const char *path, char *tmp, size_t len)
+/* path's temporary, ".NAME.tmp" beside it, into tmp. */
+static int temp_name(const char *path, char *tmp, size_t len)
 {
 	const char *slash = strrchr(path, '/');
 	int dir = slash ? (int)(slash - path + 1) : 0;
@@ -55,9 +59,43 @@ FILE *text_create(const char *path, char *tmp, size_t len)
 
 	if (n < 0 || (size_t)n >= len) {
 		errno = ENAMETOOLONG;
-		return NULL;
+		return -1;
 	}
-	return fopen(tmp, "we");
+	return 0;
+}
+
+FILE *text_create(const char *path, char *tmp, size_t len)
+{
+	struct stat st;
+	FILE *f;
+	int fd, e;
+
+	if (temp_name(path, tmp, len) < 0)
+		return NULL;
+	/* A temporary that a killed run left goes, whatever it is (a link
+	 * is not followed), and ours is made afresh. */
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return NULL;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return NULL;
+	/* The file replaced keeps its owner and mode (the owner first:
+	 * chown clears the set-id bits). */
+	if (stat(path, &st) == 0) {
+		if (fchown(fd, st.st_uid, st.st_gid) < 0 ||
+		    fchmod(fd, st.st_mode & 07777) < 0)
+			goto fail;
+	} else if (errno != ENOENT) {
+		goto fail;
+	}
+	if ((f = fdopen(fd, "w")))
+		return f;
+fail:
+	e = errno;
+	close(fd);
+	unlink(tmp);
+	errno = e;
+	return NULL;
 }
 
 int text_commit(FILE *f, const char *tmp, const char *path)
@@ -131,4 +169,13 @@ int text_nul_line(const char *text, size_t len)
 	for (const char *p = text; p < nul; p++)
 		line += *p == '\n';
 	return line;
+}
+
+int text_remove(const char *path, char *tmp, size_t len)
+{
+	if (temp_name(path, tmp, len) < 0)
+		return -1;
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return -1;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
 }

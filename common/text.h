@@ -24,12 +24,17 @@ void text_escape(char *buf, size_t size, const char *s, size_t len, size_t max);
 
 /* Files replaced whole: written to a temporary beside path, ".NAME.tmp"
  * (hidden from a directory watcher such as dnsmasq's), then renamed over
- * it.  text_create() opens the temporary (its name into tmp); NULL with
+ * it.  text_create() opens the temporary (its name into tmp; ENAMETOOLONG
+ * when it does not fit in len), made afresh, a killed run's one removed
+ * first; it gets the owner and mode of the file it replaces.  NULL with
  * errno set. */
 FILE *text_create(const char *path, char *tmp, size_t len);
 /* Close f and rename tmp to path; on failure tmp is removed and -1 is
  * returned with errno set. */
 int text_commit(FILE *f, const char *tmp, const char *path);
+/* Remove path and the temporary a killed run may have left beside it (its
+ * name into tmp, as text_create()); what is gone is not an error. */
+int text_remove(const char *path, char *tmp, size_t len);
 
 /* The most text_read() reads: a settings file, a configuration, a state
  * file are far smaller. */

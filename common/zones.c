@@ -2,6 +2,7 @@
 #include "zones.h"
 
 #include "args.h"
+#include "dhcp.h"
 #include "fw.h"
 #include "link.h"
 #include "log.h"
@@ -1221,15 +1222,10 @@ static const struct zone *zone_of(const struct zones *zs, const struct args_addr
 static void tell_dnsmasq(const char *rundir)
 {
 	char path[512];
-	FILE *f;
-	int pid;
 
 	snprintf(path, sizeof(path), "%s/network-zones.dnsmasq.pid", rundir);
-	if (!(f = fopen(path, "re")))
-		return;
-	if (fscanf(f, "%d", &pid) == 1 && pid > 1)
-		kill(pid, SIGHUP);
-	fclose(f);
+	if (dhcp_dnsmasq_reload(path) < 0)
+		log_warn("tell the dnsmasq of %s to reread its hosts: %m", path);
 }
 
 int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hosts,

@@ -113,3 +113,34 @@ h_run "$VN" offline 5 0 dhcpd_conf="$H_DIR/dhcpd.conf"
 teq "dhcpd.conf: offline removes the stanza, keeps the rest" \
 	"subnet 10.0.0.0 netmask 255.255.0.0 { } host other { hardware ethernet 00:16:3e:aa:aa:aa; }" \
 	"$(echo $(cat "$H_DIR/dhcpd.conf"))"
+
+# --- what a rewrite keeps, what a kill leaves -----------------------------------
+# dhcpd.conf keeps its mode and owner through the rewrite (dhcpd may run as
+# another user, and the file may hold keys that others must not read).
+chown 1234:5678 "$H_DIR/dhcpd.conf"
+chmod 0640 "$H_DIR/dhcpd.conf"
+h_run "$VN" online 5 0 dhcp=yes dhcp_hostsdir=/nonexistent dhcpd_conf="$H_DIR/dhcpd.conf"
+teq "dhcpd.conf: online keeps mode 0640 and owner 1234:5678" "640 1234:5678" \
+	"$(stat -c '%a %u:%g' "$H_DIR/dhcpd.conf")"
+t "dhcpd.conf: the stanza is in" grep -q 'host dom5 ' "$H_DIR/dhcpd.conf"
+h_run "$VN" offline 5 0 dhcpd_conf="$H_DIR/dhcpd.conf"
+teq "dhcpd.conf: offline keeps mode 0640 and owner 1234:5678" "640 1234:5678" \
+	"$(stat -c '%a %u:%g' "$H_DIR/dhcpd.conf")"
+teq "dhcpd.conf: the stanza is out" 0 "$(grep -c 'host dom5 ' "$H_DIR/dhcpd.conf")"
+
+# vif-nat killed between writing a lease file's temporary and renaming it
+# leaves .vif5.0.tmp beside it: the next offline removes it, and so does
+# the next online.
+printf '00:16:3e:00:05:00,set:xen-vif5.0,10.0' >"$hosts/.vif5.0.tmp"
+printf 'tag:xen-vif5.0,option:rou' >"$opts/.vif5.0.tmp"
+h_run "$VN" offline 5
+teq "offline after a kill exits 0" 0 "$H_RC"
+teq "offline removes a killed run's temporaries" "" "$(ls -A "$hosts" "$opts" | grep vif5.0)"
+printf '00:16:3e:00:05:00,set:xen-vif5.0,10.0' >"$hosts/.vif5.0.tmp"
+h_run "$VN" online 5
+teq "online after a kill exits 0" 0 "$H_RC"
+teq "online after a kill: the lease file whole, no temporary" \
+	"vif5.0 00:16:3e:00:05:00,set:xen-vif5.0,10.0.5.1,dom5" \
+	"$(ls -A "$hosts" | grep vif5.0) $(cat "$hosts/vif5.0")"
+h_run "$VN" offline 5
+teq "offline: nothing of vif5.0 left in the DHCP directories" "" "$(ls -A "$hosts" "$opts" | grep vif5.0)"

@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1291,6 +1293,255 @@ START_TEST(state_file_parser)
 }
 END_TEST
 
+/* A run killed between writing a lease file's temporary and renaming it
+ * leaves .NAME.tmp: removing the lease removes it too. */
+START_TEST(dhcp_killed_run_leftovers)
+{
+	char dir[] = "/tmp/xns-dhcp-XXXXXX", tmp[128], path[128];
+	struct dhcp_host h = { "vif5.0", "dom5", "00:16:3e:00:05:00", "10.0.5.1",
+			       "10.0.5.128" };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(tmp, sizeof(tmp), "%s/.vif5.0.tmp", dir);
+	write_conf(tmp, "00:16:3e:00:05:00,set:xen-");
+	ck_assert_int_eq(dhcp_dnsmasq_del(dir, dir, "vif5.0"), 0);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	/* and writing it afresh leaves none either */
+	write_conf(tmp, "00:16:3e:00:05:00,set:xen-");
+	ck_assert_int_eq(dhcp_dnsmasq_add(dir, dir, &h), 0);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/vif5.0", dir);
+	ck_assert_int_eq(dhcp_dnsmasq_del(dir, dir, "vif5.0"), 0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(rmdir(dir), 0);	/* nothing else was left */
+}
+END_TEST
+
+/* A lease file's path is at most DHCP_PATH_MAX - 1 bytes: at the limit it
+ * is written and removed, one past it is refused and nothing is touched. */
+START_TEST(dhcp_path_limit)
+{
+	char top[] = "/tmp/xns-dhcp-XXXXXX", dir[DHCP_PATH_MAX + 16];
+	char name[128], path[DHCP_PATH_MAX + 16];
+	struct dhcp_host h = { name, "dom5", "00:16:3e:00:05:00", "10.0.5.1",
+			       "10.0.5.128" };
+	size_t len;
+	int n;
+
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	/* top/aaa...a/aaa...a: directories of 200 bytes a name */
+	len = (size_t)snprintf(dir, sizeof(dir), "%s/", top);
+	memset(dir + len, 'a', 200);
+	dir[len + 200] = 0;
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	len = strlen(dir);
+	dir[len] = '/';
+	memset(dir + len + 1, 'a', 200);
+	dir[len + 201] = 0;
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	/* a name filling dir/name up to DHCP_PATH_MAX - 1 bytes */
+	n = DHCP_PATH_MAX - 1 - (int)strlen(dir) - 1;
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (int)sizeof(name));
+	memset(name, 'v', (size_t)n);
+	name[n] = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq((int)strlen(path), DHCP_PATH_MAX - 1);
+	ck_assert_int_eq(dhcp_dnsmasq_add(dir, dir, &h), 0);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_eq(dhcp_dnsmasq_del(dir, dir, name), 0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	/* one byte more */
+	name[n] = 'v';
+	name[n + 1] = 0;
+	ck_assert_int_eq(dhcp_dnsmasq_add(dir, dir, &h), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	ck_assert_int_eq(dhcp_dnsmasq_del(dir, dir, name), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	/* the name cut to the limit names a file that must stay */
+	name[n] = 0;
+	write_conf(path, "someone else's\n");
+	name[n] = 'v';
+	ck_assert_int_eq(dhcp_dnsmasq_del(dir, dir, name), -1);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	unlink(path);
+	rmdir(dir);
+	*strrchr(dir, '/') = 0;
+	rmdir(dir);
+	ck_assert_int_eq(rmdir(top), 0);
+}
+END_TEST
+
+/* A child that reports each SIGHUP on a pipe; named comm. */
+static pid_t hup_child(const char *comm, int *rd)
+{
+	int p[2];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sigset_t set;
+		int sig;
+
+		close(p[0]);
+		prctl(PR_SET_NAME, comm);
+		sigemptyset(&set);
+		sigaddset(&set, SIGHUP);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+			if (write(p[1], "h", 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	*rd = p[0];
+	ck_assert_int_eq(read(p[0], &(char){ 0 }, 1), 1);	/* it is ready */
+	return pid;
+}
+
+/* What hup_child reported when it was told to end. */
+static char hup_end(pid_t pid, int rd)
+{
+	char c = 0;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	if (read(rd, &c, 1) != 1)
+		c = 0;
+	close(rd);
+	return c;
+}
+
+START_TEST(dnsmasq_reload_only_dnsmasq)
+{
+	static const char *const bad[] = { "dnsmasq\n", "", "12x\n", "1\n", "0\n",
+					   "2147483648\n" };
+	char dir[] = "/tmp/xns-pid-XXXXXX", pidfile[64], text[32];
+	pid_t pid;
+	int rd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(pidfile, sizeof(pidfile), "%s/dnsmasq.pid", dir);
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);	/* no pid file */
+
+	/* A stale pid file whose number another process took. */
+	pid = hup_child("sleep", &rd);
+	snprintf(text, sizeof(text), "%d\n", (int)pid);
+	write_conf(pidfile, text);
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);
+	ck_assert_int_eq(kill(pid, 0), 0);
+	ck_assert_int_eq(hup_end(pid, rd), 0);	/* no SIGHUP came */
+	/* Now nothing has that number. */
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);
+
+	/* A dnsmasq is told. */
+	pid = hup_child("dnsmasq", &rd);
+	snprintf(text, sizeof(text), "%d\n", (int)pid);
+	write_conf(pidfile, text);
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 1);
+	ck_assert_int_eq(hup_end(pid, rd), 'h');
+
+	/* The largest number is a process number (of no process here). */
+	write_conf(pidfile, "2147483647\n");
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);
+	/* What is no process number is refused: one past the largest too. */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_conf(pidfile, bad[i]);
+		ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), -1);
+		ck_assert_int_eq(errno, EINVAL);
+	}
+	unlink(pidfile);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* --- files replaced whole ------------------------------------------------- */
+
+/* The temporary's name is at most len - 1 bytes: at the limit it is made,
+ * one past it is refused. */
+START_TEST(text_temp_name_limit)
+{
+	char dir[] = "/tmp/xns-text-XXXXXX", path[64], tmp[64];
+	size_t want;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	want = strlen(dir) + strlen("/.f.tmp");
+	ck_assert_ptr_null(text_create(path, tmp, want));
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	ck_assert_int_eq(text_remove(path, tmp, want), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	f = text_create(path, tmp, want + 1);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(strlen(tmp), want);
+	fputs("x\n", f);
+	ck_assert_int_eq(text_commit(f, tmp, path), 0);
+	ck_assert_int_eq(text_remove(path, tmp, want + 1), 0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(text_remove(path, tmp, want + 1), 0);	/* gone: fine */
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* The file replaced keeps its mode and owner; a new file gets the usual
+ * ones; a killed run's temporary, even a link, is replaced, not followed. */
+START_TEST(text_keeps_mode_and_owner)
+{
+	char dir[] = "/tmp/xns-text-XXXXXX", path[64], tmp[64], victim[64], text[64];
+	struct stat st;
+	mode_t mask;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dhcpd.conf", dir);
+	write_conf(path, "old\n");
+	ck_assert_int_eq(chmod(path, 02640), 0);	/* set-gid kept too */
+	if (geteuid() == 0)
+		ck_assert_int_eq(chown(path, 1234, 5678), 0);
+	ck_assert_ptr_nonnull(f = text_create(path, tmp, sizeof(tmp)));
+	fputs("new\n", f);
+	ck_assert_int_eq(text_commit(f, tmp, path), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 02640);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(st.st_uid, 1234);
+		ck_assert_int_eq(st.st_gid, 5678);
+	}
+	read_all(path, text, sizeof(text));
+	ck_assert_str_eq(text, "new\n");
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	write_conf(victim, "untouched\n");
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	ck_assert_ptr_nonnull(f = text_create(path, tmp, sizeof(tmp)));
+	fputs("newer\n", f);
+	ck_assert_int_eq(text_commit(f, tmp, path), 0);
+	read_all(victim, text, sizeof(text));
+	ck_assert_str_eq(text, "untouched\n");
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 07777, 02640);
+
+	unlink(path);
+	mask = umask(0);
+	umask(mask);
+	ck_assert_ptr_nonnull(f = text_create(path, tmp, sizeof(tmp)));
+	ck_assert_int_eq(text_commit(f, tmp, path), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0666 & ~mask);
+	ck_assert_int_eq(st.st_uid, geteuid());
+	unlink(path);
+	unlink(victim);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* --- network-zones' configuration ---------------------------------------- */
 
 static char *slurp(const char *path)
@@ -1553,6 +1804,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, nat_derivation_as_the_shell_did);
 	tcase_add_test(tc, address_lists_and_printing);
 	tcase_add_test(tc, dhcp_files);
+	tcase_add_test(tc, dhcp_killed_run_leftovers);
+	tcase_add_test(tc, dhcp_path_limit);
+	tcase_add_test(tc, dnsmasq_reload_only_dnsmasq);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("zones");
@@ -1588,6 +1842,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, no_hook_directory_is_fine);
 	tcase_add_test(tc, lock_excludes_and_is_removed);
 	tcase_add_test(tc, lock_serializes_with_locking_sh);
+	tcase_add_test(tc, text_temp_name_limit);
+	tcase_add_test(tc, text_keeps_mode_and_owner);
 	suite_add_tcase(s, tc);
 	return s;
 }
