@@ -387,10 +387,12 @@ static int write_state(struct net *n)
 
 void net_end(struct net *n)
 {
+	char tmp[sizeof(n->state) + 8];
+
 	if (!strcmp(n->command, "start")) {
 		if (write_state(n) < 0)
 			net_fatal(n, "write %s: %m", n->state);
-	} else if (unlink(n->state) < 0 && errno != ENOENT) {
+	} else if (text_remove(n->state, tmp, sizeof(tmp)) < 0) {
 		log_warn("remove %s: %m", n->state);
 	}
 	log_info("%s %s%s%s: done", log_prog(), n->command,

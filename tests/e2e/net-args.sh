@@ -53,8 +53,13 @@ teq "network-route: unknown environment variables (as libxl passes) are no argum
 teq "network-route start did start" 1 "$(d0 cat /proc/sys/net/ipv4/ip_forward)"
 refused "network-route stop frobnicate=1" 2 "unknown argument 'frobnicate'" "$NR" stop frobnicate=1
 t "network-route: the refused stop kept the state" test -s "$XEN_NETSCRIPTS_RUNDIR/network-route.state"
+# A start killed while writing its state leaves the temporary beside it:
+# stop removes it with the state.
+: >"$XEN_NETSCRIPTS_RUNDIR/.network-route.state.tmp"
 h_net "$NR" stop
 teq "network-route stop" 0 "$H_RC"
+t "network-route stop removed a killed start's temporary state file" \
+	test ! -e "$XEN_NETSCRIPTS_RUNDIR/.network-route.state.tmp"
 
 # --- network-nat ----------------------------------------------------------
 refused "network-nat start frobnicate=1" 2 \
