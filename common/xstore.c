@@ -55,7 +55,7 @@ char *xstore_read(struct xs_handle *xs, const char *dir, const char *key)
 	for (unsigned int i = 0; i < len; i++)
 		if ((unsigned char)v[i] < 0x20 && v[i] != '\t') {
 			free(v);
-			errno = EINVAL;
+			errno = EILSEQ;
 			return NULL;
 		}
 	return v;

@@ -23,7 +23,7 @@ int xstore_path(char *buf, size_t len, const char *dir, const char *key);
 
 /* Read dir/key into a malloc'd string.  NULL with errno ENOENT when the key
  * does not exist, EMSGSIZE when the value is longer than XSTORE_VALUE_MAX,
- * EINVAL when it holds a NUL or a control character. */
+ * EILSEQ when it holds a NUL or a control character (a tab is allowed). */
 char *xstore_read(struct xs_handle *xs, const char *dir, const char *key);
 
 /* Write value to dir/key; -1 with errno set. */
