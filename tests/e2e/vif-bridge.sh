@@ -189,6 +189,22 @@ d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
 	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" INTERFACE=vif15.0-emu "$VB" remove type_if=tap </dev/null
 teq "tap remove (backend path from the name) exits 0" 0 $?
 teq "tap remove releases vif15.0-emu" "" "$(link_master vif15.0-emu)"
+# The tap's name is vifname + "-emu": at most 11 characters of vifname.
+tap_add() {
+	h_guest "$1" 0 "vifname=$2"
+	d0 ip link add "vif$1.0-emu" type veth peer name "tap$1p"
+	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
+		XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" INTERFACE="vif$1.0-emu" \
+		XENBUS_PATH="backend/vif/$1/0" "$VB" add type_if=tap </dev/null >/dev/null 2>&1
+}
+tap_add 16 tap45678901
+teq "tap with an 11-character vifname: add exits 0" 0 $?
+teq "tap with an 11-character vifname: renamed with -emu" xenbr0 "$(link_master tap45678901-emu)"
+tap_add 17 tap456789012
+teq "tap with a 12-character vifname: add exits 1" 1 $?
+tmatch "tap with a 12-character vifname: hotplug-error says why" \
+	"^invalid vifname 'tap456789012': longer than 11 characters" "$(xs $BE/17/0/hotplug-error)"
+teq "tap with a 12-character vifname: the tap is untouched" "" "$(link_master vif17.0-emu)"
 h_run "$VB" online 15 0 type_if=tap
 teq "online with type_if=tap does nothing" "0 " "$H_RC $(link_master vif15.0)"
 h_run "$VB" add 15 0
