@@ -143,10 +143,10 @@ static int restore_kname(struct vif *v)
 static void find_device(struct vif *v)
 {
 	char *vifname = vif_key(v, "vifname");
-	const char *why;
 
 	if (vifname) {
 		size_t max = IFNAMSIZ - 1 - (v->tap ? 4 : 0);
+		const char *why;
 
 		if (v->tap && strlen(vifname) > max)
 			vif_fatal(v, "invalid vifname '%s': longer than %zu characters, "
