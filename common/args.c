@@ -243,19 +243,50 @@ int args_parse_bool(const char *v)
 	return -1;
 }
 
-int args_ifname(const char *s)
+/* What is wrong with s as an interface name, or NULL when nothing is. */
+static const char *ifname_fault(const char *s)
 {
 	size_t len = strlen(s);
 
-	if (len == 0 || len >= IFNAMSIZ || strcmp(s, ".") == 0 ||
-	    strcmp(s, "..") == 0)
-		goto bad;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) ||
-		    !isprint((unsigned char)s[i]))
-			goto bad;
-	return 0;
-bad:
+	if (len == 0)
+		return "empty";
+	if (len >= IFNAMSIZ)
+		return "longer than 15 characters";
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return "'.' and '..' are not interface names";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '/' || c == ':')
+			return c == '/' ? "contains '/'" : "contains ':'";
+		if (isspace(c))
+			return "contains white space";
+		if (!isprint(c))
+			return iscntrl(c) ? "contains a control character"
+					  : "contains a character that is not ASCII";
+	}
+	return NULL;
+}
+
+int args_ifname(const char *s)
+{
+	if (!ifname_fault(s))
+		return 0;
+	errno = EINVAL;
+	return -1;
+}
+
+int args_new_ifname(const char *s, const char **why)
+{
+	*why = ifname_fault(s);
+	if (!*why && strchr(s, '%'))
+		*why = "contains '%', which the kernel replaces with a number of its choice";
+	else if (!*why && (strcmp(s, "all") == 0 || strcmp(s, "default") == 0))
+		*why = "'all' and 'default' are reserved by the kernel";
+	else if (!*why && s[0] == '-')
+		*why = "starts with '-', which ip and other tools take for an option";
+	if (!*why)
+		return 0;
 	errno = EINVAL;
 	return -1;
 }

@@ -50,6 +50,13 @@ int args_parse_bool(const char *v);
  * white space, not "." or ".."), else -1 with errno EINVAL. */
 int args_ifname(const char *s);
 
+/* 0 when s may be given to a link by a rename: args_ifname(), and not a
+ * name the kernel treats specially or refuses ('%' is a template the kernel
+ * fills in itself; "all" and "default" name its sysctl directories) nor one
+ * that tools misread (a leading '-').  Else -1 with errno EINVAL and *why
+ * saying what is wrong, to follow "invalid NAME 'VALUE': ". */
+int args_new_ifname(const char *s, const char **why);
+
 /* Parse a decimal number in [min, max]; -1 with errno EINVAL or ERANGE. */
 int args_uint(const char *s, unsigned long min, unsigned long max,
 	      unsigned long *out);

@@ -241,7 +241,8 @@ int link_set_mtu(const char *name, unsigned mtu)
 	return change(name, c);
 }
 
-/* Add an alternative name to the link ifindex (RTM_NEWLINKPROP). */
+/* Add an alternative name to the link ifindex (RTM_NEWLINKPROP); absorbs
+ * EEXIST and EOPNOTSUPP, as link_add_altname(). */
 static int add_altname(int ifindex, const char *alt)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
@@ -260,10 +261,19 @@ static int add_altname(int ifindex, const char *alt)
 		return -1;
 	}
 	nla_nest_end(msg, props);
-	return netlink_talk(msg);
+	if (netlink_talk(msg) < 0 && errno != EOPNOTSUPP && errno != EEXIST)
+		return -1;
+	return 0;
 }
 
-int link_rename(const char *name, const char *newname)
+int link_add_altname(const char *name, const char *alt)
+{
+	int idx = link_index(name);
+
+	return idx < 0 ? -1 : add_altname(idx, alt);
+}
+
+int link_rename(const char *name, const char *newname, const char *alias)
 {
 	struct rtnl_link *c;
 	int idx;
@@ -276,12 +286,25 @@ int link_rename(const char *name, const char *newname)
 	if (idx < 0 || !(c = alloc()))
 		return -1;
 	rtnl_link_set_name(c, newname);
+	if (alias)
+		rtnl_link_set_ifalias(c, alias);
 	if (change(name, c) < 0)
 		return -1;
-	if (add_altname(idx, name) < 0 && errno != EOPNOTSUPP &&
-	    errno != EEXIST)
+	return add_altname(idx, name);
+}
+
+int link_has_alias(const char *name, const char *alias)
+{
+	struct rtnl_link *link = get(name);
+	const char *have;
+	int ret;
+
+	if (!link)
 		return -1;
-	return 0;
+	have = rtnl_link_get_ifalias(link);
+	ret = have && strcmp(have, alias) == 0;
+	rtnl_link_put(link);
+	return ret;
 }
 
 int link_master(const char *name, char out[IFNAMSIZ])

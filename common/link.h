@@ -54,10 +54,21 @@ int link_set_mac(const char *name, const unsigned char mac[6]);
 int link_get_mtu(const char *name, unsigned *mtu);
 int link_set_mtu(const char *name, unsigned mtu);
 
-/* Rename name to newname and keep the old name as an alternative name.
- * -1 with errno EEXIST when newname is taken.  A kernel without altnames
- * (before 5.5) gets the rename alone. */
-int link_rename(const char *name, const char *newname);
+/* Rename name to newname and keep the old name as an alternative name;
+ * alias (unless NULL) becomes the link's alias (IFLA_IFALIAS) in the same
+ * request as the new name, so that a run killed before the altname is added
+ * leaves a link that can still be recognised.  -1 with errno EEXIST when
+ * newname is taken.  A kernel without altnames (before 5.5) gets the rename
+ * alone. */
+int link_rename(const char *name, const char *newname, const char *alias);
+
+/* Give link name the alternative name alt; absorbs EEXIST (the name is
+ * taken, by this link or another) and EOPNOTSUPP (a kernel before 5.5). */
+int link_add_altname(const char *name, const char *alt);
+
+/* 1 when the alias (IFLA_IFALIAS) of link name is alias, else 0; -1 with
+ * errno ENODEV. */
+int link_has_alias(const char *name, const char *alias);
 
 /* The current name of the bridge name is enslaved to into out ("" when it
  * is not enslaved); -1 with errno ENODEV. */

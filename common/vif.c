@@ -121,33 +121,71 @@ static int tap_ids(const char *name, unsigned *domid, unsigned *devid)
 	return 0;
 }
 
+/* The alias vif_rename() gives the device with its new name: "xen " and the
+ * kernel's name. */
+static void rename_mark(const struct vif *v, char *out, size_t len)
+{
+	snprintf(out, len, "xen %s", v->kname);
+}
+
+/* Whether the link called name is this vif's device: netback made it for
+ * this domid and devid, or our rename marked it. */
+static int is_ours(const struct vif *v, const char *name)
+{
+	char mark[8 + IFNAMSIZ];
+
+	rename_mark(v, mark, sizeof(mark));
+	return link_is_netback(name, v->domid, v->devid) ||
+	       link_has_alias(name, mark) == 1;
+}
+
+/* Put the kernel's name back on the renamed device as an alternative name;
+ * -1 with errno. */
+static int restore_kname(struct vif *v)
+{
+	if (link_add_altname(v->dev, v->kname) < 0)
+		return -1;
+	log_info("gave %s back its kernel name %s as an alternative name", v->dev,
+		 v->kname);
+	v->lost_kname = 0;
+	return 0;
+}
+
 static void find_device(struct vif *v)
 {
 	char *vifname = vif_key(v, "vifname");
 
 	if (vifname) {
-		int n = snprintf(v->vifname, IFNAMSIZ, "%s%s", vifname,
-				 v->tap ? "-emu" : "");
+		size_t max = IFNAMSIZ - 1 - (v->tap ? 4 : 0);
+		const char *why;
 
-		if (n >= IFNAMSIZ || args_ifname(v->vifname) < 0)
-			vif_fatal(v, "invalid vifname '%s': an interface name "
-				  "is 1 to %d characters without '/', ':' or "
-				  "spaces", vifname, IFNAMSIZ - 1 - (v->tap ? 4 : 0));
+		if (v->tap && strlen(vifname) > max)
+			vif_fatal(v, "invalid vifname '%s': longer than %zu characters, "
+				  "the most that leaves room for '-emu'", vifname, max);
+		if (args_new_ifname(vifname, &why) < 0)
+			vif_fatal(v, "invalid vifname '%s': %s", vifname, why);
+		snprintf(v->vifname, IFNAMSIZ, "%s%s", vifname, v->tap ? "-emu" : "");
 		free(vifname);
 	}
 	/* The kernel's name finds the device even once renamed (it stays as an
-	 * alternative name).  A vifname that is not ours is never touched: it
-	 * may be another guest's device. */
+	 * alternative name).  A run killed between the rename and the altname
+	 * leaves it called vifname alone: found by that when it is ours.  A
+	 * vifname that is not ours is never touched: it may be another guest's
+	 * device. */
 	if (link_name(v->kname, v->dev) == 0) {
 		v->present = 1;
-	} else if (v->vifname[0] &&
-		   link_is_netback(v->vifname, v->domid, v->devid)) {
+	} else if (v->vifname[0] && is_ours(v, v->vifname)) {
 		memcpy(v->dev, v->vifname, IFNAMSIZ);
 		v->present = 1;
+		v->lost_kname = 1;
 	} else {
 		memcpy(v->dev, v->kname, IFNAMSIZ);
 		v->present = 0;
 	}
+	/* offline changes nothing that could be refused: repair now; online
+	 * does it in vif_rename(), after its checks. */
+	if (v->lost_kname && !v->up && restore_kname(v) < 0)
+		log_warn("give %s back its kernel name %s: %m", v->dev, v->kname);
 }
 
 void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
@@ -522,11 +560,16 @@ void vif_antispoof_remove(struct vif *v)
 
 void vif_rename(struct vif *v)
 {
+	char mark[8 + IFNAMSIZ];
+
 	if (!v->present)
 		vif_fatal(v, "device %s does not exist", v->kname);
+	if (v->lost_kname && restore_kname(v) < 0)
+		vif_fatal(v, "give %s back its kernel name %s: %m", v->dev, v->kname);
 	if (!v->vifname[0] || strcmp(v->dev, v->vifname) == 0)
 		return;
-	if (link_rename(v->dev, v->vifname) < 0) {
+	rename_mark(v, mark, sizeof(mark));
+	if (link_rename(v->dev, v->vifname, mark) < 0) {
 		if (errno == EEXIST)
 			vif_fatal(v, "Cannot rename interface %s: an interface "
 				  "with name %s already exists", v->dev,

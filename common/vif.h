@@ -23,6 +23,7 @@ struct vif {
 	char vifname[IFNAMSIZ]; /* the backend's vifname (+"-emu"), or "" */
 	char dev[IFNAMSIZ];	/* the device we act on, once renamed */
 	int present;		/* dev exists */
+	int lost_kname;		/* dev was found by vifname: kname must be put back */
 	struct xs_handle *xs;
 	/* Set by the script for the hooks (NULL: exported empty); ip is
 	 * malloc'd and freed by vif_end(). */
@@ -42,7 +43,8 @@ struct vif {
 /* Parse argv and the environment, exit 0 for a command/type_if pair this
  * script ignores, exit 2 on misuse, and otherwise fill v: backend path,
  * device names, and whether the device exists (following a rename done by an
- * earlier online).  Dies through vif_fatal() on bad input. */
+ * earlier online, even one killed before it kept the kernel's name, which
+ * offline/remove put back at once).  Dies through vif_fatal() on bad input. */
 void vif_begin(struct vif *v, const char *prog, int argc, char **argv);
 
 /* A parameter: the backend key name, else NAME=VALUE, else the environment;
@@ -124,8 +126,11 @@ void vif_antispoof(struct vif *v, int trunk);
  * fails. */
 void vif_antispoof_remove(struct vif *v);
 
-/* online/add: give the device its vifname.  Refuses (fatal) when another
- * link already has that name, and when the device does not exist. */
+/* online/add: give the device its vifname, its alias set to "xen KNAME" in
+ * the same request and its kernel name kept as an alternative name; put that
+ * name back when a killed run had left the device without it.  Refuses
+ * (fatal) when another link already has that name, and when the device does
+ * not exist. */
 void vif_rename(struct vif *v);
 
 /* Write hotplug-error=message and hotplug-status=error, log, exit 1. */

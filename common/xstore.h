@@ -23,7 +23,8 @@ int xstore_path(char *buf, size_t len, const char *dir, const char *key);
 
 /* Read dir/key into a malloc'd string.  NULL with errno ENOENT when the key
  * does not exist, EMSGSIZE when the value is longer than XSTORE_VALUE_MAX,
- * EINVAL when it holds a NUL or a control character. */
+ * and what xstore_value_check() refuses (EINVAL: a NUL or a control
+ * character but a tab). */
 char *xstore_read(struct xs_handle *xs, const char *dir, const char *key);
 /* Read dir/key unchecked: a malloc'd string of *len bytes (NUL-terminated,
  * but it may hold NULs); NULL with errno. */

@@ -101,6 +101,7 @@ teq "vifname: online exits 0" 0 "$H_RC"
 t "vifname: the device is now web8" link_exists web8
 teq "vifname: web8 is enslaved" xenbr0 "$(link_master web8)"
 tmatch "vifname: the kernel's name stays as altname" "altname vif8.0" "$(d0 ip link show web8)"
+tmatch "vifname: the alias marks it as vif8.0's" "alias xen vif8.0" "$(d0 ip link show web8)"
 h_run "$VB" online 8
 teq "vifname: online twice exits 0" 0 "$H_RC"
 h_run "$VB" offline 8
@@ -188,6 +189,22 @@ d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
 	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" INTERFACE=vif15.0-emu "$VB" remove type_if=tap </dev/null
 teq "tap remove (backend path from the name) exits 0" 0 $?
 teq "tap remove releases vif15.0-emu" "" "$(link_master vif15.0-emu)"
+# The tap's name is vifname + "-emu": at most 11 characters of vifname.
+tap_add() {
+	h_guest "$1" 0 "vifname=$2"
+	d0 ip link add "vif$1.0-emu" type veth peer name "tap$1p"
+	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
+		XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" INTERFACE="vif$1.0-emu" \
+		XENBUS_PATH="backend/vif/$1/0" "$VB" add type_if=tap </dev/null >/dev/null 2>&1
+}
+tap_add 16 tap45678901
+teq "tap with an 11-character vifname: add exits 0" 0 $?
+teq "tap with an 11-character vifname: renamed with -emu" xenbr0 "$(link_master tap45678901-emu)"
+tap_add 17 tap456789012
+teq "tap with a 12-character vifname: add exits 1" 1 $?
+tmatch "tap with a 12-character vifname: hotplug-error says why" \
+	"^invalid vifname 'tap456789012': longer than 11 characters" "$(xs $BE/17/0/hotplug-error)"
+teq "tap with a 12-character vifname: the tap is untouched" "" "$(link_master vif17.0-emu)"
 h_run "$VB" online 15 0 type_if=tap
 teq "online with type_if=tap does nothing" "0 " "$H_RC $(link_master vif15.0)"
 h_run "$VB" add 15 0
@@ -227,6 +244,34 @@ bad_case "vlan two PVIDs" vlan=10p/20p
 bad_case "mac malformed" mac=00:16:3e:zz:00:01
 bad_case "ip malformed" "ip=10.0.0.1 nonsense"
 tmatch "a bad value is quoted in hotplug-error" "invalid mtu '99999'" "$(xs $BE/30/0/hotplug-error)"
+# Names the kernel takes as a template or refuses, and that tools misread:
+# refused before the device is touched, the error saying what is wrong.
+n=70
+bad_vifname() {
+	bad_case "vifname $1" "vifname=$1"
+	tmatch "vifname $1: hotplug-error says what is wrong" "$2" "$(xs $BE/$n/0/hotplug-error)"
+}
+bad_vifname 'vif%d' "^invalid vifname 'vif%d': contains '%'"
+tn "vifname vif%d: the kernel made no vif0" link_exists vif0
+bad_vifname all "^invalid vifname 'all': .*reserved"
+bad_vifname default "^invalid vifname 'default': .*reserved"
+bad_vifname -web "^invalid vifname '-web': starts with '-'"
+tmatch "vifname too long: hotplug-error says what is wrong" \
+	"^invalid vifname 'abcdefghijklmnop': longer than 15 characters" "$(xs $BE/21/0/hotplug-error)"
+bad_case "vifname with a newline" $'vifname=web\n1'
+tmatch "vifname with a newline: hotplug-error says what is wrong" \
+	"^invalid vifname 'web\\\\\\\\n1': a newline at byte 4: a value is one line" "$(xs $BE/$n/0/hotplug-error)"
+bad_case "ip with a control character" $'ip=10.0.0.1\n10.0.0.2'
+tmatch "ip with a control character: hotplug-error says so" "^invalid ip '10.0.0.1\\\\\\\\n10.0.0.2': a newline at byte 9" \
+	"$(xs $BE/$n/0/hotplug-error)"
+# The longest value read from xenstore is 1024 bytes: one that long reaches
+# the key's own check, one byte more is refused as it is read.
+a1024=$(printf 'a%.0s' $(seq 1024))
+bad_case "vifname of 1024 bytes" "vifname=$a1024"
+tmatch "vifname of 1024 bytes: checked as a name" "^invalid vifname 'aaaaaaaa" "$(xs $BE/$n/0/hotplug-error)"
+bad_case "vifname of 1025 bytes" "vifname=${a1024}a"
+tmatch "vifname of 1025 bytes: refused as too long for xenstore" \
+	"^invalid vifname 'a{64}\\.\\.\\.': 1025 bytes, more than 1024" "$(xs $BE/$n/0/hotplug-error)"
 
 h_guest 40 0
 d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \

@@ -167,7 +167,7 @@ h_guest() {
 		"$fe/mac" "$mac" "$fe/state" 1
 	for kv in "$@"; do
 		if [ -z "${kv#*=}" ]; then xenstore-rm "$be/${kv%%=*}"
-		else xsw "$be/${kv%%=*}" "${kv#*=}"; fi
+		else xsw -- "$be/${kv%%=*}" "${kv#*=}"; fi
 	done
 }
 

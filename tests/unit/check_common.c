@@ -178,6 +178,52 @@ START_TEST(ifnames)
 }
 END_TEST
 
+/* A new name for a link: what args_ifname() refuses, and the names the
+ * kernel fills in ('%'), refuses (all, default) or tools misread ('-'),
+ * each with what is wrong; 15 characters is the limit. */
+START_TEST(new_ifnames)
+{
+	const char *good[] = { "web1", "123456789012345", "vif1.0-emu", "a-", "alll",
+			       "defaults" };
+	struct {
+		const char *name, *why;
+	} bad[] = {
+		{ "", "empty" },
+		{ "1234567890123456", "longer than 15 characters" },
+		{ "..", "'.' and '..' are not interface names" },
+		{ "a/b", "contains '/'" },
+		{ "a:b", "contains ':'" },
+		{ "a b", "contains white space" },
+		{ "a\tb", "contains white space" },
+		{ "a\x01", "contains a control character" },
+		{ "a\x7f", "contains a control character" },
+		{ "caf\xc3\xa9", "contains a character that is not ASCII" },
+		{ "vif%d", "contains '%', which the kernel replaces with a number of its choice" },
+		{ "%", "contains '%', which the kernel replaces with a number of its choice" },
+		{ "all", "'all' and 'default' are reserved by the kernel" },
+		{ "default", "'all' and 'default' are reserved by the kernel" },
+		{ "-web", "starts with '-', which ip and other tools take for an option" },
+	};
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(args_new_ifname(good[i], &why) == 0, "refused '%s'", good[i]);
+		ck_assert_ptr_null(why);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		ck_assert_msg(args_new_ifname(bad[i].name, &why) == -1, "accepted '%s'",
+			      bad[i].name);
+		ck_assert_int_eq(errno, EINVAL);
+		ck_assert_str_eq(why, bad[i].why);
+		/* What an existing link may be called is checked the same way. */
+		if (!strchr(bad[i].name, '%') && bad[i].name[0] != '-' &&
+		    strcmp(bad[i].name, "all") && strcmp(bad[i].name, "default"))
+			ck_assert_int_eq(args_ifname(bad[i].name), -1);
+	}
+}
+END_TEST
+
 START_TEST(numbers)
 {
 	unsigned long v;
@@ -1775,6 +1821,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, argument_overrides_environment_and_last_wins);
 	tcase_add_test(tc, empty_value_is_unset);
 	tcase_add_test(tc, ifnames);
+	tcase_add_test(tc, new_ifnames);
 	tcase_add_test(tc, numbers);
 	tcase_add_test(tc, macs);
 	tcase_add_test(tc, addresses);
