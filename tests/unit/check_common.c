@@ -266,6 +266,26 @@ START_TEST(vlan_membership)
 }
 END_TEST
 
+/* Found by tests/fuzz/vlan: vlan_format() wrote its terminating NUL into a
+ * buffer of 0 bytes. */
+START_TEST(vlan_format_edges)
+{
+	struct vlan_spec s;
+	char buf[32] = "untouched";
+
+	ck_assert_int_eq(vlan_parse("10pu/20-29", &s, err, sizeof(err)), 0);
+	errno = 0;
+	ck_assert_int_eq(vlan_format(&s, buf, 0), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_str_eq(buf, "untouched");
+	/* "10 PVID untagged, 20-29": 23 bytes and the NUL */
+	ck_assert_int_eq(vlan_format(&s, buf, 23), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_int_eq(vlan_format(&s, buf, 24), 0);
+	ck_assert_str_eq(buf, "10 PVID untagged, 20-29");
+}
+END_TEST
+
 /* --- xstore paths -------------------------------------------------------- */
 
 START_TEST(vif_paths)
@@ -965,6 +985,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, vlan_errors);
 	tcase_add_test(tc, vlan_membership);
 	tcase_add_test(tc, vlan_trunks);
+	tcase_add_test(tc, vlan_format_edges);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("nat");
