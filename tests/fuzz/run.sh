@@ -8,7 +8,8 @@
 # corpus entries (corpus/TARGET) and the reproducers of what it finds
 # (TARGET-crash-*, -leak-*, -timeout-*, -oom-*) go; build/fuzz/work unless
 # given, never the repository.  The seeds, tests/fuzz/corpus/TARGET, and the
-# dictionary, tests/fuzz/TARGET.dict, are read when they exist.  With
+# dictionary, tests/fuzz/TARGET.dict, are read when they exist.  FUZZ_FLAGS:
+# more libFuzzer flags (e.g. -max_len=8192).  With
 # H_RESULTS set (tests/run.sh), each target adds one "pass fail" line.
 # Exits 1 when a target found something.
 set -u
@@ -26,9 +27,11 @@ fi
 mkdir -p "$work"
 found=0
 for t in "${targets[@]}"; do
-	flags=(-max_total_time="$secs" -timeout=10 -print_final_stats=1
+	flags=(-max_total_time="$secs" -timeout=10 -use_value_profile=1 -print_final_stats=1
 	       -artifact_prefix="$work/$t-")
 	[ -f "tests/fuzz/$t.dict" ] && flags+=(-dict="tests/fuzz/$t.dict")
+	# shellcheck disable=SC2206
+	flags+=(${FUZZ_FLAGS:-})
 	dirs=("$work/corpus/$t")
 	[ -d "tests/fuzz/corpus/$t" ] && dirs+=("tests/fuzz/corpus/$t")
 	mkdir -p "$work/corpus/$t"

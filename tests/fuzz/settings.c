@@ -12,15 +12,28 @@
 
 static int fd = -1;
 
-static char *trim(char *s)
+/* The len bytes at s without the white space around them, in out. */
+static void strip(const char *s, size_t len, char *out)
 {
-	char *end = s + strlen(s);
-
-	while (isspace((unsigned char)*s))
+	for (; len && isspace((unsigned char)*s); len--)
 		s++;
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
+	for (; len && isspace((unsigned char)s[len - 1]); len--)
+		;
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+/* The longest line's length, its newline not counted. */
+static size_t longest_line(const uint8_t *data, size_t size)
+{
+	size_t longest = 0, len = 0;
+
+	for (size_t i = 0; i < size; i++, len++)
+		if (data[i] == '\n') {
+			longest = len > longest ? len : longest;
+			len = (size_t)-1;
+		}
+	return len > longest ? len : longest;
 }
 
 /* Each NAME=VALUE line's setting as args_setting() gives it. */
@@ -32,19 +45,20 @@ static void check_lines(char *text)
 		char *eq = strchr(l, '='), *name, *value;
 		const char *got;
 
-		if (!eq || *trim(l) == '#')
+		if (!eq || l[strspn(l, " \t\v\f\r")] == '#')
 			continue;
-		*eq = '\0';
-		name = trim(l);
-		value = trim(eq + 1);
-		if (getenv(name))
-			continue;	/* the environment overrides the file */
+		name = fuzz_buf(strlen(l) + 1);
+		value = fuzz_buf(strlen(l) + 1);
+		strip(l, (size_t)(eq - l), name);
+		strip(eq + 1, strlen(eq + 1), value);
 		got = args_setting(name);
-		/* Lines further down of the same name win: checked when
-		 * reached, so only a setting that no later line names. */
-		if (!strstr(save ? save : "", name))
+		/* The environment overrides the file; lines further down of
+		 * the same name win: checked when reached. */
+		if (!getenv(name) && !strstr(save ? save : "", name))
 			FUZZ_CHECK(*value ? got && !strcmp(got, value) : !got,
 				   "%s: '%s', not '%s'", name, got ? got : "(unset)", value);
+		free(value);
+		free(name);
 	}
 }
 
@@ -70,6 +84,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "refused without a message naming the file: '%s'", err);
 		FUZZ_CHECK(!args_setting("firewall") || getenv("firewall"),
 			   "a refused file left settings");
+		if (strstr(err, "line longer than"))
+			FUZZ_CHECK(longest_line(data, size) > 510, "%s, but no line is: '%.*s'",
+				   err, (int)size, (const char *)data);
 	} else if (!memchr(data, '\0', size)) {
 		text = fuzz_str(data, size);
 		check_lines(text);
