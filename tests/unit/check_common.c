@@ -563,6 +563,28 @@ START_TEST(settings_file_below_arguments_and_environment)
 }
 END_TEST
 
+/* Found by tests/fuzz/settings (reproducer "\0\n"): a NUL byte in a line
+ * was reported as "line longer than 510 bytes".  The file is refused, with a
+ * message that names the line and does not blame its length. */
+START_TEST(settings_file_nul_byte)
+{
+	char path[] = "/tmp/xns-conf-XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "firewall=nft\nantispoof=n\0o\n", 27), 27);
+	close(fd);
+	setenv("XEN_NETSCRIPTS_CONF", path, 1);
+	err[0] = '\0';
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_msg(strstr(err, ":2:") && !strstr(err, "longer than"), "%s", err);
+	ck_assert_ptr_null(args_setting("firewall"));
+	unlink(path);
+	unsetenv("XEN_NETSCRIPTS_CONF");
+}
+END_TEST
+
 /* --- firewall ------------------------------------------------------------ */
 
 /* Compare text with tests/unit/golden/name (rewrite it with UPDATE_GOLDEN). */
@@ -958,6 +980,33 @@ START_TEST(zones_bridge_words)
 }
 END_TEST
 
+/* Found by tests/fuzz/zones (reproducer "n:0.0.1.1:0.0.0.0#"): a bridge word
+ * was pasted into a CreateZone statement, so what followed the netmask was
+ * read as the statement's rest: a comment, more arguments (DHCP=), another
+ * statement.  A word is BRIDGE:ADDRESS:NETMASK and nothing else. */
+START_TEST(zones_bridge_word_is_only_that)
+{
+	static const char *const bad[] = {
+		"n:0.0.1.1:0.0.0.0#",
+		"br0:10.0.0.1:255.255.255.0#x",
+		"br0:10.0.0.1:255.255.255.0 DHCP=10.0.0.2-10.0.0.3",
+		"br0:10.0.0.1:255.255.255.0;",
+		"br0:10.0.0.1:255.255.255.0\nAllowZone FROM=br0 TO=br0",
+		"br0:10.0.0.1:255.255.255.0 ",
+	};
+	static struct zones zs;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&zs, 0, sizeof(zs));
+		err[0] = '\0';
+		ck_assert_msg(zones_add_bridge_spec(&zs, bad[i], err, sizeof(err)) == -1,
+			      "accepted '%s'", bad[i]);
+		ck_assert_int_eq(zs.nz, 0);
+		ck_assert_msg(strstr(err, bad[i]), "'%s' not named in: %s", bad[i], err);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("common");
@@ -976,6 +1025,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, macs);
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, settings_file_below_arguments_and_environment);
+	tcase_add_test(tc, settings_file_nul_byte);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vlan");
@@ -998,6 +1048,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, zones_plans_golden);
 	tcase_add_test(tc, zones_errors_golden);
 	tcase_add_test(tc, zones_bridge_words);
+	tcase_add_test(tc, zones_bridge_word_is_only_that);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fw");
