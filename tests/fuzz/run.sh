@@ -38,6 +38,7 @@ for t in "${targets[@]}"; do
 	rm -f "$work/$t"-crash-* "$work/$t"-leak-* "$work/$t"-timeout-* "$work/$t"-oom-* \
 		"$work/$t"-slow-unit-*
 	log="$work/$t.log"
+	start=$SECONDS
 	if [ ! -x "$bin/$t" ]; then
 		echo "FAIL - fuzz $t: no $bin/$t (make fuzzers)"
 		rc=1
@@ -45,17 +46,18 @@ for t in "${targets[@]}"; do
 		"$bin/$t" "${flags[@]}" "${dirs[@]}" >"$log" 2>&1
 		rc=$?
 	fi
+	took=$((SECONDS - start))
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" 2>/dev/null | tail -n1)
 	what=$(ls "$work/$t"-crash-* "$work/$t"-leak-* "$work/$t"-timeout-* \
 		"$work/$t"-oom-* 2>/dev/null | head -n1)
 	if [ "$rc" -eq 0 ] && [ -z "$what" ] && [ -n "$runs" ]; then
-		echo "ok   - fuzz $t: $runs inputs in $secs s, nothing found"
+		echo "ok   - fuzz $t: $runs inputs in $took s, nothing found"
 		[ -n "${H_RESULTS:-}" ] && echo "1 0" >>"$H_RESULTS"
 	else
 		found=1
 		[ -f "$log" ] && grep -E '^(==[0-9]+==ERROR|SUMMARY|.*check failed|.*runtime error)' \
 			"$log" | head -n5
-		echo "FAIL - fuzz $t: ${runs:-?} inputs in $secs s, exit $rc," \
+		echo "FAIL - fuzz $t: ${runs:-?} inputs in $took s, exit $rc," \
 			"reproducer ${what:-none} (log $log; run: $bin/$t ${what:-})"
 		[ -n "${H_RESULTS:-}" ] && echo "0 1" >>"$H_RESULTS"
 	fi
