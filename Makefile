@@ -3,6 +3,7 @@
 #   make check      install what is missing, build, run every test
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
+#   make fuzz       each fuzz target FUZZ_SECONDS (60) seconds (FUZZ_TARGETS: some)
 #   make install    DESTDIR, PREFIX, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR
 #   make uninstall  put the shell scripts back
 
@@ -53,11 +54,23 @@ $(eval $(call variant,$(B),,$(LIBS_STATIC)))
 $(eval $(call variant,$(B)/asan,$(SAN),$(LIBS_DYNAMIC)))
 $(eval $(call variant,$(B)/dyn,,$(LIBS_DYNAMIC)))
 
+# Fuzz targets: one per parser of outside input, tests/fuzz/NAME.c, built by
+# clang with libFuzzer against common/ compiled with the same sanitizers.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
+$(eval $(call variant,$(B)/fuzz,$(SAN) -fsanitize=fuzzer-no-link,$(LIBS_DYNAMIC)))
+$(B)/fuzz/%: CC := $(FUZZ_CC)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(B)/fuzz/libcommon.a $(wildcard common/*.h)
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(SAN) -fsanitize=fuzzer $< -o $@ \
+		$(B)/fuzz/libcommon.a $(LIBS_DYNAMIC) $(LIBS_network-zones)
+
 all: $(addprefix $(B)/,$(PROGS)) $(B)/xsshim.so $(B)/fwtool
 
 asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/check_common $(B)/asan/fwtool
 dyn: $(addprefix $(B)/dyn/,$(PROGS))
 unit: $(B)/check_common $(B)/asan/check_common
+fuzzers: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 
 $(B)/xsshim.so: tests/harness/xsshim.c | $(B)/common
 	$(CC) $(WARN) $(CFLAGS) -shared -fPIC $< -o $@ -ldl
@@ -66,12 +79,16 @@ deps:
 	bash scripts/deps
 
 check: deps
-	$(MAKE) all asan unit
+	$(MAKE) all asan unit fuzzers
 	bash tests/run.sh
 
 demo: deps
 	$(MAKE) all
 	bash demo/demo.sh
+
+fuzz: deps
+	$(MAKE) fuzzers
+	FUZZ_BIN=$(B)/fuzz bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: deps
 	$(MAKE) all dyn
@@ -104,5 +121,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all asan dyn unit deps check demo bench install uninstall clean
+.PHONY: all asan dyn unit fuzzers fuzz deps check demo bench install uninstall clean
 .SECONDARY:

@@ -165,6 +165,10 @@ int vlan_format(const struct vlan_spec *spec, char *buf, size_t len)
 {
 	size_t used = 0;
 
+	if (!len) {
+		errno = ENOSPC;
+		return -1;
+	}
 	buf[0] = '\0';
 	for (unsigned v = 1; v <= VLAN_MAX; v++) {
 		unsigned end = v;

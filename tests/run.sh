@@ -1,6 +1,6 @@
 #!/bin/bash
-# Run every test: the Check unit suites (plain and sanitized builds), the
-# end-to-end and differential scenarios (against the plain and the sanitized
+# Run every test: the Check unit suites (plain and sanitized builds), each
+# fuzz target for a few seconds (FUZZ_SMOKE_SECONDS, 3), the end-to-end and differential scenarios (against the plain and the sanitized
 # binaries), and the valgrind leak check.  Ends with "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +28,13 @@ echo "== unit tests (Check)"
 unit build/check_common
 echo "== unit tests (Check, ASan+UBSan)"
 unit build/asan/check_common
+
+# Each fuzz target briefly, with its seeds: a smoke test (make fuzz runs them
+# longer).  What they add to the corpus is thrown away; a reproducer is kept.
+echo "== fuzz targets (libFuzzer, ${FUZZ_SMOKE_SECONDS:-3} s each)"
+fuzz_work=$(mktemp -d /tmp/xns-fuzz-XXXXXX)
+FUZZ_BIN=$top/build/fuzz FUZZ_WORK=$fuzz_work bash tests/fuzz/run.sh \
+	"${FUZZ_SMOKE_SECONDS:-3}" && rm -rf "$fuzz_work"
 
 # Every scenario with each firewall backend (but those marked as not using
 # one), plain and sanitized.

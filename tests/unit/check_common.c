@@ -599,6 +599,26 @@ START_TEST(vlan_membership)
 }
 END_TEST
 
+/* Found by tests/fuzz/vlan: vlan_format() wrote its terminating NUL into a
+ * buffer of 0 bytes. */
+START_TEST(vlan_format_edges)
+{
+	struct vlan_spec s;
+	char buf[32] = "untouched";
+
+	ck_assert_int_eq(vlan_parse("10pu/20-29", &s, err, sizeof(err)), 0);
+	errno = 0;
+	ck_assert_int_eq(vlan_format(&s, buf, 0), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_str_eq(buf, "untouched");
+	/* "10 PVID untagged, 20-29": 23 bytes and the NUL */
+	ck_assert_int_eq(vlan_format(&s, buf, 23), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_int_eq(vlan_format(&s, buf, 24), 0);
+	ck_assert_str_eq(buf, "10 PVID untagged, 20-29");
+}
+END_TEST
+
 /* --- xstore paths -------------------------------------------------------- */
 
 START_TEST(vif_paths)
@@ -943,6 +963,28 @@ START_TEST(settings_file_nul_and_limits)
 	free(big);
 	unlink(path);
 	args_free_config();
+	unsetenv("XEN_NETSCRIPTS_CONF");
+}
+END_TEST
+
+/* Found by tests/fuzz/settings (reproducer "\0\n"): a NUL byte in a line
+ * was reported as "line longer than 510 bytes".  The file is refused, with a
+ * message that names the line and does not blame its length. */
+START_TEST(settings_file_nul_byte)
+{
+	char path[] = "/tmp/xns-conf-XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "firewall=nft\nantispoof=n\0o\n", 27), 27);
+	close(fd);
+	setenv("XEN_NETSCRIPTS_CONF", path, 1);
+	err[0] = '\0';
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_msg(strstr(err, ":2:") && !strstr(err, "longer than"), "%s", err);
+	ck_assert_ptr_null(args_setting("firewall"));
+	unlink(path);
 	unsetenv("XEN_NETSCRIPTS_CONF");
 }
 END_TEST
@@ -1807,6 +1849,33 @@ START_TEST(zones_bridge_words)
 }
 END_TEST
 
+/* Found by tests/fuzz/zones (reproducer "n:0.0.1.1:0.0.0.0#"): a bridge word
+ * was pasted into a CreateZone statement, so what followed the netmask was
+ * read as the statement's rest: a comment, more arguments (DHCP=), another
+ * statement.  A word is BRIDGE:ADDRESS:NETMASK and nothing else. */
+START_TEST(zones_bridge_word_is_only_that)
+{
+	static const char *const bad[] = {
+		"n:0.0.1.1:0.0.0.0#",
+		"br0:10.0.0.1:255.255.255.0#x",
+		"br0:10.0.0.1:255.255.255.0 DHCP=10.0.0.2-10.0.0.3",
+		"br0:10.0.0.1:255.255.255.0;",
+		"br0:10.0.0.1:255.255.255.0\nAllowZone FROM=br0 TO=br0",
+		"br0:10.0.0.1:255.255.255.0 ",
+	};
+	static struct zones zs;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&zs, 0, sizeof(zs));
+		err[0] = '\0';
+		ck_assert_msg(zones_add_bridge_spec(&zs, bad[i], err, sizeof(err)) == -1,
+			      "accepted '%s'", bad[i]);
+		ck_assert_int_eq(zs.nz, 0);
+		ck_assert_msg(strstr(err, bad[i]), "'%s' not named in: %s", bad[i], err);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("common");
@@ -1836,6 +1905,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, settings_file_nul_and_limits);
 	tcase_add_test(tc, text_read_and_nul_lines);
 	tcase_add_test(tc, state_file_parser);
+	tcase_add_test(tc, settings_file_nul_byte);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vlan");
@@ -1845,6 +1915,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, vlan_errors);
 	tcase_add_test(tc, vlan_membership);
 	tcase_add_test(tc, vlan_trunks);
+	tcase_add_test(tc, vlan_format_edges);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("nat");
@@ -1864,6 +1935,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, zones_variables);
 	tcase_add_test(tc, zones_limits);
 	tcase_add_test(tc, zones_file_with_a_nul);
+	tcase_add_test(tc, zones_bridge_word_is_only_that);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fw");
