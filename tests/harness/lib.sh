@@ -100,6 +100,14 @@ h_setup() {
 	[ -n "${H_FW:-}" ] && echo "firewall=$H_FW" >"$XEN_NETSCRIPTS_CONF"
 	mkdir -p "$XEN_SCRIPT_DIR"
 	h_xenstored
+	# What every binary, script and tool of the run starts with: nothing
+	# of this shell's environment but the run's settings (a command prefix).
+	H_ENV_BASE=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
+		XENSTORED_PATH="$XENSTORED_PATH" XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG"
+		XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" XEN_LOCK_DIR="$XEN_LOCK_DIR"
+		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR"
+		XTABLES_LOCKFILE="$XTABLES_LOCKFILE"
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}")
 	h_netns d0
 	H_D0=$H_ID-d0
 }
@@ -191,13 +199,9 @@ h_run() {
 	local script=$1 cmd=$2 d=$3 n=${4:-0} pin=()
 	shift 4 2>/dev/null || shift $#
 	case $script in "$H_UPSTREAM"/*) pin=("${H_UPSTREAM_PIN[@]}") ;; esac
-	d0 "${pin[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		XENSTORED_PATH="$XENSTORED_PATH" XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
-		XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" XEN_LOCK_DIR="$XEN_LOCK_DIR" \
-		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
+	d0 "${pin[@]}" "${H_ENV_BASE[@]}" \
 		script="$script" XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$d/$n" \
-		XENBUS_BASE_PATH=backend netdev="" vif="vif$d.$n" \
-		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" ${H_ENV:-} \
+		XENBUS_BASE_PATH=backend netdev="" vif="vif$d.$n" ${H_ENV:-} \
 		"$script" "$cmd" type_if=vif "$@" </dev/null >>"$H_DIR/run.out" 2>&1
 	H_RC=$?
 	return 0
@@ -206,10 +210,7 @@ h_run() {
 # h_net BINARY ARGS...: a network script (or a tool) run by hand in dom0,
 # with only the run's environment; sets H_RC (also its status) and H_OUT.
 h_net() {
-	H_OUT=$(d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
-		XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" \
-		XTABLES_LOCKFILE="$XTABLES_LOCKFILE" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
-		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" "$@" 2>&1 </dev/null)
+	H_OUT=$(d0 "${H_ENV_BASE[@]}" "$@" 2>&1 </dev/null)
 	H_RC=$?
 	echo "$H_OUT" >>"$H_DIR/run.out"
 	return "$H_RC"
