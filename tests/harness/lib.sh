@@ -44,6 +44,24 @@ tmatch() {
 	if [[ $3 =~ $2 ]]; then ok "$1"; else not_ok "$1 ('$3' does not match /$2/)"; fi
 }
 
+# h_until SECONDS CMD...: retry CMD (its output discarded) every 20 ms
+# until it exits 0 (status 0) or SECONDS (whole) have passed (status 1).
+h_until() {
+	local end=$((${EPOCHREALTIME/./} + $1 * 1000000))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "${EPOCHREALTIME/./}" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+
+# h_wait NAME SECONDS CMD...: wait until CMD exits 0 (h_until); when that
+# does not come in time, the assertion NAME fails.
+h_wait() {
+	local name=$1; shift
+	h_until "$@" || { not_ok "$name (not so after $1 s: ${*:2})"; return 1; }
+}
+
 h_summary() {
 	[ -n "${H_QUIET:-}" ] && return 0
 	echo "# $(basename "$0"): $H_PASS passed, $H_FAIL failed"
@@ -120,11 +138,7 @@ h_xenstored() {
 		>"$H_DIR/xs/log" 2>&1 &
 	H_XS_PID=$!
 	export XENSTORED_PATH=$H_DIR/xs/socket
-	local i
-	for i in $(seq 100); do
-		[ -S "$XENSTORED_PATH" ] && xenstore-exists / 2>/dev/null && return 0
-		sleep 0.02
-	done
+	h_until 5 bash -c '[ -S "$XENSTORED_PATH" ] && xenstore-exists /' && return 0
 	echo "xenstored did not start:" >&2
 	cat "$H_DIR/xs/log" >&2
 	exit 1
@@ -230,6 +244,10 @@ h_refused() {
 	teq "$name: nothing changed" "$before" "$($snap)"
 }
 
+# h_listens NAMESPACE tcp|udp PORT: a socket in NAMESPACE listens on PORT
+# (a condition for h_wait).
+h_listens() { ip netns exec "$1" ss -Hln --"$2" "sport = :$3" | grep -q .; }
+
 # bin NAME: the path of our build of binary NAME
 bin() { echo "$H_BIN/$1"; }
 
@@ -243,23 +261,18 @@ d0ip() { d0 ip "$@" 2>/dev/null; }
 
 # h_frames FROM TO IPV4 IPV6 OTHER_IPV4 CASE...: send the marked frames
 # CASE... (see frames.py) from guest FROM's eth0 while capturing on guest
-# TO's eth0; print the cases that arrived, one per line.
+# TO's eth0; print the cases that arrived, one per line.  (Called for its
+# output, in a subshell: its waits assert nothing.)
 h_frames() {
-	local from=$1 to=$2 ip4=$3 ip6=$4 other=$5 pcap pid i
+	local from=$1 to=$2 ip4=$3 ip6=$4 other=$5 pcap pid
 	shift 5
 	pcap=$H_DIR/cap.$from.$to.$RANDOM.pcap
 	g "$to" tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" >"$pcap.log" 2>&1 &
 	pid=$!
-	for i in $(seq 100); do
-		grep -q 'listening on' "$pcap.log" 2>/dev/null && break
-		sleep 0.02
-	done
+	h_until 2 grep -q 'listening on' "$pcap.log"
 	g "$from" /usr/bin/python3 "$H_TOP/tests/harness/frames.py" send eth0 \
 		"$ip4" "$ip6" "$other" "$@"
-	for i in $(seq 150); do
-		grep -q 'XNS:end' "$pcap" 2>/dev/null && break
-		sleep 0.02
-	done
+	h_until 3 grep -q 'XNS:end' "$pcap"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	/usr/bin/python3 "$H_TOP/tests/harness/frames.py" seen "$pcap"
@@ -285,15 +298,19 @@ h_outside() {
 out() { ip netns exec "$H_ID-out" "$@"; }
 
 # h_sources CMD...: run CMD while the outside host captures; print the
-# source addresses of the ICMP echo requests it saw, one per line.
+# source addresses of the ICMP echo requests it saw, one per line.  The
+# capture ends once the outside host's own echo request to dom0, sent after
+# CMD, is in it (what CMD sent before has been written by then).  (Called
+# for its output, as h_frames.)
 h_sources() {
-	local pcap=$H_DIR/out.$RANDOM.pcap pid i
+	local pcap=$H_DIR/out.$RANDOM.pcap pid
 	out tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" icmp >"$pcap.log" 2>&1 &
 	pid=$!
-	for i in $(seq 100); do grep -q 'listening on' "$pcap.log" 2>/dev/null && break; sleep 0.02; done
+	h_until 2 grep -q 'listening on' "$pcap.log"
 	"$@" >/dev/null 2>&1
-	sleep 0.2
+	out ping -c1 -W1 192.0.2.2 >/dev/null 2>&1
+	h_until 3 bash -c 'tcpdump -r "$0" -n 2>/dev/null | grep -q "192.0.2.1 > 192.0.2.2: ICMP echo request"' "$pcap"
 	kill "$pid"
 	wait "$pid" 2>/dev/null
-	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ {print $3}' | sort -u
+	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ && $3 != "192.0.2.1" {print $3}' | sort -u
 }
