@@ -32,10 +32,7 @@ sed -i '/^handle_iptable()/,/^}/{/^  return 0$/d}' "$up_fw/vif-common.sh"
 cycle_times() {
 	local s=$1 n=$2 d=${DOM:-1}
 	shift 2
-	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
-		XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" \
-		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
-		XENBUS_PATH=backend/vif/$d/0 vif=vif$d.0 script="$s" N="$n" S="$s" \
+	d0 "${H_ENV_BASE[@]}" XENBUS_PATH=backend/vif/$d/0 vif=vif$d.0 script="$s" N="$n" S="$s" \
 		bash -c 'for ((i = 0; i < N; i++)); do
 			t0=$EPOCHREALTIME
 			"$S" online type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }

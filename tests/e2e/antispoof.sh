@@ -113,7 +113,7 @@ d0 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --interface=xenbr
 	--dhcp-host=00:16:3e:00:01:00,10.0.0.1 --dhcp-leasefile="$H_DIR/leases" \
 	--pid-file= >"$H_DIR/dnsmasq.log" 2>&1 &
 dnsmasq_pid=$!
-sleep 0.3
+h_wait "dnsmasq serves DHCP" 5 h_listens "$H_D0" udp 67
 lease=$(g 1 busybox udhcpc -i eth0 -n -q -f -t 3 -T 1 -s /bin/true 2>&1)
 tmatch "guest 1 gets its DHCP lease through the anti-spoofing" 'lease of 10\.0\.0\.1 obtained' "$lease"
 kill "$dnsmasq_pid"; wait "$dnsmasq_pid" 2>/dev/null

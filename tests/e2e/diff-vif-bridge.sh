@@ -4,54 +4,19 @@
 # guest.  Links, addresses, routes, sysctls and xenstore writes must match,
 # except where we differ on purpose; each such difference is named here.
 . "$(dirname "$0")/../harness/lib.sh"
+. "$(dirname "$0")/../harness/diff.sh"
 h_setup
 UP=$H_UPSTREAM/vif-bridge
 VB=$(bin vif-bridge)
 BE=/local/domain/0/backend/vif
-mkdir -p /var/log/xen    # the shell scripts append their stderr there
-
-[ -x "$UP" ] || { not_ok "upstream $UP is missing (xen-utils-common)"; exit 1; }
+d_upstream vif-bridge
 
 h_bridge xenbr0
 h_bridge xenbr9 9000
 
-# snap DOMID DEV: what a user can observe of guest DOMID's vif, with the
-# guest's own names replaced so that two guests compare.
-snap() {
-	local d=$1 dev=$2 s
-	local mac; mac=$(link_mac "$dev")
-	[ "$mac" = fe:ff:ff:ff:ff:ff ] || mac=untouched   # veth's own random MAC
-	s="master=$(link_master "$dev") mtu=$(link_mtu "$dev") mac=$mac state=$(link_state "$dev")"
-	s+=" exists=$(link_exists "$dev" && echo yes || echo no)"
-	s+=" ipv4=[$(d0 ip -o -4 addr show dev "$dev" 2>/dev/null | awk '{print $4}' | tr '\n' ' ')]"
-	s+=" routes=[$(d0 ip route show dev "$dev" 2>/dev/null | tr '\n' ' ')]"
-	s+=" proxy_arp=$(d0 cat /proc/sys/net/ipv4/conf/$dev/proxy_arp 2>/dev/null)"
-	s+=" forwarding=$(d0 cat /proc/sys/net/ipv4/conf/$dev/forwarding 2>/dev/null)"
-	s+=" hotplug-status=$(xs $BE/$d/0/hotplug-status)"
-	s+=" hotplug-error=$( [ -n "$(xs $BE/$d/0/hotplug-error)" ] && echo set)"
-	s+=" frontend-mtu=$(xs /local/domain/$d/device/vif/0/mtu)"
-	echo "${s//$dev/VIF}"
-}
-
 # pair NAME CMDS KEYS...: guests A (upstream) and B (ours) with the same
 # backend keys; run each command on both; compare after each.
-next=1
-pair() {
-	local name=$1 cmds=$2; shift 2
-	local a=$next b=$((next + 1)) cmd
-	next=$((next + 2))
-	h_guest $a 0 "$@"
-	h_guest $b 0 "$@"
-	for cmd in $cmds; do
-		h_run "$UP" "$cmd" $a
-		local rca=$H_RC
-		h_run "$VB" "$cmd" $b
-		local rcb=$H_RC
-		teq "$name: $cmd: same exit status" "$rca" "$rcb"
-		teq "$name: $cmd: same state" "$(snap $a "$(devname $a)")" "$(snap $b "$(devname $b)")"
-	done
-}
-devname() { local v; v=$(xs $BE/$1/0/vifname); if [ -n "$v" ] && link_exists "$v"; then echo "$v"; else echo "vif$1.0"; fi; }
+pair() { d_pair "$UP" "$VB" "$@"; }
 
 pair "plain online" "online offline" ip=10.0.0.9
 pair "online twice" "online online"
@@ -87,13 +52,13 @@ teq "vifname (intended difference): upstream writes the MTU under a bogus path" 
 teq "vifname (intended difference): ours writes the guest's frontend mtu" \
 	"$(link_mtu ourweb)" "$(xs /local/domain/41/device/vif/0/mtu)"
 nofe() { sed -e 's/ frontend-mtu=[0-9]*//' -e "s/$1/VIF/g"; }
-teq "vifname: otherwise the same state" "$(snap 40 upweb | nofe upweb)" "$(snap 41 ourweb | nofe ourweb)"
+teq "vifname: otherwise the same state" "$(d_snap 40 upweb | nofe upweb)" "$(d_snap 41 ourweb | nofe ourweb)"
 # Intended difference: ours keeps the kernel's name as an altname, so that
 # offline and a repeated online still find the device.
 tn "vifname: upstream leaves no altname" bash -c "ip netns exec $H_D0 ip link show upweb | grep -q altname"
 t "vifname (intended difference): ours keeps vif41.0 as altname" bash -c "ip netns exec $H_D0 ip link show vif41.0 | grep -q ourweb"
 h_run "$UP" offline 40; h_run "$VB" offline 41
-teq "vifname offline: same state" "$(snap 40 upweb | nofe upweb)" "$(snap 41 ourweb | nofe ourweb)"
+teq "vifname offline: same state" "$(d_snap 40 upweb | nofe upweb)" "$(d_snap 41 ourweb | nofe ourweb)"
 
 # Errors: both report through hotplug-status=error and exit 1.
 pair "bridge that does not exist" "online" bridge=nosuchbr

@@ -14,14 +14,20 @@ printf '00:16:3e:00:03:05 10.10.3.5\n' >"$H_DIR/ethers"
 printf 'ethers=%s\nhosts=/dev/null\n' "$H_DIR/ethers" >>"$XEN_NETSCRIPTS_CONF"
 
 # A process that is not dnsmasq, under the number of a stale pid file: it
-# notes a SIGHUP in a file and lives on.
-bash -c 'trap "echo hup >>$0" HUP; while :; do sleep 0.05; done' "$H_DIR/hup" &
+# notes a SIGHUP in a file and lives on.  It notes SIGUSR1 in another: sent
+# after network-zones has run, that note means a SIGHUP sent before has been
+# noted too (bash runs the traps of pending signals in their order, HUP's
+# first).
+bash -c 'trap "echo hup >>$0" HUP; trap "echo usr1 >>$1" USR1; : >"$1"
+	while :; do sleep 0.05; done' "$H_DIR/hup" "$H_DIR/usr1" &
 other=$!
+h_wait "the stand-in has set its traps" 5 test -e "$H_DIR/usr1"
 echo "$other" >"$pidfile"
 h_net "$NZ" start config="$H_DIR/zones.conf"
 teq "start with a stale pid file exits 0" 0 "$H_RC"
 t "the DHCP hosts are written" grep -q 00:16:3e:00:03:05 "$XEN_NETSCRIPTS_RUNDIR/network-zones.dnsmasq.hosts"
-sleep 0.2	# the trap runs between two sleeps
+kill -USR1 "$other"
+h_wait "the stand-in has run the traps of the signals sent to it" 5 grep -q usr1 "$H_DIR/usr1"
 t "the process the stale pid file names is alive" kill -0 "$other"
 teq "and got no SIGHUP" "" "$(cat "$H_DIR/hup" 2>/dev/null)"
 kill "$other"; wait "$other" 2>/dev/null
@@ -33,7 +39,7 @@ cp /bin/sleep "$H_DIR/dnsmasq"
 bash -c '"$0" 60 & echo $! >"$1"; wait $!; echo $? >"$2"' \
 	"$H_DIR/dnsmasq" "$pidfile" "$H_DIR/status" 2>/dev/null &
 wrapper=$!
-for i in $(seq 100); do [ -s "$pidfile" ] && break; sleep 0.02; done
+h_wait "the stand-in dnsmasq has written its pid file" 5 test -s "$pidfile"
 h_net "$NZ" start config="$H_DIR/zones.conf"
 teq "start again exits 0" 0 "$H_RC"
 wait "$wrapper"

@@ -56,7 +56,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", 8080)); s.listen(1); s.settimeout(5)
 c, peer = s.accept(); c.sendall(("guest1 sees " + peer[0]).encode()); c.close()' &
 srv=$!
-sleep 0.3
+h_wait "guest 1's server listens" 5 h_listens "$H_ID-g1" tcp 8080
 reply=$(out /usr/bin/python3 -c '
 import socket
 c = socket.create_connection(("192.0.2.2", 80), timeout=3); print(c.recv(100).decode())' 2>&1)

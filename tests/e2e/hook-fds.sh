@@ -21,7 +21,7 @@ chmod +x "$hook"
 
 # What the hook inherits when run straight from here, as h_run runs the
 # binaries: whatever this shell was given by its own caller.
-d0 env -i XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" command=base dev=base "$hook" </dev/null
+d0 "${H_ENV_BASE[@]}" command=base dev=base "$hook" </dev/null
 base=$XEN_SCRIPT_DIR/fds.base.base
 t "the hook lists its descriptors" test -s "$base"
 

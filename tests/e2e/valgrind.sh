@@ -16,11 +16,7 @@ h_guest 2 0 mtu=abc
 vgrun() {
 	local name=$1 want=$2 b=$3 d=${VG_DOM:-1}
 	shift 3
-	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
-		XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" \
-		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
-		XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" \
-		XENBUS_PATH="backend/vif/$d/0" vif="vif$d.0" \
+	d0 "${H_ENV_BASE[@]}" XENBUS_PATH="backend/vif/$d/0" vif="vif$d.0" \
 		$VG "$b" "$@" </dev/null >"$H_DIR/vg.out" 2>&1
 	local rc=$?
 	if [ "$rc" = "$want" ]; then ok "valgrind: $name"

@@ -179,14 +179,12 @@ teq "online after the hook is gone" connected "$(xs $BE/2/0/hotplug-status)"
 h_guest 15 0
 d0 ip link add vif15.0-emu type veth peer name tap15p
 xsw $BE/15/0/hotplug-status ""
-d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
-	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" \
-	INTERFACE=vif15.0-emu XENBUS_PATH=backend/vif/15/0 "$VB" add type_if=tap </dev/null
+d0 "${H_ENV_BASE[@]}" INTERFACE=vif15.0-emu XENBUS_PATH=backend/vif/15/0 \
+	"$VB" add type_if=tap </dev/null
 teq "tap add exits 0" 0 $?
 teq "tap add enslaves vif15.0-emu" xenbr0 "$(link_master vif15.0-emu)"
 teq "tap add writes no hotplug-status" "" "$(xs $BE/15/0/hotplug-status)"
-d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
-	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" INTERFACE=vif15.0-emu "$VB" remove type_if=tap </dev/null
+d0 "${H_ENV_BASE[@]}" INTERFACE=vif15.0-emu "$VB" remove type_if=tap </dev/null
 teq "tap remove (backend path from the name) exits 0" 0 $?
 teq "tap remove releases vif15.0-emu" "" "$(link_master vif15.0-emu)"
 # The tap's name is vifname + "-emu": at most 11 characters of vifname.
@@ -274,11 +272,9 @@ tmatch "vifname of 1025 bytes: refused as too long for xenstore" \
 	"^invalid vifname 'a{64}\\.\\.\\.': 1025 bytes, more than 1024" "$(xs $BE/$n/0/hotplug-error)"
 
 h_guest 40 0
-d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
-	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" vif=vif40.0 "$VB" online type_if=vif </dev/null >/dev/null 2>&1
+d0 "${H_ENV_BASE[@]}" vif=vif40.0 "$VB" online type_if=vif </dev/null >/dev/null 2>&1
 teq "missing XENBUS_PATH: exit status 2" 2 $?
-d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
-	XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" XENBUS_PATH=backend/vif/40/0 "$VB" online type_if=vif </dev/null >/dev/null 2>&1
+d0 "${H_ENV_BASE[@]}" XENBUS_PATH=backend/vif/40/0 "$VB" online type_if=vif </dev/null >/dev/null 2>&1
 teq "missing vif: exit status 1" 1 $?
 tmatch "missing vif: hotplug-error" "vif is not set" "$(xs $BE/40/0/hotplug-error)"
 h_run "$VB" online 40 0 XENBUS_PATH=backend/vif/40/../../../x

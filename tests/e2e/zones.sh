@@ -15,7 +15,8 @@ nz() { h_net "$NZ" "$@"; }
 
 
 # serve NS PORT NAME: a TCP server in namespace NS answering every
-# connection with "NAME sees PEER"; it lives until the run ends.
+# connection with "NAME sees PEER", listening when serve returns; it lives
+# until the run ends.
 serve() {
 	ip netns exec "$1" /usr/bin/python3 -c '
 import socket, sys
@@ -25,6 +26,7 @@ while True:
     c, peer = s.accept()
     c.sendall(("%s sees %s" % (sys.argv[2], peer[0])).encode()); c.close()' "$2" "$3" \
 		>/dev/null 2>&1 &
+	h_wait "$3 listens on port $2" 5 h_listens "$1" tcp "$2"
 }
 # ask NS ADDR PORT: what a connection from NS to ADDR:PORT is told ("" when
 # it is refused or dropped).
@@ -100,7 +102,6 @@ guest 1 xen-br1 10.10.1.2 10.10.1.1 Common 2525
 guest 2 xen-br1 10.10.1.3 10.10.1.1 WEB-Ful 8080
 guest 3 xen-br2 10.10.2.2 10.10.2.1 WEB-Dom 8080
 serve "$H_ID-g3" 22 WEB-Dom-ssh
-sleep 0.5
 
 # dnsmasq with the configuration network-zones wrote, as xen-zones-dhcp.service runs it.
 tmatch "status counts the DHCP hosts in the zones" "DHCP: 2 hosts from" "$(nz status; echo "$H_OUT")"
@@ -108,7 +109,7 @@ chmod a+rx "$H_DIR" "$XEN_NETSCRIPTS_RUNDIR"	# dnsmasq reads as nobody
 d0 dnsmasq --keep-in-foreground --log-facility=- \
 	--conf-file="$XEN_NETSCRIPTS_RUNDIR/network-zones.dnsmasq.conf" >"$H_DIR/dnsmasq.log" 2>&1 &
 dnsmasq_pid=$!
-sleep 0.3
+h_wait "dnsmasq serves DHCP" 5 h_listens "$H_D0" udp 67
 g 1 env LEASE_OUT="$H_DIR/lease1" busybox udhcpc -i eth0 -n -q -f -t 5 -T 1 \
 	-s "$H_TOP/tests/harness/udhcpc.sh" >>"$H_DIR/run.out" 2>&1
 teq "DHCP: Common gets its /etc/ethers + /etc/hosts address, the zone's router" \
@@ -164,6 +165,7 @@ while True:
     d = c.recv(100)
     if not d: break
     c.sendall(b"echo " + d)' >/dev/null 2>&1 &
+h_wait "the long connection's server listens" 5 h_listens "$H_ID-g2" tcp 9000
 cat >"$H_DIR/guru.conf" <<'EOF'
 IP_ONE=192.0.2.10
 IP_TWO=192.0.2.20
@@ -185,13 +187,13 @@ nz start config="$H_DIR/advanced.conf"
 ip netns exec "$H_ID-out" /usr/bin/python3 -c '
 import socket, os, time, sys
 c = socket.create_connection(("192.0.2.10", 9000), timeout=3)
-c.sendall(b"one"); print(c.recv(100).decode())
+c.sendall(b"one"); print(c.recv(100).decode(), flush=True)
 for i in range(100):
     if os.path.exists(sys.argv[1]): break
     time.sleep(0.05)
 c.sendall(b"two"); print(c.recv(100).decode())' "$H_DIR/reconfigured" >"$H_DIR/long.out" 2>&1 &
 long=$!
-sleep 0.5
+h_wait "the long connection is open" 5 grep -qx 'echo one' "$H_DIR/long.out"
 nz start config="$H_DIR/guru.conf"
 teq "start with the guru sample exits 0" 0 "$H_RC"
 touch "$H_DIR/reconfigured"
@@ -268,7 +270,7 @@ teq "libvirt-like zones: start exits 0" 0 "$H_RC"
 kill "$dnsmasq_pid" 2>/dev/null; wait "$dnsmasq_pid" 2>/dev/null	# new bridges: restart it
 d0 dnsmasq --keep-in-foreground --log-facility=- \
 	--conf-file="$XEN_NETSCRIPTS_RUNDIR/network-zones.dnsmasq.conf" >"$H_DIR/dnsmasq2.log" 2>&1 &
-sleep 0.3
+h_wait "the new dnsmasq serves DHCP" 5 h_listens "$H_D0" udp 67
 h_guest 8 0 bridge=virbr0
 h_run "$VB" online 8
 g 8 env LEASE_OUT="$H_DIR/lease8" busybox udhcpc -i eth0 -n -q -f -t 5 -T 1 \

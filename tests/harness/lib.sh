@@ -44,6 +44,24 @@ tmatch() {
 	if [[ $3 =~ $2 ]]; then ok "$1"; else not_ok "$1 ('$3' does not match /$2/)"; fi
 }
 
+# h_until SECONDS CMD...: retry CMD (its output discarded) every 20 ms
+# until it exits 0 (status 0) or SECONDS (whole) have passed (status 1).
+h_until() {
+	local end=$((${EPOCHREALTIME/./} + $1 * 1000000))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "${EPOCHREALTIME/./}" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+
+# h_wait NAME SECONDS CMD...: wait until CMD exits 0 (h_until); when that
+# does not come in time, the assertion NAME fails.
+h_wait() {
+	local name=$1; shift
+	h_until "$@" || { not_ok "$name (not so after $1 s: ${*:2})"; return 1; }
+}
+
 h_summary() {
 	[ -n "${H_QUIET:-}" ] && return 0
 	echo "# $(basename "$0"): $H_PASS passed, $H_FAIL failed"
@@ -100,6 +118,14 @@ h_setup() {
 	[ -n "${H_FW:-}" ] && echo "firewall=$H_FW" >"$XEN_NETSCRIPTS_CONF"
 	mkdir -p "$XEN_SCRIPT_DIR"
 	h_xenstored
+	# What every binary, script and tool of the run starts with: nothing
+	# of this shell's environment but the run's settings (a command prefix).
+	H_ENV_BASE=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
+		XENSTORED_PATH="$XENSTORED_PATH" XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG"
+		XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" XEN_LOCK_DIR="$XEN_LOCK_DIR"
+		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR"
+		XTABLES_LOCKFILE="$XTABLES_LOCKFILE"
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}")
 	h_netns d0
 	H_D0=$H_ID-d0
 }
@@ -112,11 +138,7 @@ h_xenstored() {
 		>"$H_DIR/xs/log" 2>&1 &
 	H_XS_PID=$!
 	export XENSTORED_PATH=$H_DIR/xs/socket
-	local i
-	for i in $(seq 100); do
-		[ -S "$XENSTORED_PATH" ] && xenstore-exists / 2>/dev/null && return 0
-		sleep 0.02
-	done
+	h_until 5 bash -c '[ -S "$XENSTORED_PATH" ] && xenstore-exists /' && return 0
 	echo "xenstored did not start:" >&2
 	cat "$H_DIR/xs/log" >&2
 	exit 1
@@ -191,13 +213,9 @@ h_run() {
 	local script=$1 cmd=$2 d=$3 n=${4:-0} pin=()
 	shift 4 2>/dev/null || shift $#
 	case $script in "$H_UPSTREAM"/*) pin=("${H_UPSTREAM_PIN[@]}") ;; esac
-	d0 "${pin[@]}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		XENSTORED_PATH="$XENSTORED_PATH" XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
-		XEN_SCRIPT_DIR="$XEN_SCRIPT_DIR" XEN_LOCK_DIR="$XEN_LOCK_DIR" \
-		XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" XTABLES_LOCKFILE="$XTABLES_LOCKFILE" \
+	d0 "${pin[@]}" "${H_ENV_BASE[@]}" \
 		script="$script" XENBUS_TYPE=vif XENBUS_PATH="backend/vif/$d/$n" \
-		XENBUS_BASE_PATH=backend netdev="" vif="vif$d.$n" \
-		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" ${H_ENV:-} \
+		XENBUS_BASE_PATH=backend netdev="" vif="vif$d.$n" ${H_ENV:-} \
 		"$script" "$cmd" type_if=vif "$@" </dev/null >>"$H_DIR/run.out" 2>&1
 	H_RC=$?
 	return 0
@@ -206,10 +224,7 @@ h_run() {
 # h_net BINARY ARGS...: a network script (or a tool) run by hand in dom0,
 # with only the run's environment; sets H_RC (also its status) and H_OUT.
 h_net() {
-	H_OUT=$(d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" \
-		XEN_NETSCRIPTS_RUNDIR="$XEN_NETSCRIPTS_RUNDIR" XEN_NETSCRIPTS_CONF="$XEN_NETSCRIPTS_CONF" \
-		XTABLES_LOCKFILE="$XTABLES_LOCKFILE" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
-		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" "$@" 2>&1 </dev/null)
+	H_OUT=$(d0 "${H_ENV_BASE[@]}" "$@" 2>&1 </dev/null)
 	H_RC=$?
 	echo "$H_OUT" >>"$H_DIR/run.out"
 	return "$H_RC"
@@ -229,6 +244,10 @@ h_refused() {
 	teq "$name: nothing changed" "$before" "$($snap)"
 }
 
+# h_listens NAMESPACE tcp|udp PORT: a socket in NAMESPACE listens on PORT
+# (a condition for h_wait).
+h_listens() { ip netns exec "$1" ss -Hln --"$2" "sport = :$3" | grep -q .; }
+
 # bin NAME: the path of our build of binary NAME
 bin() { echo "$H_BIN/$1"; }
 
@@ -242,23 +261,18 @@ d0ip() { d0 ip "$@" 2>/dev/null; }
 
 # h_frames FROM TO IPV4 IPV6 OTHER_IPV4 CASE...: send the marked frames
 # CASE... (see frames.py) from guest FROM's eth0 while capturing on guest
-# TO's eth0; print the cases that arrived, one per line.
+# TO's eth0; print the cases that arrived, one per line.  (Called for its
+# output, in a subshell: its waits assert nothing.)
 h_frames() {
-	local from=$1 to=$2 ip4=$3 ip6=$4 other=$5 pcap pid i
+	local from=$1 to=$2 ip4=$3 ip6=$4 other=$5 pcap pid
 	shift 5
 	pcap=$H_DIR/cap.$from.$to.$RANDOM.pcap
 	g "$to" tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" >"$pcap.log" 2>&1 &
 	pid=$!
-	for i in $(seq 100); do
-		grep -q 'listening on' "$pcap.log" 2>/dev/null && break
-		sleep 0.02
-	done
+	h_until 2 grep -q 'listening on' "$pcap.log"
 	g "$from" /usr/bin/python3 "$H_TOP/tests/harness/frames.py" send eth0 \
 		"$ip4" "$ip6" "$other" "$@"
-	for i in $(seq 150); do
-		grep -q 'XNS:end' "$pcap" 2>/dev/null && break
-		sleep 0.02
-	done
+	h_until 3 grep -q 'XNS:end' "$pcap"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	/usr/bin/python3 "$H_TOP/tests/harness/frames.py" seen "$pcap"
@@ -284,15 +298,19 @@ h_outside() {
 out() { ip netns exec "$H_ID-out" "$@"; }
 
 # h_sources CMD...: run CMD while the outside host captures; print the
-# source addresses of the ICMP echo requests it saw, one per line.
+# source addresses of the ICMP echo requests it saw, one per line.  The
+# capture ends once the outside host's own echo request to dom0, sent after
+# CMD, is in it (what CMD sent before has been written by then).  (Called
+# for its output, as h_frames.)
 h_sources() {
-	local pcap=$H_DIR/out.$RANDOM.pcap pid i
+	local pcap=$H_DIR/out.$RANDOM.pcap pid
 	out tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" icmp >"$pcap.log" 2>&1 &
 	pid=$!
-	for i in $(seq 100); do grep -q 'listening on' "$pcap.log" 2>/dev/null && break; sleep 0.02; done
+	h_until 2 grep -q 'listening on' "$pcap.log"
 	"$@" >/dev/null 2>&1
-	sleep 0.2
+	out ping -c1 -W1 192.0.2.2 >/dev/null 2>&1
+	h_until 3 bash -c 'tcpdump -r "$0" -n 2>/dev/null | grep -q "192.0.2.1 > 192.0.2.2: ICMP echo request"' "$pcap"
 	kill "$pid"
 	wait "$pid" 2>/dev/null
-	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ {print $3}' | sort -u
+	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ && $3 != "192.0.2.1" {print $3}' | sort -u
 }
