@@ -191,9 +191,8 @@ teq "tap remove releases vif15.0-emu" "" "$(link_master vif15.0-emu)"
 tap_add() {
 	h_guest "$1" 0 "vifname=$2"
 	d0 ip link add "vif$1.0-emu" type veth peer name "tap$1p"
-	d0 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XENSTORED_PATH="$XENSTORED_PATH" \
-		XEN_HOTPLUG_LOG="$XEN_HOTPLUG_LOG" INTERFACE="vif$1.0-emu" \
-		XENBUS_PATH="backend/vif/$1/0" "$VB" add type_if=tap </dev/null >/dev/null 2>&1
+	d0 "${H_ENV_BASE[@]}" INTERFACE="vif$1.0-emu" XENBUS_PATH="backend/vif/$1/0" \
+		"$VB" add type_if=tap </dev/null >/dev/null 2>&1
 }
 tap_add 16 tap45678901
 teq "tap with an 11-character vifname: add exits 0" 0 $?
