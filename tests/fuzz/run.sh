@@ -14,7 +14,7 @@
 # Exits 1 when a target found something.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit 2
 [ $# -ge 1 ] || { echo "usage: tests/fuzz/run.sh SECONDS [TARGET...]" >&2; exit 2; }
 secs=$1
 shift
@@ -48,8 +48,8 @@ for t in "${targets[@]}"; do
 	fi
 	took=$((SECONDS - start))
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" 2>/dev/null | tail -n1)
-	what=$(ls "$work/$t"-crash-* "$work/$t"-leak-* "$work/$t"-timeout-* \
-		"$work/$t"-oom-* 2>/dev/null | head -n1)
+	what=$(find "$work" -maxdepth 1 \( -name "$t-crash-*" -o -name "$t-leak-*" -o -name "$t-timeout-*" \
+		-o -name "$t-oom-*" \) | head -n1)
 	if [ "$rc" -eq 0 ] && [ -z "$what" ] && [ -n "$runs" ]; then
 		echo "ok   - fuzz $t: $runs inputs in $took s, nothing found"
 		[ -n "${H_RESULTS:-}" ] && echo "1 0" >>"$H_RESULTS"
