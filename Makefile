@@ -19,7 +19,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKGS    := xenstore libnl-route-3.0 libnftnl libmnl libip4tc libip6tc
 WARN    := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS_ALL := -Icommon $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"'
+LAYERS  := base kernel fw skel
+CPPFLAGS_ALL := -Icommon $(patsubst %,-Icommon/%,$(LAYERS)) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"'
 
 # The libraries Debian ships as archives are linked in statically: start-up
 # is most of a hotplug run (bench/ measures both).  libc stays shared.
@@ -31,20 +32,24 @@ LIBS_network-zones := -lnftables
 SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 PROGS   := vif-bridge vif-route vif-nat network-route network-nat network-zones
-COMMON  := log text args vlan xstore netlink link route sysctl lock hooks fw fw_rules fw_nft fw_iptc fw_text dhcp vif net zones
+COMMON  := base/log base/text base/args kernel/vlan base/xstore kernel/netlink kernel/link \
+	kernel/route base/sysctl base/lock skel/hooks fw/fw fw/fw_rules fw/fw_nft fw/fw_iptc \
+	fw/fw_text skel/dhcp skel/vif skel/net zones
+HDRS    := $(wildcard common/*.h common/*/*.h)
 UNIT    := tests/unit/check_common.c
 
 # $(call variant,DIR,EXTRA_CFLAGS,LIBS): libcommon.a, binaries, unit tests.
 define variant
-$(1)/common/%.o: common/%.c $$(wildcard common/*.h) | $(1)/common
+$(1)/common/%.o: common/%.c $$(HDRS) | $(1)/common
+	@mkdir -p $$(@D)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) -c $$< -o $$@
 $(1)/libcommon.a: $$(patsubst %,$(1)/common/%.o,$$(COMMON))
 	$$(AR) rcs $$@ $$^
-$(1)/%: %/main.c $(1)/libcommon.a $$(wildcard common/*.h)
+$(1)/%: %/main.c $(1)/libcommon.a $$(HDRS)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3) $$(LIBS_$$*)
-$(1)/fwtool: tests/harness/fwtool.c $(1)/libcommon.a $$(wildcard common/*.h)
+$(1)/fwtool: tests/harness/fwtool.c $(1)/libcommon.a $$(HDRS)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3)
-$(1)/check_common: $$(UNIT) $(1)/libcommon.a $$(wildcard common/*.h)
+$(1)/check_common: $$(UNIT) $(1)/libcommon.a $$(HDRS)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$(shell pkg-config --cflags check) $$< -o $$@ $(1)/libcommon.a $(3) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
 $(1)/common:
 	mkdir -p $$@
@@ -61,7 +66,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
 $(eval $(call variant,$(B)/fuzz,$(SAN) -fsanitize=fuzzer-no-link,$(LIBS_DYNAMIC)))
 $(B)/fuzz/%: CC := $(FUZZ_CC)
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(B)/fuzz/libcommon.a $(wildcard common/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(B)/fuzz/libcommon.a $(HDRS)
 	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(SAN) -fsanitize=fuzzer $< -o $@ \
 		$(B)/fuzz/libcommon.a $(LIBS_DYNAMIC) $(LIBS_network-zones)
 
