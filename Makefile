@@ -34,8 +34,12 @@ SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fn
 PROGS   := vif-bridge vif-route vif-nat network-route network-nat network-zones
 COMMON  := base/log base/text base/args kernel/vlan base/xstore kernel/netlink kernel/link \
 	kernel/route base/sysctl base/lock skel/hooks fw/fw fw/fw_rules fw/fw_nft fw/fw_iptc \
-	fw/fw_text skel/dhcp skel/vif skel/net zones
-HDRS    := $(wildcard common/*.h common/*/*.h)
+	skel/dhcp skel/vif skel/net
+# network-zones' own files besides main.c
+ZONES   := parse nft
+HDRS    := $(wildcard common/*/*.h network-zones/*.h)
+# What the unit tests and fuzz targets compile and link besides libcommon.a.
+TEST_CPPFLAGS := -Inetwork-zones
 UNIT    := tests/unit/check_common.c
 
 # $(call variant,DIR,EXTRA_CFLAGS,LIBS): libcommon.a, binaries, unit tests.
@@ -47,10 +51,15 @@ $(1)/libcommon.a: $$(patsubst %,$(1)/common/%.o,$$(COMMON))
 	$$(AR) rcs $$@ $$^
 $(1)/%: %/main.c $(1)/libcommon.a $$(HDRS)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3) $$(LIBS_$$*)
+$(1)/obj/network-zones/%.o: network-zones/%.c $$(HDRS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) -c $$< -o $$@
+$(1)/network-zones: network-zones/main.c $$(ZONES:%=$(1)/obj/network-zones/%.o) $(1)/libcommon.a $$(HDRS)
+	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $$(ZONES:%=$(1)/obj/network-zones/%.o) $(1)/libcommon.a $(3) $$(LIBS_network-zones)
 $(1)/fwtool: tests/harness/fwtool.c $(1)/libcommon.a $$(HDRS)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3)
-$(1)/check_common: $$(UNIT) $(1)/libcommon.a $$(HDRS)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$(shell pkg-config --cflags check) $$< -o $$@ $(1)/libcommon.a $(3) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
+$(1)/check_common: $$(UNIT) $$(ZONES:%=$(1)/obj/network-zones/%.o) $(1)/libcommon.a $$(HDRS)
+	$$(CC) $$(CPPFLAGS_ALL) $$(TEST_CPPFLAGS) $$(WARN) $$(CFLAGS) $(2) $$(shell pkg-config --cflags check) $$< -o $$@ $$(ZONES:%=$(1)/obj/network-zones/%.o) $(1)/libcommon.a $(3) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
 $(1)/common:
 	mkdir -p $$@
 endef
@@ -66,9 +75,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
 $(eval $(call variant,$(B)/fuzz,$(SAN) -fsanitize=fuzzer-no-link,$(LIBS_DYNAMIC)))
 $(B)/fuzz/%: CC := $(FUZZ_CC)
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(B)/fuzz/libcommon.a $(HDRS)
-	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(SAN) -fsanitize=fuzzer $< -o $@ \
-		$(B)/fuzz/libcommon.a $(LIBS_DYNAMIC) $(LIBS_network-zones)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(ZONES:%=$(B)/fuzz/obj/network-zones/%.o) $(B)/fuzz/libcommon.a $(HDRS)
+	$(CC) $(CPPFLAGS_ALL) $(TEST_CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -fsanitize=fuzzer $< -o $@ \
+		$(ZONES:%=$(B)/fuzz/obj/network-zones/%.o) $(B)/fuzz/libcommon.a $(LIBS_DYNAMIC) $(LIBS_network-zones)
 
 all: $(addprefix $(B)/,$(PROGS)) $(B)/xsshim.so $(B)/fwtool
 
