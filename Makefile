@@ -36,7 +36,7 @@ COMMON  := base/log base/text base/args kernel/vlan base/xstore kernel/netlink k
 	kernel/route base/sysctl base/lock skel/hooks fw/fw fw/fw_rules fw/fw_nft fw/fw_iptc \
 	skel/dhcp skel/vif skel/net
 # network-zones' own files besides main.c
-ZONES   := parse nft
+ZONES   := parse plan host dhcp nft
 HDRS    := $(wildcard common/*/*.h network-zones/*.h)
 # What the unit tests and fuzz targets compile and link besides libcommon.a.
 TEST_CPPFLAGS := -Inetwork-zones

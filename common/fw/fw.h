@@ -167,16 +167,6 @@ int fw_iptc_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n);
 int fw_iptc_nat_clear(const char *owner);
 int fw_iptc_present(void);
 
-/* nft input text applied in one transaction through libnftables
- * (fw_text.c, for network-zones); -1 with nft's first error line in err. */
-int fw_text_apply(const char *text, char *err, size_t len);
-/* The same batch checked by the kernel and not committed (a check-only
- * batch, `nft -c`): nothing changes.  Interfaces matched by name need not
- * exist. */
-int fw_text_check(const char *text, char *err, size_t len);
-/* `nft list WHAT` into out. */
-int fw_text_list(const char *what, char *out, size_t outlen, char *err, size_t len);
-
 /* The nft batch of an allow of a new vif, or (v NULL) of a NAT set, printed
  * by libnftnl one object per line (`nft --debug=netlink` style), for the
  * unit tests' golden files.  Needs no privilege.  malloc'd, NULL with errno
