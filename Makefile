@@ -20,7 +20,7 @@ CFLAGS  ?= -O2 -g
 PKGS    := xenstore libnl-route-3.0 libnftnl libmnl libip4tc libip6tc
 WARN    := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 LAYERS  := base kernel fw skel
-CPPFLAGS_ALL := -Icommon $(patsubst %,-Icommon/%,$(LAYERS)) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"'
+CPPFLAGS_ALL := $(patsubst %,-Icommon/%,$(LAYERS)) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"'
 
 # The libraries Debian ships as archives are linked in statically: start-up
 # is most of a hotplug run (bench/ measures both).  libc stays shared.
@@ -32,52 +32,53 @@ LIBS_network-zones := -lnftables
 SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 PROGS   := vif-bridge vif-route vif-nat network-route network-nat network-zones
-COMMON  := base/log base/text base/args kernel/vlan base/xstore kernel/netlink kernel/link \
-	kernel/route base/sysctl base/lock skel/hooks fw/fw fw/fw_rules fw/fw_nft fw/fw_iptc \
-	skel/dhcp skel/vif skel/net
-# network-zones' own files besides main.c
-ZONES   := parse plan host dhcp nft
-HDRS    := $(wildcard common/*/*.h network-zones/*.h)
-# What the unit tests and fuzz targets compile and link besides libcommon.a.
-TEST_CPPFLAGS := -Inetwork-zones
+# libcommon.a: the mechanism two or more binaries use, by layer.
+COMMON_SRCS := $(wildcard $(LAYERS:%=common/%/*.c))
+# Each binary: its directory's sources (main.c and what only it uses).
+$(foreach p,$(PROGS),$(eval PROG_SRCS_$(p) := $(wildcard $(p)/*.c)))
+# The programs' own files besides main.c, for the unit tests and fuzz targets.
+PROG_LIB_SRCS := $(filter-out %/main.c,$(foreach p,$(PROGS),$(PROG_SRCS_$(p))))
+HDRS    := $(wildcard common/*/*.h $(PROGS:%=%/*.h))
+TEST_CPPFLAGS := $(sort $(patsubst %/,-I%,$(dir $(PROG_LIB_SRCS))))
 UNIT    := tests/unit/check_common.c
 
-# $(call variant,DIR,EXTRA_CFLAGS,LIBS): libcommon.a, binaries, unit tests.
+# $(call objs,DIR,SOURCES)
+objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
+
+# $(call variant,DIR,EXTRA_CFLAGS_VAR,LIBS_VAR): libcommon.a, binaries, unit
+# tests (variables passed by name: their values hold commas).
 define variant
-$(1)/common/%.o: common/%.c $$(HDRS) | $(1)/common
+$(1)/obj/%.o: %.c $$(HDRS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) -c $$< -o $$@
-$(1)/libcommon.a: $$(patsubst %,$(1)/common/%.o,$$(COMMON))
+	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $$($(2)) -c $$< -o $$@
+$(1)/libcommon.a: $$(call objs,$(1),$$(COMMON_SRCS))
 	$$(AR) rcs $$@ $$^
-$(1)/%: %/main.c $(1)/libcommon.a $$(HDRS)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3) $$(LIBS_$$*)
-$(1)/obj/network-zones/%.o: network-zones/%.c $$(HDRS)
-	@mkdir -p $$(@D)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) -c $$< -o $$@
-$(1)/network-zones: network-zones/main.c $$(ZONES:%=$(1)/obj/network-zones/%.o) $(1)/libcommon.a $$(HDRS)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $$(ZONES:%=$(1)/obj/network-zones/%.o) $(1)/libcommon.a $(3) $$(LIBS_network-zones)
+$(foreach p,$(PROGS),
+$(1)/$(p): $$(call objs,$(1),$$(PROG_SRCS_$(p))) $(1)/libcommon.a
+	$$(CC) $$(WARN) $$(CFLAGS) $$($(2)) $$(filter %.o,$$^) -o $$@ $(1)/libcommon.a $$($(3)) $$(LIBS_$(p))
+)
 $(1)/fwtool: tests/harness/fwtool.c $(1)/libcommon.a $$(HDRS)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3)
-$(1)/check_common: $$(UNIT) $$(ZONES:%=$(1)/obj/network-zones/%.o) $(1)/libcommon.a $$(HDRS)
-	$$(CC) $$(CPPFLAGS_ALL) $$(TEST_CPPFLAGS) $$(WARN) $$(CFLAGS) $(2) $$(shell pkg-config --cflags check) $$< -o $$@ $$(ZONES:%=$(1)/obj/network-zones/%.o) $(1)/libcommon.a $(3) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
-$(1)/common:
-	mkdir -p $$@
+	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $$($(2)) $$< -o $$@ $(1)/libcommon.a $$($(3))
+$(1)/check_common: $$(UNIT) $$(call objs,$(1),$$(PROG_LIB_SRCS)) $(1)/libcommon.a $$(HDRS)
+	$$(CC) $$(CPPFLAGS_ALL) $$(TEST_CPPFLAGS) $$(WARN) $$(CFLAGS) $$($(2)) $$(shell pkg-config --cflags check) $$< -o $$@ $$(call objs,$(1),$$(PROG_LIB_SRCS)) $(1)/libcommon.a $$($(3)) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
 endef
 
-$(eval $(call variant,$(B),,$(LIBS_STATIC)))
-$(eval $(call variant,$(B)/asan,$(SAN),$(LIBS_DYNAMIC)))
-$(eval $(call variant,$(B)/dyn,,$(LIBS_DYNAMIC)))
+NOFLAGS :=
+$(eval $(call variant,$(B),NOFLAGS,LIBS_STATIC))
+$(eval $(call variant,$(B)/asan,SAN,LIBS_DYNAMIC))
+$(eval $(call variant,$(B)/dyn,NOFLAGS,LIBS_DYNAMIC))
 
 # Fuzz targets: one per parser of outside input, tests/fuzz/NAME.c, built by
 # clang with libFuzzer against common/ compiled with the same sanitizers.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
-$(eval $(call variant,$(B)/fuzz,$(SAN) -fsanitize=fuzzer-no-link,$(LIBS_DYNAMIC)))
+FUZZ_SAN     := $(SAN) -fsanitize=fuzzer-no-link
+$(eval $(call variant,$(B)/fuzz,FUZZ_SAN,LIBS_DYNAMIC))
 $(B)/fuzz/%: CC := $(FUZZ_CC)
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(ZONES:%=$(B)/fuzz/obj/network-zones/%.o) $(B)/fuzz/libcommon.a $(HDRS)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(call objs,$(B)/fuzz,$(PROG_LIB_SRCS)) $(B)/fuzz/libcommon.a $(HDRS)
 	$(CC) $(CPPFLAGS_ALL) $(TEST_CPPFLAGS) $(WARN) $(CFLAGS) $(SAN) -fsanitize=fuzzer $< -o $@ \
-		$(ZONES:%=$(B)/fuzz/obj/network-zones/%.o) $(B)/fuzz/libcommon.a $(LIBS_DYNAMIC) $(LIBS_network-zones)
+		$(call objs,$(B)/fuzz,$(PROG_LIB_SRCS)) $(B)/fuzz/libcommon.a $(LIBS_DYNAMIC) $(LIBS_network-zones)
 
 all: $(addprefix $(B)/,$(PROGS)) $(B)/xsshim.so $(B)/fwtool
 
@@ -86,7 +87,8 @@ dyn: $(addprefix $(B)/dyn/,$(PROGS))
 unit: $(B)/check_common $(B)/asan/check_common
 fuzzers: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 
-$(B)/xsshim.so: tests/harness/xsshim.c | $(B)/common
+$(B)/xsshim.so: tests/harness/xsshim.c
+	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -shared -fPIC $< -o $@ -ldl
 
 deps:
