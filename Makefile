@@ -38,9 +38,11 @@ COMMON_SRCS := $(wildcard $(LAYERS:%=common/%/*.c))
 $(foreach p,$(PROGS),$(eval PROG_SRCS_$(p) := $(wildcard $(p)/*.c)))
 # The programs' own files besides main.c, for the unit tests and fuzz targets.
 PROG_LIB_SRCS := $(filter-out %/main.c,$(foreach p,$(PROGS),$(PROG_SRCS_$(p))))
-HDRS    := $(wildcard common/*/*.h $(PROGS:%=%/*.h))
-TEST_CPPFLAGS := $(sort $(patsubst %/,-I%,$(dir $(PROG_LIB_SRCS))))
+HDRS    := $(wildcard common/*/*.h $(PROGS:%=%/*.h) tests/harness/*.h)
+TEST_CPPFLAGS := $(sort $(patsubst %/,-I%,$(dir $(PROG_LIB_SRCS)))) -Itests/harness
 UNIT    := tests/unit/check_common.c
+# Test code the unit tests link: the rules and nft batches as text.
+UNIT_SRCS := tests/harness/fwdump.c
 
 # $(call objs,DIR,SOURCES)
 objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
@@ -59,8 +61,8 @@ $(1)/$(p): $$(call objs,$(1),$$(PROG_SRCS_$(p))) $(1)/libcommon.a
 )
 $(1)/fwtool: tests/harness/fwtool.c $(1)/libcommon.a $$(HDRS)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $$($(2)) $$< -o $$@ $(1)/libcommon.a $$($(3))
-$(1)/check_common: $$(UNIT) $$(call objs,$(1),$$(PROG_LIB_SRCS)) $(1)/libcommon.a $$(HDRS)
-	$$(CC) $$(CPPFLAGS_ALL) $$(TEST_CPPFLAGS) $$(WARN) $$(CFLAGS) $$($(2)) $$(shell pkg-config --cflags check) $$< -o $$@ $$(call objs,$(1),$$(PROG_LIB_SRCS)) $(1)/libcommon.a $$($(3)) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
+$(1)/check_common: $$(UNIT) $$(call objs,$(1),$$(PROG_LIB_SRCS) $$(UNIT_SRCS)) $(1)/libcommon.a $$(HDRS)
+	$$(CC) $$(CPPFLAGS_ALL) $$(TEST_CPPFLAGS) $$(WARN) $$(CFLAGS) $$($(2)) $$(shell pkg-config --cflags check) $$< -o $$@ $$(call objs,$(1),$$(PROG_LIB_SRCS) $$(UNIT_SRCS)) $(1)/libcommon.a $$($(3)) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
 endef
 
 NOFLAGS :=

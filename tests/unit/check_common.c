@@ -20,7 +20,8 @@
 
 #include "args.h"
 #include "dhcp.h"
-#include "fw.h"
+#include "fw_int.h"
+#include "fwdump.h"
 #include "hooks.h"
 #include "lock.h"
 #include "nat.h"
@@ -1046,8 +1047,8 @@ static void rules_text(const struct fw_vif *v, char *out, size_t len)
 	ck_assert_int_gt(n, 0);
 	out[0] = 0;
 	for (int i = 0; i < n; i++) {
-		ck_assert_int_eq(fw_rules_format(v->dev, &rules[i], v->routed, line,
-						 sizeof(line)), 0);
+		ck_assert_int_eq(fwdump_rule(v->dev, &rules[i], v->routed, line,
+					     sizeof(line)), 0);
 		strncat(out, line, len - strlen(out) - 2);
 		strcat(out, "\n");
 	}
@@ -1104,7 +1105,7 @@ START_TEST(antispoof_rules_limits)
 	ck_assert_int_gt(fw_rules_antispoof(&v, (struct fw_rule[FW_RULES_MAX]){ 0 },
 					    FW_RULES_MAX), 4);
 	rules[0] = (struct fw_rule){ .verdict = FW_DROP, .why = "a long reason" };
-	ck_assert_int_eq(fw_rules_format("vif1.0", &rules[0], 0, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(fwdump_rule("vif1.0", &rules[0], 0, buf, sizeof(buf)), -1);
 	ck_assert_int_eq(errno, ENOSPC);
 }
 END_TEST
@@ -1120,7 +1121,7 @@ START_TEST(nft_batch_golden)
 	v.naddrs = parse_addrs("192.0.2.7 2001:db8::7 10.1.0.0/23", a);
 	n = fw_rules_antispoof(&v, rules, FW_RULES_MAX);
 	ck_assert_int_gt(n, 0);
-	dump = fw_nft_dump(&v, NULL, rules, n);
+	dump = fwdump_batch(&v, NULL, rules, n);
 	ck_assert_ptr_nonnull(dump);
 	golden("allow-vif7.0.batch", dump);
 	free(dump);
@@ -1128,7 +1129,7 @@ START_TEST(nft_batch_golden)
 	v.routed = 1;
 	n = fw_rules_antispoof(&v, rules, FW_RULES_MAX);
 	ck_assert_int_gt(n, 0);
-	dump = fw_nft_dump(&v, NULL, rules, n);
+	dump = fwdump_batch(&v, NULL, rules, n);
 	ck_assert_ptr_nonnull(dump);
 	golden("allow-routed-vif7.0.batch", dump);
 	free(dump);
@@ -1164,13 +1165,13 @@ START_TEST(nat_rules_and_batch_golden)
 
 	ck_assert_int_eq(n, 4);
 	for (int i = 0; i < n; i++) {
-		ck_assert_int_eq(fw_rules_format(nat.owner, &rules[i], 1, line,
-						 sizeof(line)), 0);
+		ck_assert_int_eq(fwdump_rule(nat.owner, &rules[i], 1, line,
+					     sizeof(line)), 0);
 		strcat(text, rules[i].hook == FW_PREROUTING ? "prerouting: " : "postrouting: ");
 		strcat(strcat(text, line), "\n");
 	}
 	golden("nat.nft", text);
-	dump = fw_nft_dump(NULL, &nat, rules, n);
+	dump = fwdump_batch(NULL, &nat, rules, n);
 	ck_assert_ptr_nonnull(dump);
 	golden("nat.batch", dump);
 	free(dump);
