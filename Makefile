@@ -40,7 +40,7 @@ $(foreach p,$(PROGS),$(eval PROG_SRCS_$(p) := $(wildcard $(p)/*.c)))
 PROG_LIB_SRCS := $(filter-out %/main.c,$(foreach p,$(PROGS),$(PROG_SRCS_$(p))))
 HDRS    := $(wildcard common/*/*.h $(PROGS:%=%/*.h) tests/harness/*.h)
 TEST_CPPFLAGS := $(sort $(patsubst %/,-I%,$(dir $(PROG_LIB_SRCS)))) -Itests/harness
-UNIT    := tests/unit/check_common.c
+UNIT    := tests/unit/check_args.c
 # Test code the unit tests link: the rules and nft batches as text.
 UNIT_SRCS := tests/harness/fwdump.c
 
