@@ -40,7 +40,7 @@ $(foreach p,$(PROGS),$(eval PROG_SRCS_$(p) := $(wildcard $(p)/*.c)))
 PROG_LIB_SRCS := $(filter-out %/main.c,$(foreach p,$(PROGS),$(PROG_SRCS_$(p))))
 HDRS    := $(wildcard common/*/*.h $(PROGS:%=%/*.h) tests/harness/*.h)
 TEST_CPPFLAGS := $(sort $(patsubst %/,-I%,$(dir $(PROG_LIB_SRCS)))) -Itests/harness
-UNIT    := tests/unit/check_args.c
+UNIT    := $(wildcard tests/unit/*.c)
 # Test code the unit tests link: the rules and nft batches as text.
 UNIT_SRCS := tests/harness/fwdump.c
 
@@ -61,8 +61,8 @@ $(1)/$(p): $$(call objs,$(1),$$(PROG_SRCS_$(p))) $(1)/libcommon.a
 )
 $(1)/fwtool: tests/harness/fwtool.c $(1)/libcommon.a $$(HDRS)
 	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $$($(2)) $$< -o $$@ $(1)/libcommon.a $$($(3))
-$(1)/check_common: $$(UNIT) $$(call objs,$(1),$$(PROG_LIB_SRCS) $$(UNIT_SRCS)) $(1)/libcommon.a $$(HDRS)
-	$$(CC) $$(CPPFLAGS_ALL) $$(TEST_CPPFLAGS) $$(WARN) $$(CFLAGS) $$($(2)) $$(shell pkg-config --cflags check) $$< -o $$@ $$(call objs,$(1),$$(PROG_LIB_SRCS) $$(UNIT_SRCS)) $(1)/libcommon.a $$($(3)) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
+$(1)/unit-tests: $$(UNIT) $$(call objs,$(1),$$(PROG_LIB_SRCS) $$(UNIT_SRCS)) $(1)/libcommon.a $$(HDRS) tests/unit/unit.h
+	$$(CC) $$(CPPFLAGS_ALL) $$(TEST_CPPFLAGS) $$(WARN) $$(CFLAGS) $$($(2)) $$(shell pkg-config --cflags check) $$(UNIT) -o $$@ $$(call objs,$(1),$$(PROG_LIB_SRCS) $$(UNIT_SRCS)) $(1)/libcommon.a $$($(3)) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
 endef
 
 NOFLAGS :=
@@ -84,9 +84,9 @@ $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(call objs,$(B)/fuzz,$(PROG_LIB_S
 
 all: $(addprefix $(B)/,$(PROGS)) $(B)/xsshim.so $(B)/fwtool
 
-asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/check_common $(B)/asan/fwtool
+asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/unit-tests $(B)/asan/fwtool
 dyn: $(addprefix $(B)/dyn/,$(PROGS))
-unit: $(B)/check_common $(B)/asan/check_common
+unit: $(B)/unit-tests $(B)/asan/unit-tests
 fuzzers: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 
 $(B)/xsshim.so: tests/harness/xsshim.c

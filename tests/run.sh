@@ -25,9 +25,9 @@ unit() {
 ns_before=$(ip netns list | grep -c '^xns')
 
 echo "== unit tests (Check)"
-unit build/check_common
+unit build/unit-tests
 echo "== unit tests (Check, ASan+UBSan)"
-unit build/asan/check_common
+unit build/asan/unit-tests
 
 # Each fuzz target briefly, with its seeds: a smoke test (make fuzz runs them
 # longer).  What they add to the corpus is thrown away; a reproducer is kept.
