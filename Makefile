@@ -91,7 +91,8 @@ $(eval $(call variant,$(B)/asan,SAN,LIBS_DYNAMIC))
 $(eval $(call variant,$(B)/dyn,NOFLAGS,LIBS_DYNAMIC))
 
 # Fuzz targets: one per parser of outside input, tests/fuzz/NAME.c, built by
-# clang with libFuzzer against common/ compiled with the same sanitizers.
+# clang with libFuzzer against common/ and the programs' own files compiled
+# with the same sanitizers.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
