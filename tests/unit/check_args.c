@@ -636,31 +636,31 @@ END_TEST
 
 Suite *args_suite(void)
 {
-	Suite *s = suite_create("args");
-	TCase *tc = tcase_create("args");
+	const TTest *tests[] = {
+		command_is_first_word_without_equals,
+		no_command,
+		second_command_word_is_refused,
+		malformed_names_are_refused,
+		values_are_never_evaluated,
+		argument_overrides_environment_and_last_wins,
+		empty_value_is_unset,
+		ifnames,
+		new_ifnames,
+		numbers,
+		macs,
+		addresses,
+		address_holds,
+		address_classes,
+		address_policies,
+		address_list_limits,
+		address_lists_and_printing,
+		settings_file_below_arguments_and_environment,
+		unknown_and_empty_arguments_are_refused,
+		arguments_at_their_limit,
+		settings_file_nul_and_limits,
+		settings_file_nul_byte,
+		NULL
+	};
 
-	tcase_add_test(tc, command_is_first_word_without_equals);
-	tcase_add_test(tc, no_command);
-	tcase_add_test(tc, second_command_word_is_refused);
-	tcase_add_test(tc, malformed_names_are_refused);
-	tcase_add_test(tc, values_are_never_evaluated);
-	tcase_add_test(tc, argument_overrides_environment_and_last_wins);
-	tcase_add_test(tc, empty_value_is_unset);
-	tcase_add_test(tc, ifnames);
-	tcase_add_test(tc, new_ifnames);
-	tcase_add_test(tc, numbers);
-	tcase_add_test(tc, macs);
-	tcase_add_test(tc, addresses);
-	tcase_add_test(tc, address_holds);
-	tcase_add_test(tc, address_classes);
-	tcase_add_test(tc, address_policies);
-	tcase_add_test(tc, address_list_limits);
-	tcase_add_test(tc, address_lists_and_printing);
-	tcase_add_test(tc, settings_file_below_arguments_and_environment);
-	tcase_add_test(tc, unknown_and_empty_arguments_are_refused);
-	tcase_add_test(tc, arguments_at_their_limit);
-	tcase_add_test(tc, settings_file_nul_and_limits);
-	tcase_add_test(tc, settings_file_nul_byte);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("args", tests);
 }

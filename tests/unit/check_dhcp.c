@@ -221,13 +221,13 @@ END_TEST
 
 Suite *dhcp_suite(void)
 {
-	Suite *s = suite_create("dhcp");
-	TCase *tc = tcase_create("dhcp");
+	const TTest *tests[] = {
+		dhcp_files,
+		dhcp_killed_run_leftovers,
+		dhcp_path_limit,
+		dnsmasq_reload_only_dnsmasq,
+		NULL
+	};
 
-	tcase_add_test(tc, dhcp_files);
-	tcase_add_test(tc, dhcp_killed_run_leftovers);
-	tcase_add_test(tc, dhcp_path_limit);
-	tcase_add_test(tc, dnsmasq_reload_only_dnsmasq);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("dhcp", tests);
 }

@@ -25,10 +25,10 @@ END_TEST
 
 Suite *fw_suite(void)
 {
-	Suite *s = suite_create("fw");
-	TCase *tc = tcase_create("fw");
+	const TTest *tests[] = {
+		backend_choice,
+		NULL
+	};
 
-	tcase_add_test(tc, backend_choice);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("fw", tests);
 }

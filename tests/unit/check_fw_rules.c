@@ -172,14 +172,14 @@ END_TEST
 
 Suite *fw_rules_suite(void)
 {
-	Suite *s = suite_create("fw_rules");
-	TCase *tc = tcase_create("fw_rules");
+	const TTest *tests[] = {
+		antispoof_rules_golden,
+		antispoof_rules_limits,
+		nft_batch_golden,
+		nat_rules_and_batch_golden,
+		nat_owner_names,
+		NULL
+	};
 
-	tcase_add_test(tc, antispoof_rules_golden);
-	tcase_add_test(tc, antispoof_rules_limits);
-	tcase_add_test(tc, nft_batch_golden);
-	tcase_add_test(tc, nat_rules_and_batch_golden);
-	tcase_add_test(tc, nat_owner_names);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("fw_rules", tests);
 }

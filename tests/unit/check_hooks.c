@@ -63,12 +63,12 @@ END_TEST
 
 Suite *hooks_suite(void)
 {
-	Suite *s = suite_create("hooks");
-	TCase *tc = tcase_create("hooks");
+	const TTest *tests[] = {
+		hooks_run_in_order_with_variables,
+		hook_failure_is_reported,
+		no_hook_directory_is_fine,
+		NULL
+	};
 
-	tcase_add_test(tc, hooks_run_in_order_with_variables);
-	tcase_add_test(tc, hook_failure_is_reported);
-	tcase_add_test(tc, no_hook_directory_is_fine);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("hooks", tests);
 }

@@ -68,11 +68,11 @@ END_TEST
 
 Suite *lock_suite(void)
 {
-	Suite *s = suite_create("lock");
-	TCase *tc = tcase_create("lock");
+	const TTest *tests[] = {
+		lock_excludes_and_is_removed,
+		lock_serializes_with_locking_sh,
+		NULL
+	};
 
-	tcase_add_test(tc, lock_excludes_and_is_removed);
-	tcase_add_test(tc, lock_serializes_with_locking_sh);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("lock", tests);
 }

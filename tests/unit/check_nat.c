@@ -38,10 +38,10 @@ END_TEST
 
 Suite *nat_suite(void)
 {
-	Suite *s = suite_create("nat");
-	TCase *tc = tcase_create("nat");
+	const TTest *tests[] = {
+		nat_derivation_as_the_shell_did,
+		NULL
+	};
 
-	tcase_add_test(tc, nat_derivation_as_the_shell_did);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("nat", tests);
 }

@@ -55,10 +55,10 @@ END_TEST
 
 Suite *net_suite(void)
 {
-	Suite *s = suite_create("net");
-	TCase *tc = tcase_create("net");
+	const TTest *tests[] = {
+		state_file_parser,
+		NULL
+	};
 
-	tcase_add_test(tc, state_file_parser);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("net", tests);
 }

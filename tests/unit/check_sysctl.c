@@ -22,10 +22,10 @@ END_TEST
 
 Suite *sysctl_suite(void)
 {
-	Suite *s = suite_create("sysctl");
-	TCase *tc = tcase_create("sysctl");
+	const TTest *tests[] = {
+		sysctl_reads_and_refuses_traversal,
+		NULL
+	};
 
-	tcase_add_test(tc, sysctl_reads_and_refuses_traversal);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("sysctl", tests);
 }

@@ -136,13 +136,13 @@ END_TEST
 
 Suite *text_suite(void)
 {
-	Suite *s = suite_create("text");
-	TCase *tc = tcase_create("text");
+	const TTest *tests[] = {
+		escaped_values,
+		text_read_and_nul_lines,
+		text_temp_name_limit,
+		text_keeps_mode_and_owner,
+		NULL
+	};
 
-	tcase_add_test(tc, escaped_values);
-	tcase_add_test(tc, text_read_and_nul_lines);
-	tcase_add_test(tc, text_temp_name_limit);
-	tcase_add_test(tc, text_keeps_mode_and_owner);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("text", tests);
 }

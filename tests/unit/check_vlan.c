@@ -111,16 +111,16 @@ END_TEST
 
 Suite *vlan_suite(void)
 {
-	Suite *s = suite_create("vlan");
-	TCase *tc = tcase_create("vlan");
+	const TTest *tests[] = {
+		vlan_single_is_access_port,
+		vlan_flags_and_lists,
+		vlan_ranges_and_steps,
+		vlan_errors,
+		vlan_membership,
+		vlan_trunks,
+		vlan_format_edges,
+		NULL
+	};
 
-	tcase_add_test(tc, vlan_single_is_access_port);
-	tcase_add_test(tc, vlan_flags_and_lists);
-	tcase_add_test(tc, vlan_ranges_and_steps);
-	tcase_add_test(tc, vlan_errors);
-	tcase_add_test(tc, vlan_membership);
-	tcase_add_test(tc, vlan_trunks);
-	tcase_add_test(tc, vlan_format_edges);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("vlan", tests);
 }

@@ -73,13 +73,13 @@ END_TEST
 
 Suite *xstore_suite(void)
 {
-	Suite *s = suite_create("xstore");
-	TCase *tc = tcase_create("xstore");
+	const TTest *tests[] = {
+		vif_paths,
+		vif_paths_refused,
+		xstore_path_truncation,
+		xstore_values,
+		NULL
+	};
 
-	tcase_add_test(tc, vif_paths);
-	tcase_add_test(tc, vif_paths_refused);
-	tcase_add_test(tc, xstore_path_truncation);
-	tcase_add_test(tc, xstore_values);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("xstore", tests);
 }

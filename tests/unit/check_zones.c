@@ -258,17 +258,17 @@ END_TEST
 
 Suite *zones_suite(void)
 {
-	Suite *s = suite_create("zones");
-	TCase *tc = tcase_create("zones");
+	const TTest *tests[] = {
+		zones_plans_golden,
+		zones_errors_golden,
+		zones_bridge_words,
+		zones_shell_quoting,
+		zones_variables,
+		zones_limits,
+		zones_file_with_a_nul,
+		zones_bridge_word_is_only_that,
+		NULL
+	};
 
-	tcase_add_test(tc, zones_plans_golden);
-	tcase_add_test(tc, zones_errors_golden);
-	tcase_add_test(tc, zones_bridge_words);
-	tcase_add_test(tc, zones_shell_quoting);
-	tcase_add_test(tc, zones_variables);
-	tcase_add_test(tc, zones_limits);
-	tcase_add_test(tc, zones_file_with_a_nul);
-	tcase_add_test(tc, zones_bridge_word_is_only_that);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("zones", tests);
 }

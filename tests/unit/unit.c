@@ -12,6 +12,17 @@
 
 char tmpdir[64];
 
+Suite *unit_suite(const char *name, const TTest *const *tests)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(name);
+
+	while (*tests)
+		tcase_add_test(tc, *tests++);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
 void make_tmpdir(void)
 {
 	strcpy(tmpdir, "/tmp/xns-unit.XXXXXX");

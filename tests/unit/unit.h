@@ -1,7 +1,8 @@
 /* The unit tests (Check): one file per module, tests/unit/check_NAME.c,
  * defining its tests and NAME_suite(), which main.c runs; and what they
- * share (unit.c).  A new test goes into its module's file and its suite; a
- * new module's file into the list below and main.c's. */
+ * share (unit.c).  A new test goes into its module's file and the list of
+ * its NAME_suite(); a new module's NAME_suite() into the list below and
+ * main.c's. */
 #ifndef XNS_UNIT_H
 #define XNS_UNIT_H
 #include <check.h>
@@ -23,6 +24,9 @@ Suite *nat_suite(void);
 Suite *dhcp_suite(void);
 Suite *net_suite(void);
 Suite *zones_suite(void);
+
+/* A suite of one test case, both called name, of the tests (NULL-ended). */
+Suite *unit_suite(const char *name, const TTest *const *tests);
 
 /* A directory of our own under /tmp, named in XEN_SCRIPT_DIR and
  * XEN_LOCK_DIR; removed whole. */
