@@ -27,7 +27,7 @@ PKGS    := xenstore libnl-route-3.0 libnftnl libmnl libip4tc libip6tc
 
 # pkg-config runs only when something is built (make deps works without the
 # packages), once, and a missing package stops the build with pkg-config's
-# own message: every compile and link waits for pkgs-ok.
+# own message: every compile waits for pkgs-ok.
 lazy = $(eval $(1) := $$(shell $(2)))$($(1))
 PKG_CFLAGS   = $(call lazy,PKG_CFLAGS,pkg-config --cflags $(PKGS))
 LIBS_DYNAMIC = $(call lazy,LIBS_DYNAMIC,pkg-config --libs $(PKGS))
