@@ -1,6 +1,7 @@
 # xen-netscripts: one non-recursive GNU makefile.
-#   make            build the binaries (build/)
-#   make check      install what is missing, build, run every test
+#   make            build the six binaries (build/)
+#   make check      install what is missing, build the tests, run them all
+#                   (make check-build: only build them)
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
 #   make fuzz       each fuzz target FUZZ_SECONDS (60) seconds (FUZZ_TARGETS: some)
@@ -16,74 +17,119 @@ DESTDIR   ?=
 B         ?= build
 
 CC      ?= cc
+# The build honours CPPFLAGS, CFLAGS and LDFLAGS from the environment or the
+# command line (a distribution's hardening flags); ours are added to them.
 CFLAGS  ?= -O2 -g
+XNS_CFLAGS   := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+LAYERS  := base kernel fw skel
+XNS_CPPFLAGS := $(LAYERS:%=-Icommon/%) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"'
 PKGS    := xenstore libnl-route-3.0 libnftnl libmnl libip4tc libip6tc
-WARN    := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS_ALL := -Icommon $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"'
+
+# pkg-config runs only when something is built (make deps works without the
+# packages), once, and a missing package stops the build with pkg-config's
+# own message: every compile waits for pkgs-ok.
+lazy = $(eval $(1) := $$(shell $(2)))$($(1))
+PKG_CFLAGS   = $(call lazy,PKG_CFLAGS,pkg-config --cflags $(PKGS))
+LIBS_DYNAMIC = $(call lazy,LIBS_DYNAMIC,pkg-config --libs $(PKGS))
+CHECK_CFLAGS = $(call lazy,CHECK_CFLAGS,pkg-config --cflags check)
+CHECK_LIBS   = $(call lazy,CHECK_LIBS,pkg-config --libs check)
+pkgs-ok:
+	@pkg-config --print-errors --exists $(PKGS)
+check-ok:
+	@pkg-config --print-errors --exists check
 
 # The libraries Debian ships as archives are linked in statically: start-up
 # is most of a hotplug run (bench/ measures both).  libc stays shared.
 LIBS_STATIC  := -Wl,-Bstatic -lxenstore -lxentoolcore -lnl-route-3 -lnl-3 -lnftnl \
 	-Wl,-Bdynamic -lmnl -lip4tc -lip6tc -lpthread
-LIBS_DYNAMIC := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Only network-zones applies nft text through libnftables.
 LIBS_network-zones := -lnftables
 SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 PROGS   := vif-bridge vif-route vif-nat network-route network-nat network-zones
-COMMON  := log text args vlan xstore netlink link route sysctl lock hooks fw fw_rules fw_nft fw_iptc fw_text dhcp vif net zones
-UNIT    := tests/unit/check_common.c
+# libcommon.a: the mechanism two or more binaries use, by layer.
+COMMON_SRCS := $(wildcard $(LAYERS:%=common/%/*.c))
+# Each binary: its directory's sources (main.c and what only it uses).
+$(foreach p,$(PROGS),$(eval PROG_SRCS_$(p) := $(wildcard $(p)/*.c)))
+# The programs' own files besides main.c, for the unit tests and fuzz targets.
+PROG_LIB_SRCS := $(filter-out %/main.c,$(foreach p,$(PROGS),$(PROG_SRCS_$(p))))
+# What tests/ compiles against besides common/: the programs' headers, the
+# harness's.
+TEST_CPPFLAGS := $(sort $(patsubst %/,-I%,$(dir $(PROG_LIB_SRCS)))) -Itests/harness
+# The unit tests (one binary) and the test code they link: the rules and
+# nft batches as text.
+UNIT_SRCS := $(wildcard tests/unit/*.c) tests/harness/fwdump.c
 
-# $(call variant,DIR,EXTRA_CFLAGS,LIBS): libcommon.a, binaries, unit tests.
+# $(call objs,DIR,SOURCES)
+objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
+
+# $(call variant,DIR,EXTRA_CFLAGS_VAR,LIBS_VAR): libcommon.a, binaries, unit
+# tests (variables passed by name: their values hold commas).  Objects under
+# DIR/obj/, each with its header dependencies (-MMD).
 define variant
-$(1)/common/%.o: common/%.c $$(wildcard common/*.h) | $(1)/common
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) -c $$< -o $$@
-$(1)/libcommon.a: $$(patsubst %,$(1)/common/%.o,$$(COMMON))
+$(1)/obj/%.o: %.c | pkgs-ok
+	@mkdir -p $$(@D)
+	$$(CC) $$(XNS_CPPFLAGS) $$(XNS_TEST_CPPFLAGS) $$(PKG_CFLAGS) $$(CPPFLAGS) $$(XNS_CFLAGS) $$(CFLAGS) $$($(2)) -MMD -MP -c $$< -o $$@
+$(1)/obj/tests/%.o: XNS_TEST_CPPFLAGS = $$(TEST_CPPFLAGS)
+$(1)/obj/tests/unit/%.o: XNS_TEST_CPPFLAGS = $$(TEST_CPPFLAGS) $$(CHECK_CFLAGS)
+$(1)/obj/tests/unit/%.o: | check-ok
+$(1)/libcommon.a: $$(call objs,$(1),$$(COMMON_SRCS))
 	$$(AR) rcs $$@ $$^
-$(1)/%: %/main.c $(1)/libcommon.a $$(wildcard common/*.h)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3) $$(LIBS_$$*)
-$(1)/fwtool: tests/harness/fwtool.c $(1)/libcommon.a $$(wildcard common/*.h)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$< -o $$@ $(1)/libcommon.a $(3)
-$(1)/check_common: $$(UNIT) $(1)/libcommon.a $$(wildcard common/*.h)
-	$$(CC) $$(CPPFLAGS_ALL) $$(WARN) $$(CFLAGS) $(2) $$(shell pkg-config --cflags check) $$< -o $$@ $(1)/libcommon.a $(3) $$(LIBS_network-zones) $$(shell pkg-config --libs check)
-$(1)/common:
-	mkdir -p $$@
+$(foreach p,$(PROGS),
+$(1)/$(p): $$(call objs,$(1),$$(PROG_SRCS_$(p))) $(1)/libcommon.a
+	$$(CC) $$(CFLAGS) $$($(2)) $$(LDFLAGS) $$(filter %.o,$$^) -o $$@ $(1)/libcommon.a $$($(3)) $$(LIBS_$(p))
+)
+$(1)/fwtool: $$(call objs,$(1),tests/harness/fwtool.c) $(1)/libcommon.a
+	$$(CC) $$(CFLAGS) $$($(2)) $$(LDFLAGS) $$(filter %.o,$$^) -o $$@ $(1)/libcommon.a $$($(3))
+$(1)/unit-tests: $$(call objs,$(1),$$(UNIT_SRCS) $$(PROG_LIB_SRCS)) $(1)/libcommon.a
+	$$(CC) $$(CFLAGS) $$($(2)) $$(LDFLAGS) $$(filter %.o,$$^) -o $$@ $(1)/libcommon.a $$($(3)) $$(LIBS_network-zones) $$(CHECK_LIBS)
 endef
 
-$(eval $(call variant,$(B),,$(LIBS_STATIC)))
-$(eval $(call variant,$(B)/asan,$(SAN),$(LIBS_DYNAMIC)))
-$(eval $(call variant,$(B)/dyn,,$(LIBS_DYNAMIC)))
+NOFLAGS :=
+$(eval $(call variant,$(B),NOFLAGS,LIBS_STATIC))
+$(eval $(call variant,$(B)/asan,SAN,LIBS_DYNAMIC))
+$(eval $(call variant,$(B)/dyn,NOFLAGS,LIBS_DYNAMIC))
 
 # Fuzz targets: one per parser of outside input, tests/fuzz/NAME.c, built by
-# clang with libFuzzer against common/ compiled with the same sanitizers.
+# clang with libFuzzer against common/ and the programs' own files compiled
+# with the same sanitizers.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(basename $(notdir $(wildcard tests/fuzz/*.c)))
-$(eval $(call variant,$(B)/fuzz,$(SAN) -fsanitize=fuzzer-no-link,$(LIBS_DYNAMIC)))
+FUZZ_SAN     := $(SAN) -fsanitize=fuzzer-no-link
+$(eval $(call variant,$(B)/fuzz,FUZZ_SAN,LIBS_DYNAMIC))
 $(B)/fuzz/%: CC := $(FUZZ_CC)
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(B)/fuzz/libcommon.a $(wildcard common/*.h)
-	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) $(SAN) -fsanitize=fuzzer $< -o $@ \
+$(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%.o $(call objs,$(B)/fuzz,$(PROG_LIB_SRCS)) $(B)/fuzz/libcommon.a
+	$(CC) $(CFLAGS) $(SAN) -fsanitize=fuzzer $(LDFLAGS) $(filter %.o,$^) -o $@ \
 		$(B)/fuzz/libcommon.a $(LIBS_DYNAMIC) $(LIBS_network-zones)
 
-all: $(addprefix $(B)/,$(PROGS)) $(B)/xsshim.so $(B)/fwtool
+# The product: the six binaries.
+all: $(addprefix $(B)/,$(PROGS))
 
-asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/check_common $(B)/asan/fwtool
+asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/unit-tests $(B)/asan/fwtool
 dyn: $(addprefix $(B)/dyn/,$(PROGS))
-unit: $(B)/check_common $(B)/asan/check_common
+unit: $(B)/unit-tests $(B)/asan/unit-tests
 fuzzers: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
+harness: $(B)/xsshim.so $(B)/fwtool
+# Everything the tests run, built (make check builds it and runs them).
+check-build: all harness asan unit fuzzers
 
-$(B)/xsshim.so: tests/harness/xsshim.c | $(B)/common
-	$(CC) $(WARN) $(CFLAGS) -shared -fPIC $< -o $@ -ldl
+# The xenstored shim has no pkg-config file (libxen-dev's headers).
+$(B)/xsshim.so: tests/harness/xsshim.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(XNS_CFLAGS) $(CFLAGS) $(LDFLAGS) -MMD -MP -shared -fPIC $< -o $@ -ldl
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 deps:
 	bash scripts/deps
 
 check: deps
-	$(MAKE) all asan unit fuzzers
+	$(MAKE) check-build
 	bash tests/run.sh
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all $(B)/xsshim.so
 	bash demo/demo.sh
 
 fuzz: deps
@@ -91,7 +137,7 @@ fuzz: deps
 	FUZZ_BIN=$(B)/fuzz bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: deps
-	$(MAKE) all dyn
+	$(MAKE) all dyn $(B)/xsshim.so
 	bash bench/run.sh
 
 install: all
@@ -121,5 +167,6 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all asan dyn unit fuzzers fuzz deps check demo bench install uninstall clean
+.PHONY: all asan dyn unit fuzzers harness check-build pkgs-ok check-ok fuzz deps check demo bench \
+	install uninstall clean
 .SECONDARY:

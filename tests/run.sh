@@ -1,5 +1,6 @@
 #!/bin/bash
-# Run every test: the Check unit suites (plain and sanitized builds), each
+# Run every test: the Check unit suites (plain and sanitized builds), the
+# layering check (tests/layers.sh), each
 # fuzz target for a few seconds (FUZZ_SMOKE_SECONDS, 3), the end-to-end and differential scenarios (against the plain and the sanitized
 # binaries), and the valgrind leak check.  Ends with "N passed, N failed".
 set -u
@@ -25,9 +26,13 @@ unit() {
 ns_before=$(ip netns list | grep -c '^xns')
 
 echo "== unit tests (Check)"
-unit build/check_common
+unit build/unit-tests
 echo "== unit tests (Check, ASan+UBSan)"
-unit build/asan/check_common
+unit build/asan/unit-tests
+
+# Every file of common/ is linked into two or more binaries.
+echo "== tests/layers.sh"
+bash tests/layers.sh || true
 
 # Each fuzz target briefly, with its seeds: a smoke test (make fuzz runs them
 # longer).  What they add to the corpus is thrown away; a reproducer is kept.

@@ -31,6 +31,7 @@
 #include "args.h"
 #include "dhcp.h"
 #include "log.h"
+#include "nat.h"
 #include "route.h"
 #include "vif.h"
 
@@ -48,8 +49,8 @@ static int dhcp;
  * message in err. */
 static int derive(struct vif *v, char *err, size_t len)
 {
-	if (vif_nat_addresses(v, &guest, &router, hostname, sizeof(hostname), err,
-			      len) < 0)
+	if (nat_addresses(v, &guest, &router, hostname, sizeof(hostname), err,
+			  len) < 0)
 		return -1;
 	args_addr_format(&guest, guest_ip, sizeof(guest_ip));
 	args_addr_format(&router, router_ip, sizeof(router_ip));

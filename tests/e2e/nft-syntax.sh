@@ -1,5 +1,5 @@
 #!/bin/bash
-# The rules as fw_rules_format() prints them (the unit tests' golden files)
+# The rules as fwdump_rule() prints them (the unit tests' golden files)
 # are valid nftables input: nft itself checks them (nft -c: syntax and
 # types, not hook restrictions), in a namespace of ours.
 # no firewall backend: run once per build.

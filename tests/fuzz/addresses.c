@@ -1,4 +1,4 @@
-/* Addresses (common/args.h): one address, the ip key's space-separated list
+/* Addresses (common/base/args.h): one address, the ip key's space-separated list
  * and the comma-separated subnet lists of each family.  Whatever parses
  * prints, and what it prints parses back to the same address. */
 #include <netinet/in.h>

@@ -1,8 +1,9 @@
 /* What the fuzz targets share.  A target is one file tests/fuzz/NAME.c
  * defining LLVMFuzzerTestOneInput(); the Makefile builds every such file as
- * build/fuzz/NAME against common/ compiled with the same sanitizers, and
- * tests/fuzz/run.sh runs it with the seeds of tests/fuzz/corpus/NAME/ and the
- * dictionary tests/fuzz/NAME.dict when they exist.
+ * build/fuzz/NAME against common/ and the programs' own files (network-zones/,
+ * vif-nat/nat.c) compiled with the same sanitizers, and tests/fuzz/run.sh
+ * runs it with the seeds of tests/fuzz/corpus/NAME/ and the dictionary
+ * tests/fuzz/NAME.dict when they exist.
  *
  * Besides the sanitizers' reports, a target checks what the parser promises
  * (round trips, messages on refusal, -1 on a short buffer): FUZZ_CHECK aborts,

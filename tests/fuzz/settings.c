@@ -1,4 +1,4 @@
-/* The settings file (args_load_config in common/args.h), read where
+/* The settings file (args_load_config in common/base/args.h), read where
  * $XEN_NETSCRIPTS_CONF points: a memfd holding the input.  What loads is
  * what the lines say (the last line of a name wins, values trimmed, empty is
  * unset); a refused file leaves no setting behind. */

@@ -1,4 +1,4 @@
-/* A network script's state file (common/net.h net_state_parse): every line
+/* A network script's state file (common/skel/net.h net_state_parse): every line
  * it takes is "key value" as the writer writes it, and the text rebuilt from
  * those lines parses to the same lines; a refusal names a line that exists
  * and keeps exactly the lines before it. */

@@ -1,4 +1,4 @@
-/* The validators of common/args.h on the input as one value (interface
+/* The validators of common/base/args.h on the input as one value (interface
  * name, MAC, number), and the command-line grammar on the input split at its
  * NULs as an argv.  What a validator accepts has the shape it promises. */
 #define _GNU_SOURCE

@@ -1,4 +1,4 @@
-/* xl's vlan key (common/vlan.h): what parses prints, and what it prints,
+/* xl's vlan key (common/kernel/vlan.h): what parses prints, and what it prints,
  * written back as a spec, parses to the same VLANs. */
 #include "fuzz.h"
 #include "vlan.h"

@@ -1,4 +1,4 @@
-/* xenstore paths (common/xstore.h): a vif backend directory, as XENBUS_PATH
+/* xenstore paths (common/base/xstore.h): a vif backend directory, as XENBUS_PATH
  * gives it, is accepted only in the canonical form of the numbers it yields;
  * a path joined from the input's two NUL-separated halves fits or is refused
  * with ENAMETOOLONG. */

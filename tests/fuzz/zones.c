@@ -1,4 +1,4 @@
-/* network-zones' configuration (common/zones.h), as network-zones reads it:
+/* network-zones' configuration (network-zones/zones.h), as network-zones reads it:
  * the input up to its first NUL is the configuration file, each further
  * NUL-separated word a BR:ADDRESS:NETMASK argument.  What parses is rendered,
  * plan and ruleset, at the size network-zones gives them. */

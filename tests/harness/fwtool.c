@@ -1,4 +1,4 @@
-/* fwtool: the firewall API of common/fw.h from the command line, for the
+/* fwtool: the firewall API of common/fw/fw.h from the command line, for the
  * end-to-end tests of what no binary drives yet (NAT, routed vifs).
  *
  *   fwtool allow DEV BACKEND bridged|routed [mac=MAC] [ip="ADDR..."]

@@ -1,8 +1,9 @@
 /* nftables input text, applied through libnftables in one transaction:
- * for network-zones, whose plan is nft syntax that an administrator reads
- * (the dry run) and that is applied as it is printed.  Not for the hotplug
- * scripts, whose batches fw_nft.c builds directly (no parser to start). */
-#include "fw.h"
+ * network-zones' plan is nft syntax that an administrator reads (the dry
+ * run) and that is applied as it is printed.  Not for the hotplug scripts,
+ * whose batches common/fw/fw_nft.c builds directly (no parser to start);
+ * network-zones is the only binary linking libnftables. */
+#include "zones.h"
 
 #include <errno.h>
 #include <nftables/libnftables.h>
@@ -41,17 +42,17 @@ static int run(const char *text, int check, char *out, size_t outlen, char *err,
 	return rc ? -1 : 0;
 }
 
-int fw_text_apply(const char *text, char *err, size_t len)
+int zones_nft_apply(const char *text, char *err, size_t len)
 {
 	return run(text, 0, NULL, 0, err, len);
 }
 
-int fw_text_check(const char *text, char *err, size_t len)
+int zones_nft_check(const char *text, char *err, size_t len)
 {
 	return run(text, 1, NULL, 0, err, len);
 }
 
-int fw_text_list(const char *what, char *out, size_t outlen, char *err, size_t len)
+int zones_nft_list(const char *what, char *out, size_t outlen, char *err, size_t len)
 {
 	char cmd[256];
 

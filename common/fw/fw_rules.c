@@ -1,5 +1,5 @@
 /* What a vif may send, decided once for every backend. */
-#include "fw.h"
+#include "fw_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -9,11 +9,6 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "text.h"
-
-#define ICMP6_ROUTER_ADVERT 134
-#define ICMP6_REDIRECT 137
 
 struct builder {
 	struct fw_rule *out;
@@ -273,139 +268,4 @@ int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max)
 		r->to_port = f->to_port;
 	}
 	return finish(&b);
-}
-
-/* --- nft syntax --- */
-
-static void put_mac(struct text *o, const unsigned char *m)
-{
-	text_put(o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-	    m[5]);
-}
-
-static void put_addr(struct text *o, const struct args_addr *a)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(a->family, a->a, s, sizeof(s));
-	text_put(o, "%s", s);
-	if (a->prefix != (a->family == AF_INET ? 32 : 128))
-		text_put(o, "/%d", a->prefix);
-}
-
-static const char *ethertype_name(uint16_t t)
-{
-	switch (t) {
-	case ETH_P_IP: return "ip";
-	case ETH_P_ARP: return "arp";
-	case ETH_P_IPV6: return "ip6";
-	case ETH_P_8021Q: return "8021q";
-	}
-	return NULL;
-}
-
-static const char *l4_name(uint16_t p)
-{
-	switch (p) {
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_ICMPV6: return "ipv6-icmp";
-	}
-	return NULL;
-}
-
-int fw_rules_format(const char *name, const struct fw_rule *r, int routed,
-		    char *buf, size_t len)
-{
-	struct text o = TEXT_INIT(buf, len);
-	const char *l4 = "th";
-
-	for (int i = 0; i < r->n; i++) {
-		const struct fw_match *m = &r->m[i];
-
-		switch (m->kind) {
-		case FW_ETHERTYPE:
-			if (routed)
-				text_put(&o, "meta nfproto %s ",
-				    m->val == ETH_P_IP ? "ipv4" : "ipv6");
-			else if (ethertype_name(m->val))
-				text_put(&o, "ether type %s ", ethertype_name(m->val));
-			else
-				text_put(&o, "ether type 0x%04x ", m->val);
-			break;
-		case FW_SMAC_NOT:
-			text_put(&o, "ether saddr != ");
-			put_mac(&o, m->mac);
-			text_put(&o, " ");
-			break;
-		case FW_ARP_SHA_NOT:
-			text_put(&o, "arp saddr ether != ");
-			put_mac(&o, m->mac);
-			text_put(&o, " ");
-			break;
-		case FW_ARP_SPA:
-			text_put(&o, "arp saddr ip ");
-			put_addr(&o, &m->addr);
-			text_put(&o, " ");
-			break;
-		case FW_SADDR:
-		case FW_DADDR:
-			text_put(&o, "%s %s ", m->addr.family == AF_INET ? "ip" : "ip6",
-			    m->kind == FW_SADDR ? "saddr" : "daddr");
-			put_addr(&o, &m->addr);
-			text_put(&o, " ");
-			break;
-		case FW_L4PROTO:
-			if (l4_name(m->val))
-				text_put(&o, "meta l4proto %s ", l4_name(m->val));
-			else
-				text_put(&o, "meta l4proto %u ", m->val);
-			l4 = m->val == IPPROTO_UDP   ? "udp"
-			     : m->val == IPPROTO_TCP ? "tcp"
-						     : "th";
-			break;
-		case FW_SPORT:
-			text_put(&o, "%s sport %u ", l4, m->val);
-			break;
-		case FW_DPORT:
-			text_put(&o, "%s dport %u ", l4, m->val);
-			break;
-		case FW_IIFNAME:
-		case FW_OIFNAME:
-			text_put(&o, "%s \"%s\" ", m->kind == FW_IIFNAME ? "iifname" : "oifname",
-			    m->ifname);
-			break;
-		case FW_ICMP6_TYPE:
-			if (m->val == ICMP6_ROUTER_ADVERT)
-				text_put(&o, "icmpv6 type nd-router-advert ");
-			else if (m->val == ICMP6_REDIRECT)
-				text_put(&o, "icmpv6 type nd-redirect ");
-			else
-				text_put(&o, "icmpv6 type %u ", m->val);
-			break;
-		}
-	}
-	switch (r->verdict) {
-	case FW_PASS:
-		text_put(&o, "accept");
-		break;
-	case FW_DROP:
-		text_put(&o, "drop");
-		break;
-	case FW_MASQ:
-		text_put(&o, "masquerade");
-		break;
-	case FW_DNAT:
-		text_put(&o, "dnat ip to ");
-		put_addr(&o, &r->to);
-		if (r->to_port)
-			text_put(&o, ":%u", r->to_port);
-		break;
-	}
-	text_put(&o, " comment \"%s: %s\"", name, r->why);
-	if (o.full) {
-		errno = ENOSPC;
-		return -1;
-	}
-	return 0;
 }

@@ -19,6 +19,9 @@
  *             Under the xtables lock (/run/xtables.lock, as `iptables -w`).
  *             iptables cannot see ARP or other ethertypes: only MAC and
  *             IPv4/IPv6 sources are checked.
+ *
+ * This is what the skeletons and the mains call; what fw.c and the backends
+ * share is in fw_int.h.
  */
 #ifndef XNS_FW_H
 #define XNS_FW_H
@@ -88,100 +91,5 @@ int fw_nat_clear(const char *owner);
 
 /* Release sockets and caches (at exit, for valgrind). */
 void fw_close(void);
-
-/* --- backend-neutral rules (fw_rules.c) --- */
-
-enum fw_match_kind {
-	FW_ETHERTYPE,		/* u16 */
-	FW_SMAC_NOT,		/* mac: source MAC is not */
-	FW_ARP_SHA_NOT,		/* mac: ARP sender hardware address is not */
-	FW_ARP_SPA,		/* addr: ARP sender protocol address */
-	FW_SADDR,		/* addr: IPv4/IPv6 source (with prefix) */
-	FW_DADDR,		/* addr: IPv4/IPv6 destination */
-	FW_L4PROTO,		/* u8 */
-	FW_SPORT,		/* u16 */
-	FW_DPORT,		/* u16 */
-	FW_ICMP6_TYPE,		/* u8 */
-	FW_IIFNAME,		/* ifname: arriving by */
-	FW_OIFNAME,		/* ifname: leaving by */
-};
-
-struct fw_match {
-	enum fw_match_kind kind;
-	uint16_t val;
-	unsigned char mac[6];
-	struct args_addr addr;
-	char ifname[16];
-};
-
-enum fw_verdict {
-	FW_PASS,		/* as far as we are concerned */
-	FW_DROP,
-	FW_MASQ,		/* source NAT to the outgoing device's address */
-	FW_DNAT,		/* destination NAT to the rule's to:to_port */
-};
-
-/* NAT rules belong to a hook; anti-spoofing rules all to prerouting. */
-enum fw_hook { FW_PREROUTING, FW_POSTROUTING };
-
-#define FW_RULE_MATCHES 6
-struct fw_rule {
-	struct fw_match m[FW_RULE_MATCHES];
-	int n;
-	enum fw_verdict verdict;
-	enum fw_hook hook;
-	struct args_addr to;	/* FW_DNAT */
-	uint16_t to_port;	/* FW_DNAT; 0: unchanged */
-	const char *why;	/* the comment, after "<vif or owner>: " */
-};
-
-/* The most rules fw_rules_antispoof() makes. */
-#define FW_RULES_MAX (24 + 4 * 64)
-
-/* The anti-spoofing rules for v, in order, the first match deciding; at
- * most max.  Returns how many, or -1 with errno E2BIG. */
-int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max);
-/* The NAT rules for n (masquerading, then forwards); -1 with errno E2BIG. */
-int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max);
-/* 0 when owner is a valid NAT owner name, else -1 with errno EINVAL. */
-int fw_owner_valid(const char *owner);
-/* One rule in nft syntax for a table of family bridge (routed 0) or inet
- * (routed 1), comment included, as `nft list ruleset` shows it, with name
- * (the vif or owner) in the comment; -1 with errno ENOSPC when buf is
- * short. */
-int fw_rules_format(const char *name, const struct fw_rule *r, int routed,
-		    char *buf, size_t len);
-
-/* Backends (fw_nft.c, fw_iptc.c): the same contract as fw_vif_allow() and
- * fw_vif_revoke(), for one backend.  *_present() says, cheaply and without
- * creating anything, whether the backend may hold anything of ours. */
-int fw_nft_allow(const struct fw_vif *v, const struct fw_rule *r, int n);
-int fw_nft_revoke(const char *dev);
-int fw_nft_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n);
-int fw_nft_nat_clear(const char *owner);
-int fw_nft_present(void);
-void fw_nft_close(void);
-int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n);
-int fw_iptc_revoke(const char *dev);
-int fw_iptc_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n);
-int fw_iptc_nat_clear(const char *owner);
-int fw_iptc_present(void);
-
-/* nft input text applied in one transaction through libnftables
- * (fw_text.c, for network-zones); -1 with nft's first error line in err. */
-int fw_text_apply(const char *text, char *err, size_t len);
-/* The same batch checked by the kernel and not committed (a check-only
- * batch, `nft -c`): nothing changes.  Interfaces matched by name need not
- * exist. */
-int fw_text_check(const char *text, char *err, size_t len);
-/* `nft list WHAT` into out. */
-int fw_text_list(const char *what, char *out, size_t outlen, char *err, size_t len);
-
-/* The nft batch of an allow of a new vif, or (v NULL) of a NAT set, printed
- * by libnftnl one object per line (`nft --debug=netlink` style), for the
- * unit tests' golden files.  Needs no privilege.  malloc'd, NULL with errno
- * set. */
-char *fw_nft_dump(const struct fw_vif *v, const struct fw_nat *nat,
-		  const struct fw_rule *r, int n);
 
 #endif

@@ -1,6 +1,6 @@
 /* Backend choice and the parts of allow/revoke common to both backends. */
 #define _GNU_SOURCE
-#include "fw.h"
+#include "fw_int.h"
 
 #include <errno.h>
 #include <limits.h>

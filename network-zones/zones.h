@@ -34,6 +34,9 @@
 
 #include "args.h"
 
+/* Our nftables table. */
+#define ZONES_TABLE "inet xen-zones"
+
 #define ZONES_MAX 32
 #define ZONES_NAME 32
 
@@ -74,6 +77,8 @@ struct zones {
 	int nvars;
 };
 
+/* --- the language (parse.c) --- */
+
 /* Parse a configuration file into zs (which it clears first); -1 with
  * errno and "FILE:LINE: Statement: what is wrong" in err. */
 int zones_parse_file(const char *path, struct zones *zs, char *err, size_t len);
@@ -85,6 +90,13 @@ int zones_parse_text(const char *file, const char *text, struct zones *zs,
 int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err,
 			  size_t len);
 
+/* The zone's network address and netmask, both as hosts (/32). */
+void zones_network(const struct zone *z, struct args_addr *net, struct args_addr *mask);
+/* Whether a is in z's network. */
+int zones_in_network(const struct zone *z, const struct args_addr *a);
+
+/* --- the plan (plan.c) --- */
+
 /* The zones' nftables ruleset, table inet xen-zones, as nft input: the
  * administrator's chains before-input, after-input, before-forward and
  * after-forward are created when missing and never flushed; ours are
@@ -93,8 +105,25 @@ int zones_render_nft(const struct zones *zs, char *buf, size_t len);
 /* The whole plan in words and nft syntax: bridges and their addresses,
  * external addresses, sysctls, then the ruleset. */
 int zones_render_plan(const struct zones *zs, char *buf, size_t len);
+/* a as text, in one of four static buffers used in turn (for messages
+ * holding up to four addresses). */
+const char *zones_addr(const struct args_addr *a);
+/* "tcp" or "udp". */
+const char *zones_proto(int p);
 
-/* --- on the host (network-zones start, stop, status) --- */
+/* --- nft text through libnftables (nft.c) --- */
+
+/* nft input text applied in one transaction; -1 with nft's first error
+ * line in err. */
+int zones_nft_apply(const char *text, char *err, size_t len);
+/* The same batch checked by the kernel and not committed (a check-only
+ * batch, `nft -c`): nothing changes.  Interfaces matched by name need not
+ * exist. */
+int zones_nft_check(const char *text, char *err, size_t len);
+/* `nft list WHAT` into out. */
+int zones_nft_list(const char *what, char *out, size_t outlen, char *err, size_t len);
+
+/* --- on the host: network-zones start, stop, status (host.c) --- */
 
 struct net;
 
@@ -104,6 +133,17 @@ struct net;
  * goes into n's state; what an earlier start created and zs no longer has
  * is removed (bridges only when no port is left).  Fatal on failure. */
 void zones_up(struct net *n, const struct zones *zs);
+
+/* Remove what zones_up() created, as its state says: our chains (the table
+ * too unless the administrator's chains hold rules), the addresses, the
+ * bridges that have no port left (the others stay, with a warning); the
+ * sysctls go back.  Warnings only. */
+void zones_down(struct net *n);
+/* Print each zone: bridge, address, attached vifs, NAT and forwards. */
+void zones_print_status(struct net *n);
+
+/* --- DHCP (dhcp.c) --- */
+
 /* DHCP for the zones, as the seed had it from /etc/ethers and /etc/hosts:
  * the MAC/address pairs (an ethers entry may name a host of the hosts file)
  * that fall in a zone's network become dnsmasq's dhcp-hostsfile, and a
@@ -113,13 +153,5 @@ void zones_up(struct net *n, const struct zones *zs);
  * to reread the hosts.  Returns how many hosts; -1 with errno. */
 int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hosts,
 		     const char *rundir, char *err, size_t len);
-
-/* Remove what zones_up() created, as its state says: our chains (the table
- * too unless the administrator's chains hold rules), the addresses, the
- * bridges that have no port left (the others stay, with a warning); the
- * sysctls go back.  Warnings only. */
-void zones_down(struct net *n);
-/* Print each zone: bridge, address, attached vifs, NAT and forwards. */
-void zones_print_status(struct net *n);
 
 #endif

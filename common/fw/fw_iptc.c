@@ -14,7 +14,7 @@
  * /run/xtables.lock that `iptables -w` takes, so a concurrent iptables or
  * hotplug script never sees a half-made change and never fails on us.
  * iptables sees IP packets only: ARP, VLAN tags and other ethertypes pass. */
-#include "fw.h"
+#include "fw_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

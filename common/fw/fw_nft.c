@@ -23,7 +23,7 @@
  * adding rules or a jump makes the kernel revalidate every chain reachable
  * from the base chain, all vifs' chains included: on kernels without
  * incremental validation an allow grows with the number of vifs. */
-#include "fw.h"
+#include "fw_int.h"
 
 /* The libc headers before the kernel's, which defer to them. */
 #include <arpa/inet.h>
@@ -961,95 +961,18 @@ int fw_nft_present(void)
 	return a > 0 || b > 0;
 }
 
-/* One line per message of the batch, in libnftnl's own notation. */
-static void dump_msg(const struct nlmsghdr *nlh, char *line, size_t len)
-{
-	uint16_t type = nlh->nlmsg_type;
-
-	if (type == NFNL_MSG_BATCH_BEGIN || type == NFNL_MSG_BATCH_END) {
-		snprintf(line, len, "batch %s",
-			 type == NFNL_MSG_BATCH_BEGIN ? "begin" : "end");
-		return;
-	}
-	switch (NFNL_MSG_TYPE(type)) {
-	case NFT_MSG_NEWTABLE: {
-		struct nftnl_table *t = nftnl_table_alloc();
-
-		nftnl_table_nlmsg_parse(nlh, t);
-		snprintf(line, len, "add ");
-		nftnl_table_snprintf(line + strlen(line), len - strlen(line), t,
-				     NFTNL_OUTPUT_DEFAULT, 0);
-		nftnl_table_free(t);
-		break;
-	}
-	case NFT_MSG_NEWCHAIN: {
-		struct nftnl_chain *c = nftnl_chain_alloc();
-
-		nftnl_chain_nlmsg_parse(nlh, c);
-		snprintf(line, len, "add chain ");
-		nftnl_chain_snprintf(line + strlen(line), len - strlen(line), c,
-				     NFTNL_OUTPUT_DEFAULT, 0);
-		nftnl_chain_free(c);
-		break;
-	}
-	case NFT_MSG_NEWSET:
-	case NFT_MSG_NEWSETELEM: {
-		struct nftnl_set *s = nftnl_set_alloc();
-
-		if (NFNL_MSG_TYPE(type) == NFT_MSG_NEWSET)
-			nftnl_set_nlmsg_parse(nlh, s);
-		else
-			nftnl_set_elems_nlmsg_parse(nlh, s);
-		snprintf(line, len, "add %s ",
-			 NFNL_MSG_TYPE(type) == NFT_MSG_NEWSET ? "map" : "element");
-		nftnl_set_snprintf(line + strlen(line), len - strlen(line), s,
-				   NFTNL_OUTPUT_DEFAULT, 0);
-		nftnl_set_free(s);
-		break;
-	}
-	case NFT_MSG_NEWRULE:
-	case NFT_MSG_DELRULE: {
-		struct nftnl_rule *r = nftnl_rule_alloc();
-
-		nftnl_rule_nlmsg_parse(nlh, r);
-		if (NFNL_MSG_TYPE(type) == NFT_MSG_DELRULE)
-			snprintf(line, len, "flush chain %s",
-				 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
-		else
-			nftnl_rule_snprintf(line, len, r, NFTNL_OUTPUT_DEFAULT, 0);
-		nftnl_rule_free(r);
-		break;
-	}
-	default:
-		snprintf(line, len, "message %u", NFNL_MSG_TYPE(type));
-	}
-}
-
-char *fw_nft_dump(const struct fw_vif *v, const struct fw_nat *nat,
-		  const struct fw_rule *r, int n)
+void *fw_nft_batch(const struct fw_vif *v, const struct fw_nat *nat,
+		   const struct fw_rule *r, int n, size_t *len)
 {
 	struct state st = { 0, 0 };
-	size_t size = 1 << 17, used = 0;
-	const struct nlmsghdr *nlh;
 	struct batch bt;
-	char *out;
-	int left;
+	void *out;
 
 	if ((v ? build_allow(&bt, v, r, n, &st) : build_nat(&bt, nat, r, n, 0)) < 0)
 		return NULL;
-	if (!(out = malloc(size))) {
-		batch_free(&bt);
-		return NULL;
-	}
-	out[0] = 0;
-	left = (int)mnl_nlmsg_batch_size(bt.b);
-	for (nlh = mnl_nlmsg_batch_head(bt.b); mnl_nlmsg_ok(nlh, left) && used < size;
-	     nlh = mnl_nlmsg_next(nlh, &left)) {
-		char line[4096];
-
-		dump_msg(nlh, line, sizeof(line));
-		used += (size_t)snprintf(out + used, size - used, "%s\n", line);
-	}
+	*len = mnl_nlmsg_batch_size(bt.b);
+	if ((out = malloc(*len)))
+		memcpy(out, mnl_nlmsg_batch_head(bt.b), *len);
 	batch_free(&bt);
 	return out;
 }
