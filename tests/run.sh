@@ -1,6 +1,6 @@
 #!/bin/bash
 # Run every test: the Check unit suites (plain and sanitized builds), the
-# layering check (tests/layers.sh), each
+# layering check (tests/layers.sh), the format check (tests/format.sh), each
 # fuzz target for a few seconds (FUZZ_SMOKE_SECONDS, 3), the end-to-end and differential scenarios (against the plain and the sanitized
 # binaries), and the valgrind leak check.  Ends with "N passed, N failed".
 set -u
@@ -33,6 +33,8 @@ unit build/asan/unit-tests
 # Every file of common/ is linked into two or more binaries.
 echo "== tests/layers.sh"
 bash tests/layers.sh || true
+echo "== tests/format.sh"
+bash tests/format.sh || true
 
 # Each fuzz target briefly, with its seeds: a smoke test (make fuzz runs them
 # longer).  What they add to the corpus is thrown away; a reproducer is kept.
