@@ -7,7 +7,7 @@
  *   xen-vif1.0:             the rules of fw_rules.c that iptables can
  *                           express; a pass is RETURN, so the host's own
  *                           FORWARD rules still decide what is allowed.
- *   nat PREROUTING:         -j xen-OWNER-pre    (port forwards, IPv4)
+ *   nat PREROUTING:         -j xen-OWNER-pre    (empty)
  *   nat POSTROUTING:        -j xen-OWNER-post   (masquerading, IPv4)
  *
  * Everything from init to commit runs under the xtables lock, the flock on
@@ -218,7 +218,7 @@ static void *entry_match(struct entry *e, const char *name, size_t size)
 	return m->data;
 }
 
-/* A target module (MASQUERADE, DNAT) with its data, which is returned. */
+/* A target module (MASQUERADE) with its data, which is returned. */
 static void *entry_target_data(struct entry *e, const char *name, size_t size)
 {
 	size_t total = XT_ALIGN(sizeof(struct xt_entry_target) + size);
@@ -239,29 +239,13 @@ static void entry_target(struct entry *e, const char *target)
 	entry_target_data(e, target, sizeof(int));
 }
 
-/* MASQUERADE (revision 0: the compat range), or DNAT to r->to[:r->to_port]
- * (revision 2, the one iptables itself writes and lists). */
-static void entry_nat(struct entry *e, const struct fw_rule *r)
+/* MASQUERADE (revision 0: the compat range). */
+static void entry_masq(struct entry *e)
 {
 	struct nf_nat_ipv4_multi_range_compat *mr;
-	struct xt_entry_target *t;
-	struct nf_nat_range2 *nr;
 
-	if (r->verdict == FW_MASQ) {
-		mr = entry_target_data(e, "MASQUERADE", sizeof(*mr));
-		mr->rangesize = 1;
-		return;
-	}
-	t = (struct xt_entry_target *)(e->u.b + e->len);
-	nr = entry_target_data(e, "DNAT", sizeof(*nr));
-	t->u.user.revision = 2;
-	nr->flags = NF_NAT_RANGE_MAP_IPS;
-	memcpy(&nr->min_addr.ip, r->to.a, 4);
-	memcpy(&nr->max_addr.ip, r->to.a, 4);
-	if (r->to_port) {
-		nr->flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
-		nr->min_proto.all = nr->max_proto.all = htons(r->to_port);
-	}
+	mr = entry_target_data(e, "MASQUERADE", sizeof(*mr));
+	mr->rangesize = 1;
 }
 
 static void entry_comment(struct entry *e, const char *dev, const char *why)
@@ -344,8 +328,8 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 	}
 	f->set_ip(e->u.b, r);
 	entry_comment(e, dev, r->why);
-	if (r->verdict == FW_MASQ || r->verdict == FW_DNAT)
-		entry_nat(e, r);
+	if (r->verdict == FW_MASQ)
+		entry_masq(e);
 	else
 		entry_target(e, r->verdict == FW_PASS ? "RETURN" : "DROP");
 	return 1;

@@ -139,12 +139,6 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed, char *buf
 	case FW_MASQ:
 		text_put(&o, "masquerade");
 		break;
-	case FW_DNAT:
-		text_put(&o, "dnat ip to ");
-		put_addr(&o, &r->to);
-		if (r->to_port)
-			text_put(&o, ":%u", r->to_port);
-		break;
 	}
 	text_put(&o, " comment \"%s: %s\"", name, r->why);
 	if (o.full) {
