@@ -52,10 +52,18 @@ struct zone {
 
 enum zone_action { ZONE_ACCEPT, ZONE_DROP, ZONE_REJECT };
 
+/* Which statement made a rule. */
+enum zone_rule_kind {
+	ZONE_APP,		/* CreateApp: a forward, or a port of dom0 */
+	ZONE_TUNE,		/* TuneZone */
+	ZONE_MAP,		/* MapAddress: a 1:1 map */
+	ZONE_ALLOW,		/* AllowZone */
+};
+
 struct zone_rule {
 	char name[ZONES_NAME];
 	int zone;		/* index; -1: dom0 (CreateApp ZONE=none) */
-	int kind;		/* 'A'pp, 'T'une, 'M'ap, 'W' (AllowZone) */
+	enum zone_rule_kind kind;
 	int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t port, to_port;
 	struct args_addr ext, to;
@@ -105,11 +113,10 @@ int zones_render_nft(const struct zones *zs, char *buf, size_t len);
 /* The whole plan in words and nft syntax: bridges and their addresses,
  * external addresses, sysctls, then the ruleset. */
 int zones_render_plan(const struct zones *zs, char *buf, size_t len);
-/* a as text, in one of four static buffers used in turn (for messages
- * holding up to four addresses). */
-const char *zones_addr(const struct args_addr *a);
 /* "tcp" or "udp". */
 const char *zones_proto(int p);
+/* "accept", "drop" or "reject": the nft verdict, and the word of the plan. */
+const char *zones_action(enum zone_action a);
 
 /* --- nft text through libnftables (nft.c) --- */
 
