@@ -1,7 +1,6 @@
 #!/bin/bash
 # The firewall API's NAT and routed anti-spoofing, with the backend in $H_FW
-# (run.sh runs both), driven through tests/harness/fwtool until the scripts
-# that use them exist: masquerading (whole, and limited to a subnet),
+# (run.sh runs both), driven directly through tests/harness/fwtool: masquerading (whole, and limited to a subnet),
 # replacement and removal, other owners untouched, backend switches, and a
 # routed vif that cannot send from a foreign address.  (Port forwards are
 # network-zones' own nft rules: zones.sh's CreateApp tests.)

@@ -1,5 +1,6 @@
-/* fwtool: the firewall API of common/fw/fw.h from the command line, for the
- * end-to-end tests of what no binary drives yet (NAT, routed vifs).
+/* fwtool: the firewall API of common/fw/fw.h from the command line, for
+ * tests/e2e/fw-nat.sh, which drives it directly: any backend per call,
+ * owners and devices no script makes, switches between backends.
  *
  *   fwtool allow DEV BACKEND bridged|routed [mac=MAC] [ip="ADDR..."]
  *   fwtool revoke DEV
