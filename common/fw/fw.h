@@ -63,6 +63,7 @@ struct fw_nat {
  * iptables; iptables-nft or no iptables at all: nft).  -1 with errno EINVAL
  * for any other value. */
 int fw_choose(const char *setting, enum fw_backend *out);
+/* "nft", "iptables" or "none", for messages.  Pure. */
 const char *fw_name(enum fw_backend b);
 
 /* Install (or replace) the anti-spoofing of a vif with backend b, after

@@ -68,6 +68,7 @@ int net_networks(struct net *n, const char *name, struct args_addr *out, int max
  * other line (a NUL byte, a control character), ENOMEM; the lines read
  * before stay.  net_state_clear() frees them. */
 int net_state_parse(struct net *n, const char *text, size_t len, int *line);
+/* Free the state's lines; cannot fail. */
 void net_state_clear(struct net *n);
 
 /* Set the knob /proc/sys/PATH (slashes) to value, remembering its value
@@ -80,6 +81,7 @@ void net_sysctl_restore(struct net *n);
  * the first "key ..." line, or NULL. */
 void net_state_add(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The value of the first "key ..." line of the state, or NULL; pure. */
 const char *net_state_get(struct net *n, const char *key);
 /* keep(value, arg) for every "key value" line, in order; the lines for
  * which it returns 0 are dropped (with keep NULL, all of them). */
