@@ -85,7 +85,7 @@ int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hos
 			continue;
 		if (!zone_of(zs, &a))
 			continue;
-		fprintf(out, "%s,%s%s%s\n", mac, zones_addr(&a), isdigit((unsigned char)*who) ? "" : ",",
+		fprintf(out, "%s,%s%s%s\n", mac, args_addr_text(&a).s, isdigit((unsigned char)*who) ? "" : ",",
 			isdigit((unsigned char)*who) ? "" : who);
 		count++;
 	}
@@ -109,13 +109,13 @@ int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hos
 
 		router.prefix = 32;
 		zones_network(z, &net, &mask);
-		snprintf(net_s, sizeof(net_s), "%s", zones_addr(&net));
+		snprintf(net_s, sizeof(net_s), "%s", args_addr_text(&net).s);
 		fprintf(out, "interface=%s\ndhcp-range=set:%s,%s,static,%s\n"
 			"dhcp-option=tag:%s,option:router,%s\n", z->br, z->name, net_s,
-			zones_addr(&mask), z->name, zones_addr(&router));
+			args_addr_text(&mask).s, z->name, args_addr_text(&router).s);
 		if (z->pool[0].family)
 			fprintf(out, "dhcp-range=set:%s,%s,%s,%s\n", z->name,
-				zones_addr(&z->pool[0]), zones_addr(&z->pool[1]), zones_addr(&mask));
+				args_addr_text(&z->pool[0]).s, args_addr_text(&z->pool[1]).s, args_addr_text(&mask).s);
 	}
 	fprintf(out, "dhcp-hostsfile=%s/network-zones.dnsmasq.hosts\n"
 		"pid-file=%s/network-zones.dnsmasq.pid\n", rundir, rundir);

@@ -18,8 +18,8 @@
 
 #define RULESET_MAX (256 * 1024)
 
-/* A state line "KEY VALUE" that start made and the new zs no longer
- * wants is undone by undo(); the others are kept for the new state. */
+/* Whether zs has a zone on bridge br (converge() keeps what it wants and
+ * undoes the rest of what an earlier start made). */
 static int wanted_bridge(const struct zones *zs, const char *br)
 {
 	for (int i = 0; i < zs->nz; i++)
@@ -38,6 +38,8 @@ static int parse_dev_addr(const char *line, char *dev, struct args_addr *a)
 	return 0;
 }
 
+/* Whether zs puts a on dev: a zone's address on its bridge or its external
+ * address on its uplink. */
 static int wanted_addr(const struct zones *zs, const char *dev,
 		       const struct args_addr *a)
 {
@@ -50,7 +52,7 @@ static int wanted_addr(const struct zones *zs, const char *dev,
 			return 1;
 	}
 	for (int i = 0; i < zs->nr; i++)
-		if (zs->r[i].kind == 'M' && !strcmp(zs->z[zs->r[i].zone].nic, dev) &&
+		if (zs->r[i].kind == ZONE_MAP && !strcmp(zs->z[zs->r[i].zone].nic, dev) &&
 		    !memcmp(zs->r[i].ext.a, a->a, 4))
 			return 1;
 	return 0;
@@ -123,37 +125,35 @@ static void own_addr(struct net *n, const char *dev, const struct args_addr *a)
 
 static void say(struct net *n, const struct zones *zs)
 {
-	static const char *const verdict[] = { "accept", "drop", "reject" };
-
 	for (int i = 0; i < zs->nz; i++) {
 		const struct zone *z = &zs->z[i];
 
 		net_state_add(n, "zone %s %s", z->name, z->br);
 		if (!z->nic[0])
 			net_state_add(n, "say zone %s: bridge %s %s, no uplink", z->name,
-				      z->br, zones_addr(&z->in));
+				      z->br, args_addr_text(&z->in).s);
 		else
 			net_state_add(n, "say zone %s: bridge %s %s, out by %s as %s",
-				      z->name, z->br, zones_addr(&z->in), z->nic,
-				      z->ext.family ? zones_addr(&z->ext) : "its address (masquerade)");
+				      z->name, z->br, args_addr_text(&z->in).s, z->nic,
+				      z->ext.family ? args_addr_text(&z->ext).s : "its address (masquerade)");
 	}
 	for (int i = 0; i < zs->nr; i++) {
 		const struct zone_rule *r = &zs->r[i];
 
-		if (r->kind == 'A' && r->zone < 0)
+		if (r->kind == ZONE_APP && r->zone < 0)
 			net_state_add(n, "say open on dom0: %s:%u on %s (%s)", zones_proto(r->proto),
 				      r->port, r->nic, r->name);
-		else if (r->kind == 'A')
+		else if (r->kind == ZONE_APP)
 			net_state_add(n, "say forward %s: %s:%u on %s to %s:%u (%s)",
 				      zs->z[r->zone].name, zones_proto(r->proto), r->port,
-				      zs->z[r->zone].nic, zones_addr(&r->to), r->to_port, r->name);
-		else if (r->kind == 'T')
+				      zs->z[r->zone].nic, args_addr_text(&r->to).s, r->to_port, r->name);
+		else if (r->kind == ZONE_TUNE)
 			net_state_add(n, "say %s %s: %s:%u %s (%s)", zs->z[r->zone].name,
 				      r->out ? "out" : "in", zones_proto(r->proto), r->port,
-				      verdict[r->action], r->name);
-		else if (r->kind == 'M')
+				      zones_action(r->action), r->name);
+		else if (r->kind == ZONE_MAP)
 			net_state_add(n, "say map %s: %s is %s (%s)", zs->z[r->zone].name,
-				      zones_addr(&r->ext), zones_addr(&r->to), r->name);
+				      args_addr_text(&r->ext).s, args_addr_text(&r->to).s, r->name);
 		else
 			net_state_add(n, "say allow %s to %s", zs->z[r->zone].name,
 				      zs->z[r->to_zone].name);
@@ -199,7 +199,7 @@ static char *check(struct net *n, const struct zones *zs)
 				  z->br);
 	}
 	for (int i = 0; i < zs->nr; i++)
-		if (zs->r[i].kind == 'A' && zs->r[i].zone < 0 && link_index(zs->r[i].nic) < 0)
+		if (zs->r[i].kind == ZONE_APP && zs->r[i].zone < 0 && link_index(zs->r[i].nic) < 0)
 			net_fatal(n, "%s: NIC %s: %m", zs->r[i].name, zs->r[i].nic);
 	if (args_bool("dhcp", 0) < 0)
 		net_fatal(n, "invalid dhcp '%s': expected yes or no", args_setting("dhcp"));
@@ -239,7 +239,7 @@ void zones_up(struct net *n, const struct zones *zs)
 			own_addr(n, z->nic, &host);
 	}
 	for (int i = 0; i < zs->nr; i++) {
-		if (zs->r[i].kind != 'M')
+		if (zs->r[i].kind != ZONE_MAP)
 			continue;
 		host = zs->r[i].ext;
 		own_addr(n, zs->z[zs->r[i].zone].nic, &host);

@@ -219,7 +219,8 @@ static int create_zone(struct zones *zs, struct stmt *s)
 	return 0;
 }
 
-static struct zone_rule *new_rule(struct zones *zs, struct stmt *s, int kind)
+static struct zone_rule *new_rule(struct zones *zs, struct stmt *s,
+				  enum zone_rule_kind kind)
 {
 	const char *name = need(s, "NAME");
 	struct zone_rule *r;
@@ -273,7 +274,7 @@ static int create_app(struct zones *zs, struct stmt *s)
 	char host[64], *colon;
 	unsigned long p;
 
-	if (known(s, keys) < 0 || !(r = new_rule(zs, s, 'A')))
+	if (known(s, keys) < 0 || !(r = new_rule(zs, s, ZONE_APP)))
 		return -1;
 	if ((r->zone = zone_arg(zs, s, "ZONE", 1)) == -2 || !(ext = need(s, "EXT")) ||
 	    !(in = need(s, "INT")) || proto_port(s, "EXT", ext, &r->proto, &r->port) < 0)
@@ -306,7 +307,7 @@ static int tune_zone(struct zones *zs, struct stmt *s)
 	const char *dir, *action, *port;
 	struct zone_rule *r;
 
-	if (known(s, keys) < 0 || !(r = new_rule(zs, s, 'T')))
+	if (known(s, keys) < 0 || !(r = new_rule(zs, s, ZONE_TUNE)))
 		return -1;
 	if ((r->zone = zone_arg(zs, s, "ZONE", 0)) < 0 || !(dir = need(s, "DIR")) ||
 	    !(action = need(s, "ACTION")) || !(port = need(s, "PORT")) ||
@@ -334,7 +335,7 @@ static int map_address(struct zones *zs, struct stmt *s)
 	struct zone_rule *r;
 	const char *ext, *in;
 
-	if (known(s, keys) < 0 || !(r = new_rule(zs, s, 'M')))
+	if (known(s, keys) < 0 || !(r = new_rule(zs, s, ZONE_MAP)))
 		return -1;
 	if ((r->zone = zone_arg(zs, s, "ZONE", 0)) < 0 || !(ext = need(s, "EXT")) ||
 	    !(in = need(s, "INT")) || ipv4(s, "EXT", ext, &r->ext) < 0 ||
@@ -358,7 +359,7 @@ static int allow_zone(struct zones *zs, struct stmt *s)
 	snprintf(name, sizeof(name), "allow-%d", zs->nr);
 	s->key[s->n] = "NAME";
 	s->val[s->n++] = name;
-	if (!(r = new_rule(zs, s, 'W')))
+	if (!(r = new_rule(zs, s, ZONE_ALLOW)))
 		return -1;
 	if ((r->zone = zone_arg(zs, s, "FROM", 0)) < 0 ||
 	    (r->to_zone = zone_arg(zs, s, "TO", 0)) < 0)
@@ -594,10 +595,8 @@ void zones_network(const struct zone *z, struct args_addr *net, struct args_addr
 	*mask = (struct args_addr){ .family = AF_INET, .prefix = 32 };
 	for (int b = 0; b < z->in.prefix; b++)
 		mask->a[b / 8] |= (unsigned char)(0x80 >> (b % 8));
-	*net = z->in;
+	args_addr_network(&z->in, net);
 	net->prefix = 32;
-	for (int b = 0; b < 4; b++)
-		net->a[b] &= mask->a[b];
 }
 
 /* Whether a is in z's network. */

@@ -11,29 +11,25 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *zones_addr(const struct args_addr *a)
-{
-	static char buf[4][64];
-	static int k;
-
-	k = (k + 1) % 4;
-	args_addr_format(a, buf[k], sizeof(buf[k]));
-	return buf[k];
-}
-
 /* The zone's network, e.g. 10.10.1.0/24. */
-static const char *subnet(const struct zone *z)
+static struct args_addr_text subnet(const struct zone *z)
 {
-	struct args_addr n, m;
+	struct args_addr n;
 
-	zones_network(z, &n, &m);
-	n.prefix = z->in.prefix;
-	return zones_addr(&n);
+	args_addr_network(&z->in, &n);
+	return args_addr_text(&n);
 }
 
 const char *zones_proto(int p)
 {
 	return p == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+const char *zones_action(enum zone_action a)
+{
+	static const char *const name[] = { "accept", "drop", "reject" };
+
+	return name[a];
 }
 
 static void bridges_set(struct text *o, const struct zones *zs)
@@ -58,7 +54,7 @@ static const char *closed_dev(const struct zones *zs, int i)
 	if (i < 2 * zs->nz)
 		return zs->z[i - zs->nz].nic;
 	i -= 2 * zs->nz;
-	return zs->r[i].kind == 'A' ? zs->r[i].nic : "";
+	return zs->r[i].kind == ZONE_APP ? zs->r[i].nic : "";
 }
 
 static void input(struct text *o, const struct zones *zs)
@@ -72,7 +68,7 @@ static void input(struct text *o, const struct zones *zs)
 	for (int i = 0; i < zs->nr; i++) {
 		const struct zone_rule *r = &zs->r[i];
 
-		if (r->kind != 'A' || r->zone >= 0)
+		if (r->kind != ZONE_APP || r->zone >= 0)
 			continue;
 		rule(o, "input");
 		text_put(o, "iifname \"%s\" %s dport %u accept comment \"%s\"\n", r->nic,
@@ -113,8 +109,6 @@ static void input(struct text *o, const struct zones *zs)
 
 static void forward(struct text *o, const struct zones *zs)
 {
-	static const char *const verdict[] = { "accept", "drop", "reject" };
-
 	rule(o, "forward");
 	text_put(o, "ct state established,related accept\n");
 	rule(o, "forward");
@@ -122,12 +116,12 @@ static void forward(struct text *o, const struct zones *zs)
 	for (int i = 0; i < zs->nr; i++) {
 		const struct zone_rule *r = &zs->r[i];
 
-		if (r->kind != 'T')
+		if (r->kind != ZONE_TUNE)
 			continue;
 		rule(o, "forward");
 		text_put(o, "%s \"%s\" %s dport %u %s comment \"%s: %s %s\"\n",
 		    r->out ? "iifname" : "oifname", zs->z[r->zone].br, zones_proto(r->proto),
-		    r->port, verdict[r->action], r->name, zs->z[r->zone].name,
+		    r->port, zones_action(r->action), r->name, zs->z[r->zone].name,
 		    r->out ? "out" : "in");
 	}
 	rule(o, "forward");
@@ -147,7 +141,7 @@ static void forward(struct text *o, const struct zones *zs)
 	for (int i = 0; i < zs->nr; i++) {
 		const struct zone_rule *r = &zs->r[i];
 
-		if (r->kind != 'W')
+		if (r->kind != ZONE_ALLOW)
 			continue;
 		rule(o, "forward");
 		text_put(o, "iifname \"%s\" oifname \"%s\" accept comment \"%s to %s\"\n",
@@ -174,23 +168,23 @@ static void nat(struct text *o, const struct zones *zs)
 		const struct zone_rule *r = &zs->r[i];
 		const struct zone *z;
 
-		if (r->zone < 0 || (r->kind != 'A' && r->kind != 'M'))
+		if (r->zone < 0 || (r->kind != ZONE_APP && r->kind != ZONE_MAP))
 			continue;
 		z = &zs->z[r->zone];
 		rule(o, "prerouting");
-		if (r->kind == 'M') {
-			text_put(o, "ip daddr %s dnat ip to %s comment \"%s\"\n", zones_addr(&r->ext),
-			    zones_addr(&r->to), r->name);
+		if (r->kind == ZONE_MAP) {
+			text_put(o, "ip daddr %s dnat ip to %s comment \"%s\"\n", args_addr_text(&r->ext).s,
+			    args_addr_text(&r->to).s, r->name);
 			rule(o, "postrouting");
 			text_put(o, "oifname \"%s\" ip saddr %s snat ip to %s comment \"%s\"\n",
-			    z->nic, zones_addr(&r->to), zones_addr(&r->ext), r->name);
+			    z->nic, args_addr_text(&r->to).s, args_addr_text(&r->ext).s, r->name);
 			continue;
 		}
 		text_put(o, "iifname \"%s\" ", z->nic);
 		if (z->ext.family)
-			text_put(o, "ip daddr %s ", zones_addr(&z->ext));
+			text_put(o, "ip daddr %s ", args_addr_text(&z->ext).s);
 		text_put(o, "%s dport %u dnat ip to %s:%u comment \"%s\"\n", zones_proto(r->proto),
-		    r->port, zones_addr(&r->to), r->to_port, r->name);
+		    r->port, args_addr_text(&r->to).s, r->to_port, r->name);
 	}
 	for (int i = 0; i < zs->nz; i++) {
 		const struct zone *z = &zs->z[i];
@@ -198,10 +192,10 @@ static void nat(struct text *o, const struct zones *zs)
 		if (!z->nic[0])
 			continue;
 		rule(o, "postrouting");
-		text_put(o, "oifname \"%s\" ip saddr %s ", z->nic, subnet(z));
+		text_put(o, "oifname \"%s\" ip saddr %s ", z->nic, subnet(z).s);
 		if (z->ext.family)
-			text_put(o, "snat ip to %s comment \"%s: out as %s\"\n", zones_addr(&z->ext),
-			    z->name, zones_addr(&z->ext));
+			text_put(o, "snat ip to %s comment \"%s: out as %s\"\n", args_addr_text(&z->ext).s,
+			    z->name, args_addr_text(&z->ext).s);
 		else
 			text_put(o, "masquerade comment \"%s: out as %s's address\"\n", z->name,
 			    z->nic);
@@ -246,21 +240,21 @@ int zones_render_plan(const struct zones *zs, char *buf, size_t len)
 		const struct zone *z = &zs->z[i];
 
 		text_put(&o, "#   %s: bridge %s, address %s (network %s), ", z->name, z->br,
-		    zones_addr(&z->in), subnet(z));
+		    args_addr_text(&z->in).s, subnet(z).s);
 		if (z->pool[0].family)
-			text_put(&o, "DHCP %s-%s, ", zones_addr(&z->pool[0]), zones_addr(&z->pool[1]));
+			text_put(&o, "DHCP %s-%s, ", args_addr_text(&z->pool[0]).s, args_addr_text(&z->pool[1]).s);
 		if (!z->nic[0])
 			text_put(&o, "no uplink\n");
 		else if (z->ext.family)
-			text_put(&o, "out by %s as %s (added to %s)\n", z->nic, zones_addr(&z->ext),
+			text_put(&o, "out by %s as %s (added to %s)\n", z->nic, args_addr_text(&z->ext).s,
 			    z->nic);
 		else
 			text_put(&o, "out by %s, masqueraded\n", z->nic);
 	}
 	for (int i = 0; i < zs->nr; i++)
-		if (zs->r[i].kind == 'M')
+		if (zs->r[i].kind == ZONE_MAP)
 			text_put(&o, "#   %s: %s is %s (added to %s)\n", zs->r[i].name,
-			    zones_addr(&zs->r[i].ext), zones_addr(&zs->r[i].to),
+			    args_addr_text(&zs->r[i].ext).s, args_addr_text(&zs->r[i].to).s,
 			    zs->z[zs->r[i].zone].nic);
 	text_put(&o, "# sysctl net.ipv4.ip_forward = 1\n");
 	if (o.full) {

@@ -52,10 +52,18 @@ struct zone {
 
 enum zone_action { ZONE_ACCEPT, ZONE_DROP, ZONE_REJECT };
 
+/* Which statement made a rule. */
+enum zone_rule_kind {
+	ZONE_APP,		/* CreateApp: a forward, or a port of dom0 */
+	ZONE_TUNE,		/* TuneZone */
+	ZONE_MAP,		/* MapAddress: a 1:1 map */
+	ZONE_ALLOW,		/* AllowZone */
+};
+
 struct zone_rule {
 	char name[ZONES_NAME];
 	int zone;		/* index; -1: dom0 (CreateApp ZONE=none) */
-	int kind;		/* 'A'pp, 'T'une, 'M'ap, 'W' (AllowZone) */
+	enum zone_rule_kind kind;
 	int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t port, to_port;
 	struct args_addr ext, to;
@@ -90,9 +98,9 @@ int zones_parse_text(const char *file, const char *text, struct zones *zs,
 int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err,
 			  size_t len);
 
-/* The zone's network address and netmask, both as hosts (/32). */
+/* The zone's network address and netmask, both as hosts (/32).  Pure. */
 void zones_network(const struct zone *z, struct args_addr *net, struct args_addr *mask);
-/* Whether a is in z's network. */
+/* 1 when a is in z's network, else 0.  Pure. */
 int zones_in_network(const struct zone *z, const struct args_addr *a);
 
 /* --- the plan (plan.c) --- */
@@ -103,13 +111,12 @@ int zones_in_network(const struct zone *z, const struct args_addr *a);
  * replaced whole.  Applied in one transaction.  -1 with errno ENOSPC. */
 int zones_render_nft(const struct zones *zs, char *buf, size_t len);
 /* The whole plan in words and nft syntax: bridges and their addresses,
- * external addresses, sysctls, then the ruleset. */
+ * external addresses, sysctls, then the ruleset.  -1 with errno ENOSPC. */
 int zones_render_plan(const struct zones *zs, char *buf, size_t len);
-/* a as text, in one of four static buffers used in turn (for messages
- * holding up to four addresses). */
-const char *zones_addr(const struct args_addr *a);
-/* "tcp" or "udp". */
+/* "tcp" or "udp" (IPPROTO_TCP, anything else).  Pure. */
 const char *zones_proto(int p);
+/* "accept", "drop" or "reject": the nft verdict, and the word of the plan. */
+const char *zones_action(enum zone_action a);
 
 /* --- nft text through libnftables (nft.c) --- */
 
@@ -120,7 +127,8 @@ int zones_nft_apply(const char *text, char *err, size_t len);
  * batch, `nft -c`): nothing changes.  Interfaces matched by name need not
  * exist. */
 int zones_nft_check(const char *text, char *err, size_t len);
-/* `nft list WHAT` into out. */
+/* `nft list WHAT` into out; -1 with errno and nft's first error line in
+ * err (as zones_nft_apply()). */
 int zones_nft_list(const char *what, char *out, size_t outlen, char *err, size_t len);
 
 /* --- on the host: network-zones start, stop, status (host.c) --- */
@@ -139,7 +147,8 @@ void zones_up(struct net *n, const struct zones *zs);
  * bridges that have no port left (the others stay, with a warning); the
  * sysctls go back.  Warnings only. */
 void zones_down(struct net *n);
-/* Print each zone: bridge, address, attached vifs, NAT and forwards. */
+/* Print each zone: bridge, address, attached vifs, NAT and forwards, from
+ * n's state, to stdout.  Cannot fail. */
 void zones_print_status(struct net *n);
 
 /* --- DHCP (dhcp.c) --- */

@@ -41,7 +41,7 @@
 
 static struct args_addr guest, router;
 static char guest_ip[INET_ADDRSTRLEN], router_ip[INET_ADDRSTRLEN], hostname[32];
-static char mac[18];
+static char mac[ARGS_MAC_LEN];
 static const char *hostsdir, *optsdir, *dhcpd_conf;
 static int dhcp;
 
@@ -77,8 +77,7 @@ static void read_config(struct vif *v)
 	v->addrs[0] = guest;
 	v->naddrs = 1;
 	if (v->has_mac)
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
-			 v->mac[1], v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
+		args_mac_format(v->mac, mac, sizeof(mac));
 
 	vif_read_firewall(v);
 	dhcp_paths();

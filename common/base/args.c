@@ -367,6 +367,37 @@ bad:
 	return -1;
 }
 
+int args_mac_format(const unsigned char mac[6], char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+			 mac[2], mac[3], mac[4], mac[5]);
+
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}
+
+struct args_addr_text args_addr_text(const struct args_addr *a)
+{
+	struct args_addr_text t;
+
+	if (args_addr_format(a, t.s, sizeof(t.s)) < 0)
+		snprintf(t.s, sizeof(t.s), "?");
+	return t;
+}
+
+int args_addr_network(const struct args_addr *a, struct args_addr *net)
+{
+	int full = a->family == AF_INET ? 32 : 128;
+
+	*net = *a;
+	for (int b = a->prefix; b < full; b++)
+		net->a[b / 8] &= (unsigned char)~(0x80 >> (b % 8));
+	return memcmp(net->a, a->a, sizeof(net->a)) != 0;
+}
+
 int args_addr_format(const struct args_addr *a, char *buf, size_t len)
 {
 	char s[INET6_ADDRSTRLEN];
@@ -502,8 +533,7 @@ int args_addr_allowed(const struct args_addr *a, const struct args_addr_policy *
 {
 	int full = a->family == AF_INET ? 32 : 128;
 	int shortest = a->family == AF_INET ? p->prefix4 : p->prefix6;
-	struct args_addr net = *a;
-	char s[INET6_ADDRSTRLEN + 4];
+	struct args_addr net;
 	int i;
 
 	if (a->prefix == 0) {
@@ -517,12 +547,9 @@ int args_addr_allowed(const struct args_addr *a, const struct args_addr_policy *
 			 a->family == AF_INET ? "routed_prefix4" : "routed_prefix6");
 		goto bad;
 	}
-	for (int b = a->prefix; b < full; b++)
-		net.a[b / 8] &= (unsigned char)~(0x80 >> (b % 8));
-	if (p->network && memcmp(net.a, a->a, sizeof(net.a)) != 0) {
-		args_addr_format(&net, s, sizeof(s));
+	if (p->network && args_addr_network(a, &net)) {
 		snprintf(err, errlen, "host bits set after the /%d: the network "
-			 "is %s", a->prefix, s);
+			 "is %s", a->prefix, args_addr_text(&net).s);
 		goto bad;
 	}
 	if ((i = block_of(a, p->link_local)) >= 0) {

@@ -63,6 +63,11 @@ int args_uint(const char *s, unsigned long min, unsigned long max,
 
 /* Parse a unicast MAC "xx:xx:xx:xx:xx:xx"; -1 with errno EINVAL. */
 int args_mac(const char *s, unsigned char mac[6]);
+/* The room args_mac_format() needs, the NUL included. */
+#define ARGS_MAC_LEN 18
+/* Print mac as args_mac() reads it, "xx:xx:xx:xx:xx:xx" (lower case); -1
+ * with errno ENOSPC when buf is short. */
+int args_mac_format(const unsigned char mac[6], char *buf, size_t len);
 
 struct args_addr {
 	int family;		/* AF_INET or AF_INET6 */
@@ -78,8 +83,22 @@ int args_addr(const char *s, struct args_addr *out);
  * errno EINVAL or E2BIG. */
 int args_addr_csv(const char *s, struct args_addr *out, int max, int family);
 /* Print a as "addr" (a full-length prefix) or "addr/prefix"; -1 with errno
- * ENOSPC when buf is short. */
+ * ENOSPC when buf is short, EAFNOSUPPORT for a family that is neither. */
 int args_addr_format(const struct args_addr *a, char *buf, size_t len);
+/* The room args_addr_format() needs: INET6_ADDRSTRLEN and "/128". */
+#define ARGS_ADDR_LEN 50
+/* args_addr_format() into a buffer held by the calling expression, for a
+ * message or a rule: args_addr_text(a).s is valid until the end of the full
+ * expression that holds the call (C11 temporary lifetime), so several may
+ * go to one printf.  "?" for a family that is neither.  Pure. */
+struct args_addr_text {
+	char s[ARGS_ADDR_LEN];
+};
+struct args_addr_text args_addr_text(const struct args_addr *a);
+/* net: a with the bits after its prefix cleared (the network a is in, of
+ * the same prefix); net and a are distinct.  1 when that changed something
+ * (a has host bits set), else 0.  Pure. */
+int args_addr_network(const struct args_addr *a, struct args_addr *net);
 /* Parse the space-separated `ip` key into at most max addresses; returns how
  * many, or -1 with errno EINVAL (bad address) or E2BIG (too many). */
 int args_addr_list(const char *s, struct args_addr *out, int max);

@@ -15,6 +15,7 @@ struct xs_handle;
 /* Connect to xenstored ($XENSTORED_PATH or the default socket/device);
  * NULL with errno set. */
 struct xs_handle *xstore_open(void);
+/* Close xs (NULL: nothing to do).  Cannot fail. */
 void xstore_close(struct xs_handle *xs);
 
 /* Join dir and key into buf; -1 with errno ENAMETOOLONG when it does not

@@ -92,7 +92,7 @@ int fw_vif_revoke(const char *dev)
 
 int fw_nat_set(enum fw_backend b, const struct fw_nat *nat)
 {
-	int max = (nat->nfrom ? nat->nfrom : 1) + nat->nfwd, n, ret;
+	int max = (nat->nfrom ? nat->nfrom : 1), n, ret;
 	struct fw_rule *rules;
 
 	if (fw_owner_valid(nat->owner) < 0 ||

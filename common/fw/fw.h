@@ -3,9 +3,10 @@
  * Anti-spoofing: a vif is allowed exactly its MAC and addresses; revoking a
  * vif removes everything that was made for it, in every backend, so that a
  * host that switches backends is never left with stale rules.  NAT: an owner
- * (a script, a zone) sets its masquerading and port forwards as a whole, and
- * clears them.  What the rules are is decided once, in fw_rules.c, as a list
- * of backend-neutral rules; fw_nft.c and fw_iptc.c only translate it:
+ * (network-nat) sets its masquerading as a whole, and clears it.  What the
+ * rules are is decided once, in fw_rules.c, as a list of backend-neutral
+ * rules; fw_nft.c and fw_iptc.c only translate it (tests/harness/fwdump.c
+ * prints that list as nft text for the golden files, nothing else):
  *
  *   nft       table bridge xen (bridged vifs) and table inet xen (routed
  *             vifs): base chain prerouting dispatches through the verdict map
@@ -19,6 +20,11 @@
  *             Under the xtables lock (/run/xtables.lock, as `iptables -w`).
  *             iptables cannot see ARP or other ethertypes: only MAC and
  *             IPv4/IPv6 sources are checked.
+ *
+ * network-zones' NAT (SNAT to an external address, 1:1 maps, the DNAT of
+ * CreateApp) is not here: it is nft-only and stateful, and goes with the
+ * zone's filter rules in one libnftables transaction, so it stays in
+ * network-zones' own nft text.
  *
  * This is what the skeletons and the mains call; what fw.c and the backends
  * share is in fw_int.h.
@@ -43,28 +49,13 @@ struct fw_vif {
 					 * not a bridge port: IP checks only */
 };
 
-/* A port forward: proto (IPPROTO_TCP or IPPROTO_UDP) to ext:port (any
- * local address when ext.prefix is 0, arriving by in_dev when given) goes to
- * to:to_port. */
-struct fw_forward {
-	int proto;
-	struct args_addr ext;
-	uint16_t port;
-	struct args_addr to;
-	uint16_t to_port;
-	const char *in_dev;
-};
-
 /* What an owner NATs: IPv4 leaving by out_dev is masqueraded (only from
- * the subnets in from, when nfrom > 0; none when out_dev is NULL), and the
- * forwards are made. */
+ * the subnets in from, when nfrom > 0; nothing when out_dev is NULL). */
 struct fw_nat {
 	const char *owner;	/* 1..15 of [A-Za-z0-9_-]: names the chains */
 	const char *out_dev;
 	const struct args_addr *from;
 	int nfrom;
-	const struct fw_forward *fwd;
-	int nfwd;
 };
 
 /* The backend for a `firewall` setting: "nft", "iptables", "none", or NULL
@@ -72,6 +63,7 @@ struct fw_nat {
  * iptables; iptables-nft or no iptables at all: nft).  -1 with errno EINVAL
  * for any other value. */
 int fw_choose(const char *setting, enum fw_backend *out);
+/* "nft", "iptables" or "none", for messages.  Pure. */
 const char *fw_name(enum fw_backend b);
 
 /* Install (or replace) the anti-spoofing of a vif with backend b, after

@@ -42,7 +42,6 @@ enum fw_verdict {
 	FW_PASS,		/* as far as we are concerned */
 	FW_DROP,
 	FW_MASQ,		/* source NAT to the outgoing device's address */
-	FW_DNAT,		/* destination NAT to the rule's to:to_port */
 };
 
 /* NAT rules belong to a hook; anti-spoofing rules all to prerouting. */
@@ -54,8 +53,6 @@ struct fw_rule {
 	int n;
 	enum fw_verdict verdict;
 	enum fw_hook hook;
-	struct args_addr to;	/* FW_DNAT */
-	uint16_t to_port;	/* FW_DNAT; 0: unchanged */
 	const char *why;	/* the comment, after "<vif or owner>: " */
 };
 
@@ -65,7 +62,7 @@ struct fw_rule {
 /* The anti-spoofing rules for v, in order, the first match deciding; at
  * most max.  Returns how many, or -1 with errno E2BIG. */
 int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max);
-/* The NAT rules for n (masquerading, then forwards); -1 with errno E2BIG. */
+/* The NAT rules for n (its masquerading); -1 with errno E2BIG. */
 int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max);
 /* 0 when owner is a valid NAT owner name, else -1 with errno EINVAL. */
 int fw_owner_valid(const char *owner);

@@ -7,7 +7,7 @@
  *   xen-vif1.0:             the rules of fw_rules.c that iptables can
  *                           express; a pass is RETURN, so the host's own
  *                           FORWARD rules still decide what is allowed.
- *   nat PREROUTING:         -j xen-OWNER-pre    (port forwards, IPv4)
+ *   nat PREROUTING:         -j xen-OWNER-pre    (empty)
  *   nat POSTROUTING:        -j xen-OWNER-post   (masquerading, IPv4)
  *
  * Everything from init to commit runs under the xtables lock, the flock on
@@ -36,8 +36,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "sysctl.h"
 
 #define DISPATCH "xen-antispoof"
 #define CHAIN_PREFIX "xen-"
@@ -68,7 +66,6 @@ struct family {
 	const void *(*next)(const void *e, struct xtc_handle *h);
 	const char *(*target)(const void *e, struct xtc_handle *h);
 	int (*delete_num)(const char *chain, unsigned n, struct xtc_handle *h);
-	const char *(*strerror)(int err);
 	void (*set_ip)(void *e, const struct fw_rule *r);
 };
 
@@ -171,13 +168,13 @@ static const struct family families[] = {
 	  iptc_init, iptc_free, iptc_commit, iptc_is_chain, iptc_create_chain,
 	  iptc_flush_entries, iptc_delete_chain, iptc_insert, iptc_append,
 	  iptc_check, iptc_first, iptc_next, iptc_target, iptc_delete_num_entry,
-	  iptc_strerror, set_ip4 },
+	  set_ip4 },
 	{ AF_INET6, ETH_P_IPV6, "/proc/net/ip6_tables_names",
 	  sizeof(struct ip6t_entry), offsetof(struct ip6t_entry, target_offset),
 	  offsetof(struct ip6t_entry, next_offset), ip6tc_init, ip6tc_free, ip6tc_commit,
 	  ip6tc_is_chain, ip6tc_create_chain, ip6tc_flush_entries,
 	  ip6tc_delete_chain, ip6tc_insert, ip6tc_append, ip6tc_check, ip6tc_first,
-	  ip6tc_next, ip6tc_target, ip6tc_delete_num_entry, ip6tc_strerror,
+	  ip6tc_next, ip6tc_target, ip6tc_delete_num_entry,
 	  set_ip6 },
 };
 
@@ -218,7 +215,7 @@ static void *entry_match(struct entry *e, const char *name, size_t size)
 	return m->data;
 }
 
-/* A target module (MASQUERADE, DNAT) with its data, which is returned. */
+/* A target module (MASQUERADE) with its data, which is returned. */
 static void *entry_target_data(struct entry *e, const char *name, size_t size)
 {
 	size_t total = XT_ALIGN(sizeof(struct xt_entry_target) + size);
@@ -239,29 +236,13 @@ static void entry_target(struct entry *e, const char *target)
 	entry_target_data(e, target, sizeof(int));
 }
 
-/* MASQUERADE (revision 0: the compat range), or DNAT to r->to[:r->to_port]
- * (revision 2, the one iptables itself writes and lists). */
-static void entry_nat(struct entry *e, const struct fw_rule *r)
+/* MASQUERADE (revision 0: the compat range). */
+static void entry_masq(struct entry *e)
 {
 	struct nf_nat_ipv4_multi_range_compat *mr;
-	struct xt_entry_target *t;
-	struct nf_nat_range2 *nr;
 
-	if (r->verdict == FW_MASQ) {
-		mr = entry_target_data(e, "MASQUERADE", sizeof(*mr));
-		mr->rangesize = 1;
-		return;
-	}
-	t = (struct xt_entry_target *)(e->u.b + e->len);
-	nr = entry_target_data(e, "DNAT", sizeof(*nr));
-	t->u.user.revision = 2;
-	nr->flags = NF_NAT_RANGE_MAP_IPS;
-	memcpy(&nr->min_addr.ip, r->to.a, 4);
-	memcpy(&nr->max_addr.ip, r->to.a, 4);
-	if (r->to_port) {
-		nr->flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
-		nr->min_proto.all = nr->max_proto.all = htons(r->to_port);
-	}
+	mr = entry_target_data(e, "MASQUERADE", sizeof(*mr));
+	mr->rangesize = 1;
 }
 
 static void entry_comment(struct entry *e, const char *dev, const char *why)
@@ -344,8 +325,8 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 	}
 	f->set_ip(e->u.b, r);
 	entry_comment(e, dev, r->why);
-	if (r->verdict == FW_MASQ || r->verdict == FW_DNAT)
-		entry_nat(e, r);
+	if (r->verdict == FW_MASQ)
+		entry_masq(e);
 	else
 		entry_target(e, r->verdict == FW_PASS ? "RETURN" : "DROP");
 	return 1;
@@ -397,24 +378,14 @@ int fw_iptc_present(void)
 	return 0;
 }
 
-static int fail(const struct family *f, const char *what, const char *chain)
-{
-	int e = errno;
-
-	log_err("iptables (IPv%d) %s %s: %s", f->af == AF_INET ? 4 : 6, what,
-		chain, f->strerror(e));
-	errno = e;
-	return -1;
-}
-
 /* Make sure chain exists, and is empty when flush. */
 static int ensure_chain(const struct family *f, struct xtc_handle *h,
 			const char *chain, int flush)
 {
 	if (!f->is_chain(chain, h))
-		return f->create_chain(chain, h) ? 0 : fail(f, "create chain", chain);
+		return f->create_chain(chain, h) ? 0 : -1;
 	if (flush && !f->flush(chain, h))
-		return fail(f, "flush chain", chain);
+		return -1;
 	return 0;
 }
 
@@ -429,7 +400,7 @@ static int ensure_rule(const struct family *f, struct xtc_handle *h,
 		return 0;
 	if (top ? f->insert(chain, e->u.b, 0, h) : f->append(chain, e->u.b, h))
 		return 0;
-	return fail(f, "add a rule to", chain);
+	return -1;
 }
 
 /* from jumps to to, first in from: all packets, commented with why. */
@@ -477,7 +448,7 @@ again:
 		if (strcmp(f->target(e, h), chain))
 			continue;
 		if (!f->delete_num(from, n, h))
-			return fail(f, "delete a rule of", from);
+			return -1;
 		goto again;
 	}
 	return 0;
@@ -495,7 +466,7 @@ static int fill(const struct family *f, struct xtc_handle *h, const char *chain,
 	for (int i = 0; i < n; i++)
 		if (r[i].hook == hook && entry_rule(&e, f, name, &r[i]) &&
 		    !f->append(chain, e.u.b, h))
-			return fail(f, "add a rule to", chain);
+			return -1;
 	return 0;
 }
 
@@ -509,7 +480,7 @@ static int remove_chain(const struct family *f, struct xtc_handle *h,
 		if (f->is_chain(from[i], h) && unjump(f, h, from[i], chain) < 0)
 			return -1;
 	if (!f->flush(chain, h) || !f->delete_chain(chain, h))
-		return fail(f, "delete chain", chain);
+		return -1;
 	return 1;
 }
 
@@ -536,10 +507,10 @@ static int change(const struct family *f, const char *table, int remove,
 	if (remove && !table_live(f, table))
 		return 0;
 	if (!(h = f->init(table)))
-		return fail(f, "open table", table);
+		return -1;
 	ret = apply(f, h, c);
 	if (ret > 0 && !f->commit(h))
-		ret = fail(f, "commit table", table);
+		ret = -1;
 	f->free(h);
 	return ret < 0 ? -1 : 0;
 }
@@ -595,8 +566,7 @@ static void chain_name(const char *name, const char *suffix, char *chain,
 
 int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
 {
-	const char *const bnf[] = { "net", "bridge", "bridge-nf-call-iptables", NULL };
-	char chain[32], val[8];
+	char chain[32];
 	struct change c = { .v = v, .r = r, .n = n, .chain = chain };
 	int lock, ret = 0;
 
@@ -610,18 +580,7 @@ int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
 		for (size_t i = 0; i < 2; i++)
 			change(&families[i], "filter", 1, apply_revoke, &c);
 	close(lock);
-	if (ret < 0)
-		return -1;
-	if (!v->routed) {
-		log_info("iptables checks only the MAC and IP sources of %s: ARP, "
-			 "VLAN tags and other ethertypes pass (firewall=nft checks "
-			 "them)", v->dev);
-		if (sysctl_get(bnf, val, sizeof(val)) < 0 || strcmp(val, "1"))
-			log_warn("bridged traffic does not pass iptables "
-				 "(net.bridge.bridge-nf-call-iptables is not 1): "
-				 "the rules for %s cannot see it", v->dev);
-	}
-	return 0;
+	return ret < 0 ? -1 : 0;
 }
 
 int fw_iptc_revoke(const char *dev)

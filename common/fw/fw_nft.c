@@ -9,7 +9,7 @@
  *       chain vif1.0 { ...the rules of fw_rules.c... }
  *   }
  *   table inet xen {
- *       chain OWNER-prerouting { type nat hook prerouting ...; forwards }
+ *       chain OWNER-prerouting { type nat hook prerouting ...; (empty) }
  *       chain OWNER-postrouting { type nat hook postrouting ...; masquerade }
  *   }
  *
@@ -398,51 +398,19 @@ static void bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
 	expr(r, e);
 }
 
-static void immediate(struct nftnl_rule *r, uint32_t reg, const void *data,
-		      uint32_t len)
-{
-	struct nftnl_expr *e = new_expr("immediate");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
-	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
-	expr(r, e);
-}
-
 static void verdict(struct nftnl_rule *r, const struct fw_rule *fr)
 {
 	struct nftnl_expr *e;
-	uint16_t port = htons(fr->to_port);
 
-	switch (fr->verdict) {
-	case FW_PASS:
-	case FW_DROP:
+	if (fr->verdict == FW_MASQ) {
+		if (!(e = new_expr("masq")))
+			return;
+	} else {
 		if (!(e = new_expr("immediate")))
 			return;
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT,
 				   fr->verdict == FW_PASS ? NF_ACCEPT : NF_DROP);
-		break;
-	case FW_MASQ:
-		if (!(e = new_expr("masq")))
-			return;
-		break;
-	case FW_DNAT:
-	default:
-		immediate(r, NFT_REG_1, fr->to.a, 4);
-		if (!(e = new_expr("nat")))
-			return;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
-		if (fr->to_port) {
-			immediate(r, NFT_REG_2, &port, 2);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS,
-					   NF_NAT_RANGE_PROTO_SPECIFIED);
-		}
-		break;
 	}
 	expr(r, e);
 }

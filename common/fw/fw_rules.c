@@ -252,20 +252,5 @@ int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max)
 		if (n->nfrom)
 			add_addr(r, FW_SADDR, &n->from[i]);
 	}
-	for (int i = 0; i < n->nfwd; i++) {
-		const struct fw_forward *f = &n->fwd[i];
-
-		r = rule(&b, FW_DNAT, "port forward");
-		r->hook = FW_PREROUTING;
-		add_val(r, FW_ETHERTYPE, ETH_P_IP);
-		if (f->in_dev)
-			add_ifname(r, FW_IIFNAME, f->in_dev);
-		if (f->ext.prefix)
-			add_addr(r, FW_DADDR, &f->ext);
-		add_val(r, FW_L4PROTO, (uint16_t)f->proto);
-		add_val(r, FW_DPORT, f->port);
-		r->to = f->to;
-		r->to_port = f->to_port;
-	}
 	return finish(&b);
 }

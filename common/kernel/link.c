@@ -458,8 +458,9 @@ static int put_vlan(struct nl_msg *msg, unsigned vid, unsigned flags)
 	return nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi);
 }
 
-/* One request adding (RTM_SETLINK) or deleting (RTM_DELLINK) the VLANs of
- * the port for which want(vid) holds, runs of equal flags sent as ranges. */
+/* One request adding (RTM_SETLINK) or deleting (RTM_DELLINK) the VLANs v of
+ * the port for which vlan_is_member(spec, v) == keep, runs of equal flags
+ * sent as ranges. */
 static int port_vlans(int ifindex, int cmd, const struct vlan_spec *spec,
 		      int keep)
 {

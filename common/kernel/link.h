@@ -1,6 +1,10 @@
 /* Links and bridges over libnl-route-3.  Names are looked up by the kernel,
  * which also resolves alternative names: after link_rename() the netback
- * device is still found by the name the kernel gave it. */
+ * device is still found by the name the kernel gave it.
+ *
+ * Every function returns 0 (or the value said) on success and -1 with errno
+ * set on failure: ENODEV when a link named is not there, else the kernel's
+ * (or ENOMEM).  Nothing is printed.  An errno it absorbs is named. */
 #ifndef XNS_LINK_H
 #define XNS_LINK_H
 
@@ -47,11 +51,16 @@ int link_first_bridge(char out[IFNAMSIZ]);
  * link, or no bridge at all) or EMEDIUMTYPE (want is not a bridge). */
 int link_find_bridge(const char *want, char out[IFNAMSIZ]);
 
-/* Bring name up or down. */
+/* Bring name up or down; -1 with errno ENODEV. */
 int link_set_up(const char *name, int up);
 
+/* Set name's MAC address; -1 with errno ENODEV or the kernel's (EINVAL for
+ * a multicast address, EADDRNOTAVAIL). */
 int link_set_mac(const char *name, const unsigned char mac[6]);
+/* name's MTU into *mtu; -1 with errno ENODEV. */
 int link_get_mtu(const char *name, unsigned *mtu);
+/* Set name's MTU; -1 with errno ENODEV or EINVAL (out of the device's
+ * range). */
 int link_set_mtu(const char *name, unsigned mtu);
 
 /* Rename name to newname and keep the old name as an alternative name;
@@ -74,22 +83,30 @@ int link_has_alias(const char *name, const char *alias);
  * is not enslaved); -1 with errno ENODEV. */
 int link_master(const char *name, char out[IFNAMSIZ]);
 
-/* Enslave name to bridge; nothing to do when it already is. */
+/* Enslave name to bridge; nothing to do when it already is.  -1 with errno
+ * ENODEV (either link). */
 int link_enslave(const char *name, const char *bridge);
 
 /* Release name from its bridge; absorbs ENODEV (the device is gone). */
 int link_release(const char *name);
 
 /* 1 when the device name was created by netback for vif domid.devid (its
- * sysfs device is vif-DOMID-DEVID), else 0. */
+ * sysfs device is vif-DOMID-DEVID), else 0 (a missing link included: never
+ * -1). */
 int link_is_netback(const char *name, unsigned domid, unsigned devid);
 
-/* Whether bridge filters by VLAN; -1 with errno ENODEV. */
+/* 1 when bridge filters by VLAN, 0 when not; -1 with errno ENODEV, or
+ * EOPNOTSUPP when the link reports no VLAN filtering (not a bridge, or a
+ * kernel without it). */
 int link_vlan_filtering(const char *bridge);
+/* Turn bridge's VLAN filtering on or off; -1 with errno ENODEV, or the
+ * kernel's (EOPNOTSUPP when bridge is not a bridge). */
 int link_set_vlan_filtering(const char *bridge, int on);
 
 /* Make the bridge port's VLAN membership exactly spec (VLANs not in spec,
- * VLAN 1 included, are removed from the port). */
+ * VLAN 1 included, are removed from the port).  -1 with errno ENODEV,
+ * EMSGSIZE or ENOMEM, or the kernel's (EOPNOTSUPP for a port whose bridge
+ * does not filter by VLAN). */
 int link_set_port_vlans(const char *port, const struct vlan_spec *spec);
 
 #endif

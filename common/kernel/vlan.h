@@ -24,7 +24,9 @@ struct vlan_spec {
 /* Parse s into spec; -1 with errno EINVAL and a reason in err. */
 int vlan_parse(const char *s, struct vlan_spec *spec, char *err, size_t errlen);
 
+/* 1 when vid (1..4094; any other: 0) is in spec, else 0.  Pure. */
 int vlan_is_member(const struct vlan_spec *spec, unsigned vid);
+/* 1 when vid is in spec untagged, else 0.  Pure. */
 int vlan_is_untagged(const struct vlan_spec *spec, unsigned vid);
 /* Whether any member VLAN is tagged: the port carries 802.1Q frames. */
 int vlan_is_trunk(const struct vlan_spec *spec);

@@ -285,7 +285,7 @@ void net_upstream_bool(struct net *n, const char *name, const char *why)
 int net_networks(struct net *n, const char *name, struct args_addr *out, int max)
 {
 	const char *v = args_get(name);
-	char text[2][INET6_ADDRSTRLEN + 5];
+	struct args_addr net;
 	int k;
 
 	if (!v)
@@ -296,18 +296,11 @@ int net_networks(struct net *n, const char *name, struct args_addr *out, int max
 		net_fatal(n, "invalid %s '%s': expected IPv4 networks separated by "
 			  "commas", name, v);
 	}
-	for (int i = 0; i < k; i++) {
-		struct args_addr net = out[i];
-
-		for (int b = net.prefix; b < 32; b++)
-			net.a[b / 8] &= (unsigned char)~(0x80 >> (b % 8));
-		if (!memcmp(net.a, out[i].a, 4))
-			continue;
-		args_addr_format(&out[i], text[0], sizeof(text[0]));
-		args_addr_format(&net, text[1], sizeof(text[1]));
-		net_fatal(n, "invalid %s '%s': %s has host bits set (the network is %s)",
-			  name, v, text[0], text[1]);
-	}
+	for (int i = 0; i < k; i++)
+		if (args_addr_network(&out[i], &net))
+			net_fatal(n, "invalid %s '%s': %s has host bits set (the network "
+				  "is %s)", name, v, args_addr_text(&out[i]).s,
+				  args_addr_text(&net).s);
 	return k;
 }
 

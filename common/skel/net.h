@@ -68,6 +68,7 @@ int net_networks(struct net *n, const char *name, struct args_addr *out, int max
  * other line (a NUL byte, a control character), ENOMEM; the lines read
  * before stay.  net_state_clear() frees them. */
 int net_state_parse(struct net *n, const char *text, size_t len, int *line);
+/* Free the state's lines; cannot fail. */
 void net_state_clear(struct net *n);
 
 /* Set the knob /proc/sys/PATH (slashes) to value, remembering its value
@@ -76,13 +77,14 @@ void net_sysctl(struct net *n, const char *path, const char *value);
 /* Put back every knob start changed (warnings only). */
 void net_sysctl_restore(struct net *n);
 
-/* Add a line to the state (net_fatal() when out of memory); the value of
- * the first "key ..." line, or NULL. */
+/* Add a line to the state; fatal (net_fatal()) when out of memory. */
 void net_state_add(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The value of the first "key ..." line of the state, or NULL; pure. */
 const char *net_state_get(struct net *n, const char *key);
 /* keep(value, arg) for every "key value" line, in order; the lines for
- * which it returns 0 are dropped (with keep NULL, all of them). */
+ * which it returns 0 are dropped (with keep NULL, all of them).  Cannot
+ * fail (keep reports its own warnings). */
 void net_state_filter(struct net *n, const char *key,
 		      int (*keep)(const char *value, void *arg), void *arg);
 
@@ -94,7 +96,8 @@ void net_end(struct net *n) __attribute__((noreturn));
  * dry run, a status). */
 void net_exit(struct net *n, int status) __attribute__((noreturn));
 
-/* status: print the state in plain words; returns whether started. */
+/* status: print the state in plain words to stdout; returns whether started
+ * (1 or 0).  Cannot fail. */
 int net_status_print(struct net *n);
 /* net_status_print(), then exit 0 when started, 3 (LSB's "not running")
  * when not. */

@@ -359,8 +359,20 @@ void vif_antispoof(struct vif *v, int trunk)
 	};
 	enum fw_backend b = v->antispoof ? v->fw : FW_NONE;
 
+	const char *const bnf[] = { "net", "bridge", "bridge-nf-call-iptables", NULL };
+	char val[8];
+
 	if (fw_vif_allow(b, &fv) < 0)
 		vif_fatal(v, "anti-spoofing for %s with %s: %m", v->dev, fw_name(b));
+	if (b == FW_IPTABLES && !v->routed) {
+		log_info("iptables checks only the MAC and IP sources of %s: ARP, "
+			 "VLAN tags and other ethertypes pass (firewall=nft checks "
+			 "them)", v->dev);
+		if (sysctl_get(bnf, val, sizeof(val)) < 0 || strcmp(val, "1"))
+			log_warn("bridged traffic does not pass iptables "
+				 "(net.bridge.bridge-nf-call-iptables is not 1): "
+				 "the rules for %s cannot see it", v->dev);
+	}
 	if (b == FW_NONE)
 		log_info("no anti-spoofing for %s (%s)", v->dev,
 			 v->antispoof ? "firewall=none" : "antispoof=no");

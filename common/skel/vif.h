@@ -52,11 +52,14 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv);
  * (overlong, control characters) is fatal. */
 char *vif_param(struct vif *v, const char *name);
 
-/* A backend key only (mtu, vlan, mac: what the toolstack writes). */
+/* A backend key only (mtu, vlan, mac: what the toolstack writes); malloc'd,
+ * NULL when absent.  Fatal when the store fails (but for ENOENT) or the
+ * value is one it refuses (overlong, control characters). */
 char *vif_key(struct vif *v, const char *name);
 
 /* Write key=value in the guest's frontend directory
- * /local/domain/DOMID/device/vif/DEVID. */
+ * /local/domain/DOMID/device/vif/DEVID; -1 with errno (the base rule: the
+ * caller decides). */
 int vif_write_frontend(struct vif *v, const char *key, const char *value);
 
 /* Read and check the guest's mac and ip keys.  Fatal on a bad value,
@@ -82,8 +85,9 @@ void vif_read_firewall(struct vif *v);
 /* The device towards the outside, into out: the backend's gatewaydev (what
  * libxl passes as $netdev), else netdev=, else the IPv4 default route's
  * device; with ipv4 not NULL also its primary IPv4 address.  It must exist
- * and be neither the loopback device nor the guest's own.  -1 with a
- * message in err. */
+ * and be neither the loopback device nor the guest's own.  -1 with errno
+ * and a message in err (the caller decides); fatal only when reading the
+ * store fails (vif_key()). */
 int vif_netdev(struct vif *v, char out[IFNAMSIZ], struct args_addr *ipv4,
 	       char *err, size_t len);
 

@@ -26,9 +26,8 @@ static void value(const char *s)
 			   "interface name '%s' accepted", s);
 	}
 	if (args_mac(s, mac) == 0) {
-		snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-			 mac[2], mac[3], mac[4], mac[5]);
-		FUZZ_CHECK(!strcasecmp(text, s) && !(mac[0] & 1), "MAC '%s' read as %s", s,
+		FUZZ_CHECK(args_mac_format(mac, text, sizeof(text)) == 0 &&
+			   !strcasecmp(text, s) && !(mac[0] & 1), "MAC '%s' read as %s", s,
 			   text);
 	}
 	for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {

@@ -23,18 +23,10 @@
 
 static void put_mac(struct text *o, const unsigned char *m)
 {
-	text_put(o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-	    m[5]);
-}
+	char s[ARGS_MAC_LEN];
 
-static void put_addr(struct text *o, const struct args_addr *a)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(a->family, a->a, s, sizeof(s));
+	args_mac_format(m, s, sizeof(s));
 	text_put(o, "%s", s);
-	if (a->prefix != (a->family == AF_INET ? 32 : 128))
-		text_put(o, "/%d", a->prefix);
 }
 
 static const char *ethertype_name(uint16_t t)
@@ -89,14 +81,14 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed, char *buf
 			break;
 		case FW_ARP_SPA:
 			text_put(&o, "arp saddr ip ");
-			put_addr(&o, &m->addr);
+			text_put(&o, "%s", args_addr_text(&m->addr).s);
 			text_put(&o, " ");
 			break;
 		case FW_SADDR:
 		case FW_DADDR:
 			text_put(&o, "%s %s ", m->addr.family == AF_INET ? "ip" : "ip6",
 			    m->kind == FW_SADDR ? "saddr" : "daddr");
-			put_addr(&o, &m->addr);
+			text_put(&o, "%s", args_addr_text(&m->addr).s);
 			text_put(&o, " ");
 			break;
 		case FW_L4PROTO:
@@ -138,12 +130,6 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed, char *buf
 		break;
 	case FW_MASQ:
 		text_put(&o, "masquerade");
-		break;
-	case FW_DNAT:
-		text_put(&o, "dnat ip to ");
-		put_addr(&o, &r->to);
-		if (r->to_port)
-			text_put(&o, ":%u", r->to_port);
 		break;
 	}
 	text_put(&o, " comment \"%s: %s\"", name, r->why);

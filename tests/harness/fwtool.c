@@ -1,10 +1,10 @@
-/* fwtool: the firewall API of common/fw/fw.h from the command line, for the
- * end-to-end tests of what no binary drives yet (NAT, routed vifs).
+/* fwtool: the firewall API of common/fw/fw.h from the command line, for
+ * tests/e2e/fw-nat.sh, which drives it directly: any backend per call,
+ * owners and devices no script makes, switches between backends.
  *
  *   fwtool allow DEV BACKEND bridged|routed [mac=MAC] [ip="ADDR..."]
  *   fwtool revoke DEV
  *   fwtool nat-set OWNER BACKEND [out=DEV] [from=CIDR]...
- *                  [fwd=tcp|udp:[EXT]:PORT:TO[:TOPORT][@INDEV]]...
  *   fwtool nat-clear OWNER
  *
  * Exit 0 on success, 1 when the API fails, 2 on misuse. */
@@ -36,44 +36,9 @@ static enum fw_backend backend(const char *s)
 	return b;
 }
 
-/* tcp|udp:[EXT]:PORT:TO[:TOPORT][@INDEV] */
-static void forward(char *s, struct fw_forward *f)
-{
-	char *at = strchr(s, '@'), *field[5];
-	int n = 0;
-	unsigned long v;
-
-	memset(f, 0, sizeof(*f));
-	if (at) {
-		*at = 0;
-		f->in_dev = at + 1;
-	}
-	for (char *p = s; n < 5 && p; n++) {
-		field[n] = p;
-		if ((p = strchr(p, ':')))
-			*p++ = 0;
-	}
-	if (n < 4)
-		usage("fwd=tcp|udp:[EXT]:PORT:TO[:TOPORT][@INDEV]");
-	f->proto = !strcmp(field[0], "tcp") ? IPPROTO_TCP : IPPROTO_UDP;
-	if (*field[1] && args_addr(field[1], &f->ext) < 0)
-		usage("fwd: bad external address");
-	if (args_uint(field[2], 1, 65535, &v) < 0)
-		usage("fwd: bad port");
-	f->port = (uint16_t)v;
-	if (args_addr(field[3], &f->to) < 0 || f->to.family != AF_INET)
-		usage("fwd: bad internal address");
-	if (n == 5) {
-		if (args_uint(field[4], 1, 65535, &v) < 0)
-			usage("fwd: bad internal port");
-		f->to_port = (uint16_t)v;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct args_addr addrs[MAX], from[MAX];
-	struct fw_forward fwd[MAX];
 	unsigned char mac[6];
 	int ret;
 
@@ -97,7 +62,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "revoke")) {
 		ret = fw_vif_revoke(argv[2]);
 	} else if (!strcmp(argv[1], "nat-set") && argc >= 4) {
-		struct fw_nat nat = { .owner = argv[2], .from = from, .fwd = fwd };
+		struct fw_nat nat = { .owner = argv[2], .from = from };
 
 		for (int i = 4; i < argc; i++) {
 			if (!strncmp(argv[i], "out=", 4))
@@ -105,10 +70,8 @@ int main(int argc, char **argv)
 			else if (!strncmp(argv[i], "from=", 5) && nat.nfrom < MAX &&
 				 args_addr(argv[i] + 5, &from[nat.nfrom]) == 0)
 				nat.nfrom++;
-			else if (!strncmp(argv[i], "fwd=", 4) && nat.nfwd < MAX)
-				forward(argv[i] + 4, &fwd[nat.nfwd++]);
 			else
-				usage("nat-set: out=DEV, from=CIDR or fwd=...");
+				usage("nat-set: out=DEV or from=CIDR");
 		}
 		ret = fw_nat_set(backend(argv[3]), &nat);
 	} else if (!strcmp(argv[1], "nat-clear")) {

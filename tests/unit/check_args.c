@@ -243,6 +243,19 @@ START_TEST(macs)
 }
 END_TEST
 
+START_TEST(mac_printing_at_its_limit)
+{
+	unsigned char m[6];
+	char buf[ARGS_MAC_LEN];
+
+	ck_assert_int_eq(args_mac("00:16:3E:74:3d:76", m), 0);
+	ck_assert_int_eq(args_mac_format(m, buf, ARGS_MAC_LEN), 0);
+	ck_assert_str_eq(buf, "00:16:3e:74:3d:76");
+	ck_assert_int_eq(args_mac_format(m, buf, ARGS_MAC_LEN - 1), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
+
 START_TEST(addresses)
 {
 	struct args_addr a[4];
@@ -475,7 +488,7 @@ START_TEST(address_lists_and_printing)
 	char buf[8];
 
 	ck_assert_int_eq(args_addr_csv("10.0.0.0/8, 192.168.1.0/24", a, 3, AF_INET), 2);
-	ck_assert_str_eq(addr_str(&a[1]), "192.168.1.0/24");
+	ck_assert_str_eq(args_addr_text(&a[1]).s, "192.168.1.0/24");
 	ck_assert_int_eq(args_addr_csv("10.0.0.0/8,2001:db8::/32", a, 3, AF_INET), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(args_addr_csv("10.0.0.0/8,2001:db8::/32", a, 3, 0), 2);
@@ -485,6 +498,31 @@ START_TEST(address_lists_and_printing)
 	ck_assert_int_eq(args_addr_csv("10.0.0.0/33", a, 3, 0), -1);
 	ck_assert_int_eq(args_addr_format(&a[0], buf, sizeof(buf)), -1);
 	ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
+
+START_TEST(address_text_at_its_limit_and_networks)
+{
+	const char *longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127";
+	struct args_addr a, net;
+	char buf[64];
+
+	/* The longest address text with the longest prefix shown: whole in
+	 * args_addr_text(), and args_addr_format() at its length and one less. */
+	ck_assert_int_eq(args_addr(longest, &a), 0);
+	ck_assert_str_eq(args_addr_text(&a).s, longest);
+	ck_assert_int_lt(strlen(longest), ARGS_ADDR_LEN);
+	ck_assert_int_eq(args_addr_format(&a, buf, strlen(longest) + 1), 0);
+	ck_assert_int_eq(args_addr_format(&a, buf, strlen(longest)), -1);
+	ck_assert_int_eq(args_addr_text(&(struct args_addr){ .family = 99 }).s[0], '?');
+
+	ck_assert_int_eq(args_addr("10.0.0.1/8", &a), 0);
+	ck_assert_int_eq(args_addr_network(&a, &net), 1);
+	ck_assert_str_eq(args_addr_text(&net).s, "10.0.0.0/8");
+	ck_assert_int_eq(args_addr_network(&net, &a), 0);
+	ck_assert_int_eq(args_addr("2001:db8::1/64", &a), 0);
+	ck_assert_int_eq(args_addr_network(&a, &net), 1);
+	ck_assert_str_eq(args_addr_text(&net).s, "2001:db8::/64");
 }
 END_TEST
 
@@ -648,12 +686,14 @@ Suite *args_suite(void)
 		new_ifnames,
 		numbers,
 		macs,
+		mac_printing_at_its_limit,
 		addresses,
 		address_holds,
 		address_classes,
 		address_policies,
 		address_list_limits,
 		address_lists_and_printing,
+		address_text_at_its_limit_and_networks,
 		settings_file_below_arguments_and_environment,
 		unknown_and_empty_arguments_are_refused,
 		arguments_at_their_limit,

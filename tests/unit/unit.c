@@ -84,12 +84,3 @@ void golden(const char *name, const char *text)
 	ck_assert_str_eq(text, want);
 }
 
-const char *addr_str(const struct args_addr *a)
-{
-	static char buf[4][64];
-	static int k;
-
-	k = (k + 1) % 4;
-	ck_assert_int_eq(args_addr_format(a, buf[k], sizeof(buf[k])), 0);
-	return buf[k];
-}

@@ -44,7 +44,4 @@ void read_file(const char *path, char *buf, size_t len);
  * environment rewrites the file instead. */
 void golden(const char *name, const char *text);
 
-/* a as text, in one of four static buffers used in turn. */
-const char *addr_str(const struct args_addr *a);
-
 #endif
