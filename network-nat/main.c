@@ -32,14 +32,17 @@
 static void start(struct net *n)
 {
 	struct args_addr subnets[MAX_SUBNETS];
-	struct fw_nat nat = { .owner = "network-nat", .out_dev = n->netdev,
+	struct fw_nat nat = { .owner = "network-nat",
+			      .out_dev = n->netdev,
 			      .from = subnets };
 	const char *want = args_get("subnet");
 
 	nat.nfrom = net_networks(n, "subnet", subnets, MAX_SUBNETS);
-	net_upstream_bool(n, "antispoof", "anti-spoofing is per vif here: vif-nat's "
+	net_upstream_bool(n, "antispoof",
+			  "anti-spoofing is per vif here: vif-nat's "
 			  "antispoof= setting (default yes)");
-	net_upstream_bool(n, "dhcp", "the guests' leases are vif-nat's: enable "
+	net_upstream_bool(n, "dhcp",
+			  "the guests' leases are vif-nat's: enable "
 			  "xen-nat-dhcp.service (dnsmasq) or keep dhcpd.conf");
 	net_sysctl(n, "net/ipv4/ip_forward", "1");
 	if (fw_nat_set(n->fw, &nat) < 0)
@@ -53,8 +56,8 @@ int main(int argc, char **argv)
 {
 	struct net n;
 
-	net_begin(&n, "network-nat", argc, argv, "start|stop|status", "netdev|subnet|antispoof|dhcp",
-		  NET_NETDEV);
+	net_begin(&n, "network-nat", argc, argv, "start|stop|status",
+		  "netdev|subnet|antispoof|dhcp", NET_NETDEV);
 	if (!strcmp(n.command, "status"))
 		net_status(&n);
 	if (!strcmp(n.command, "start")) {

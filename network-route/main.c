@@ -19,8 +19,9 @@
 #include "args.h"
 #include "net.h"
 
-#define ANTISPOOF_WHY "anti-spoofing is per vif here: vif-route's antispoof= " \
-		      "setting (default yes)"
+#define ANTISPOOF_WHY                                                          \
+	"anti-spoofing is per vif here: vif-route's antispoof= "               \
+	"setting (default yes)"
 
 static void start(struct net *n)
 {
@@ -36,7 +37,8 @@ static void start(struct net *n)
 	net_sysctl(n, path, "1");
 	if (v6) {
 		net_sysctl(n, "net/ipv6/conf/all/forwarding", "1");
-		snprintf(path, sizeof(path), "net/ipv6/conf/%s/proxy_ndp", n->netdev);
+		snprintf(path, sizeof(path), "net/ipv6/conf/%s/proxy_ndp",
+			 n->netdev);
 		net_sysctl(n, path, "1");
 	}
 	net_state_add(n, "say routing for the guests through %s%s", n->netdev,
@@ -47,8 +49,8 @@ int main(int argc, char **argv)
 {
 	struct net n;
 
-	net_begin(&n, "network-route", argc, argv, "start|stop|status", "netdev|ipv6|antispoof",
-		  NET_NETDEV);
+	net_begin(&n, "network-route", argc, argv, "start|stop|status",
+		  "netdev|ipv6|antispoof", NET_NETDEV);
 	if (!strcmp(n.command, "status"))
 		net_status(&n);
 	if (!strcmp(n.command, "start"))

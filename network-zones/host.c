@@ -33,7 +33,8 @@ static int parse_dev_addr(const char *line, char *dev, struct args_addr *a)
 {
 	char addrbuf[64];
 
-	if (sscanf(line, "%15s %63s", dev, addrbuf) != 2 || args_addr(addrbuf, a) < 0)
+	if (sscanf(line, "%15s %63s", dev, addrbuf) != 2 ||
+	    args_addr(addrbuf, a) < 0)
 		return -1;
 	return 0;
 }
@@ -48,11 +49,13 @@ static int wanted_addr(const struct zones *zs, const char *dev,
 
 		if (!strcmp(z->br, dev) && !memcmp(z->in.a, a->a, 4))
 			return 1;
-		if (!strcmp(z->nic, dev) && z->ext.family && !memcmp(z->ext.a, a->a, 4))
+		if (!strcmp(z->nic, dev) && z->ext.family &&
+		    !memcmp(z->ext.a, a->a, 4))
 			return 1;
 	}
 	for (int i = 0; i < zs->nr; i++)
-		if (zs->r[i].kind == ZONE_MAP && !strcmp(zs->z[zs->r[i].zone].nic, dev) &&
+		if (zs->r[i].kind == ZONE_MAP &&
+		    !strcmp(zs->z[zs->r[i].zone].nic, dev) &&
 		    !memcmp(zs->r[i].ext.a, a->a, 4))
 			return 1;
 	return 0;
@@ -130,32 +133,43 @@ static void say(struct net *n, const struct zones *zs)
 
 		net_state_add(n, "zone %s %s", z->name, z->br);
 		if (!z->nic[0])
-			net_state_add(n, "say zone %s: bridge %s %s, no uplink", z->name,
-				      z->br, args_addr_text(&z->in).s);
+			net_state_add(n, "say zone %s: bridge %s %s, no uplink",
+				      z->name, z->br, args_addr_text(&z->in).s);
 		else
-			net_state_add(n, "say zone %s: bridge %s %s, out by %s as %s",
-				      z->name, z->br, args_addr_text(&z->in).s, z->nic,
-				      z->ext.family ? args_addr_text(&z->ext).s : "its address (masquerade)");
+			net_state_add(
+				n, "say zone %s: bridge %s %s, out by %s as %s",
+				z->name, z->br, args_addr_text(&z->in).s,
+				z->nic,
+				z->ext.family ? args_addr_text(&z->ext).s
+					      : "its address (masquerade)");
 	}
 	for (int i = 0; i < zs->nr; i++) {
 		const struct zone_rule *r = &zs->r[i];
 
 		if (r->kind == ZONE_APP && r->zone < 0)
-			net_state_add(n, "say open on dom0: %s:%u on %s (%s)", zones_proto(r->proto),
-				      r->port, r->nic, r->name);
+			net_state_add(n, "say open on dom0: %s:%u on %s (%s)",
+				      zones_proto(r->proto), r->port, r->nic,
+				      r->name);
 		else if (r->kind == ZONE_APP)
-			net_state_add(n, "say forward %s: %s:%u on %s to %s:%u (%s)",
-				      zs->z[r->zone].name, zones_proto(r->proto), r->port,
-				      zs->z[r->zone].nic, args_addr_text(&r->to).s, r->to_port, r->name);
+			net_state_add(
+				n, "say forward %s: %s:%u on %s to %s:%u (%s)",
+				zs->z[r->zone].name, zones_proto(r->proto),
+				r->port, zs->z[r->zone].nic,
+				args_addr_text(&r->to).s, r->to_port, r->name);
 		else if (r->kind == ZONE_TUNE)
-			net_state_add(n, "say %s %s: %s:%u %s (%s)", zs->z[r->zone].name,
-				      r->out ? "out" : "in", zones_proto(r->proto), r->port,
+			net_state_add(n, "say %s %s: %s:%u %s (%s)",
+				      zs->z[r->zone].name,
+				      r->out ? "out" : "in",
+				      zones_proto(r->proto), r->port,
 				      zones_action(r->action), r->name);
 		else if (r->kind == ZONE_MAP)
-			net_state_add(n, "say map %s: %s is %s (%s)", zs->z[r->zone].name,
-				      args_addr_text(&r->ext).s, args_addr_text(&r->to).s, r->name);
+			net_state_add(n, "say map %s: %s is %s (%s)",
+				      zs->z[r->zone].name,
+				      args_addr_text(&r->ext).s,
+				      args_addr_text(&r->to).s, r->name);
 		else
-			net_state_add(n, "say allow %s to %s", zs->z[r->zone].name,
+			net_state_add(n, "say allow %s to %s",
+				      zs->z[r->zone].name,
 				      zs->z[r->to_zone].name);
 	}
 }
@@ -171,15 +185,18 @@ static void dhcp(struct net *n, const struct zones *zs)
 	for (int i = 0; i < zs->nz; i++)
 		pools |= zs->z[i].pool[0].family != 0;
 	if ((on = args_bool("dhcp", pools || access(ethers, R_OK) == 0)) <= 0)
-		return;	/* a bad value was refused by check() */
+		return; /* a bad value was refused by check() */
 	snprintf(rundir, sizeof(rundir), "%s", n->state);
 	*strrchr(rundir, '/') = 0;
 	if (mkdir(rundir, 0755) < 0 && errno != EEXIST)
 		net_abort(n, "create %s: %m", rundir);
-	if ((count = zones_dhcp_write(zs, ethers, hosts, rundir, err, sizeof(err))) < 0)
+	if ((count = zones_dhcp_write(zs, ethers, hosts, rundir, err,
+				      sizeof(err))) < 0)
 		net_abort(n, "DHCP for the zones: %s", err);
-	net_state_add(n, "say DHCP: %d hosts from %s for dnsmasq (%s/network-zones.dnsmasq.conf)",
-		      count, ethers, rundir);
+	net_state_add(
+		n,
+		"say DHCP: %d hosts from %s for dnsmasq (%s/network-zones.dnsmasq.conf)",
+		count, ethers, rundir);
 }
 
 /* What can be checked is, before anything changes: the NICs, the bridges'
@@ -195,14 +212,17 @@ static char *check(struct net *n, const struct zones *zs)
 		if (z->nic[0] && link_index(z->nic) < 0)
 			net_fatal(n, "zone %s: NIC %s: %m", z->name, z->nic);
 		if (link_is_bridge(z->br) == 0)
-			net_fatal(n, "zone %s: %s exists and is not a bridge", z->name,
-				  z->br);
+			net_fatal(n, "zone %s: %s exists and is not a bridge",
+				  z->name, z->br);
 	}
 	for (int i = 0; i < zs->nr; i++)
-		if (zs->r[i].kind == ZONE_APP && zs->r[i].zone < 0 && link_index(zs->r[i].nic) < 0)
-			net_fatal(n, "%s: NIC %s: %m", zs->r[i].name, zs->r[i].nic);
+		if (zs->r[i].kind == ZONE_APP && zs->r[i].zone < 0 &&
+		    link_index(zs->r[i].nic) < 0)
+			net_fatal(n, "%s: NIC %s: %m", zs->r[i].name,
+				  zs->r[i].nic);
 	if (args_bool("dhcp", 0) < 0)
-		net_fatal(n, "invalid dhcp '%s': expected yes or no", args_setting("dhcp"));
+		net_fatal(n, "invalid dhcp '%s': expected yes or no",
+			  args_setting("dhcp"));
 	if (!(ruleset = malloc(RULESET_MAX)))
 		net_fatal(n, "out of memory");
 	if (zones_render_nft(zs, ruleset, RULESET_MAX) < 0) {
@@ -262,15 +282,18 @@ static int admin_rules(void)
 	char *out = malloc(RULESET_MAX), err[256], *line, *save = NULL;
 	int in_admin = 0, rules = 0;
 
-	if (!out || zones_nft_list("table " ZONES_TABLE, out, RULESET_MAX, err, sizeof(err)) < 0) {
+	if (!out || zones_nft_list("table " ZONES_TABLE, out, RULESET_MAX, err,
+				   sizeof(err)) < 0) {
 		free(out);
 		return 0;
 	}
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		while (*line == '\t' || *line == ' ')
 			line++;
 		if (!strncmp(line, "chain ", 6))
-			in_admin = !strncmp(line + 6, "before-", 7) || !strncmp(line + 6, "after-", 6);
+			in_admin = !strncmp(line + 6, "before-", 7) ||
+				   !strncmp(line + 6, "after-", 6);
 		else if (in_admin && *line && *line != '}')
 			rules++;
 	}
@@ -283,14 +306,21 @@ void zones_down(struct net *n)
 	char err[512];
 
 	if (admin_rules()) {
-		if (zones_nft_apply("delete chain " ZONES_TABLE " input\ndelete chain " ZONES_TABLE
-				  " forward\ndelete chain " ZONES_TABLE " prerouting\ndelete chain "
-				  ZONES_TABLE " postrouting\n", err, sizeof(err)) < 0)
+		if (zones_nft_apply("delete chain " ZONES_TABLE
+				    " input\ndelete chain " ZONES_TABLE
+				    " forward\ndelete chain " ZONES_TABLE
+				    " prerouting\ndelete chain " ZONES_TABLE
+				    " postrouting\n",
+				    err, sizeof(err)) < 0)
 			log_warn("remove the zones' chains: %s", err);
 		else
-			log_info("table %s kept: the administrator's chains hold rules", ZONES_TABLE);
-	} else if (zones_nft_apply("destroy table " ZONES_TABLE "\n", err, sizeof(err)) < 0 &&
-		   zones_nft_apply("delete table " ZONES_TABLE "\n", err, sizeof(err)) < 0 &&
+			log_info(
+				"table %s kept: the administrator's chains hold rules",
+				ZONES_TABLE);
+	} else if (zones_nft_apply("destroy table " ZONES_TABLE "\n", err,
+				   sizeof(err)) < 0 &&
+		   zones_nft_apply("delete table " ZONES_TABLE "\n", err,
+				   sizeof(err)) < 0 &&
 		   !strstr(err, "No such file")) {
 		log_warn("remove table %s: %s", ZONES_TABLE, err);
 	}
@@ -308,7 +338,8 @@ static int print_zone(const char *line, void *unused)
 		return 1;
 	if (link_ports(br, ports, sizeof(ports)) < 0)
 		snprintf(ports, sizeof(ports), "(bridge %s is gone)", br);
-	printf("  zone %s: vifs on %s: %s\n", name, br, ports[0] ? ports : "none");
+	printf("  zone %s: vifs on %s: %s\n", name, br,
+	       ports[0] ? ports : "none");
 	return 1;
 }
 

@@ -87,8 +87,10 @@ int main(int argc, char **argv)
 	}
 	/* Only an explicit firewall= matters: the zones are nftables'. */
 	if (args_setting("firewall") && n.fw != FW_NFT)
-		net_fatal(&n, "network-zones writes its NAT and firewall with "
-			  "nftables: firewall=%s is not supported", fw_name(n.fw));
+		net_fatal(&n,
+			  "network-zones writes its NAT and firewall with "
+			  "nftables: firewall=%s is not supported",
+			  fw_name(n.fw));
 	zones_up(&n, &zs);
 	net_end(&n);
 }

@@ -26,13 +26,15 @@ static int run(const char *text, int check, char *out, size_t outlen, char *err,
 	}
 	nft_ctx_buffer_error(ctx);
 	nft_ctx_buffer_output(ctx);
-	/* The batch goes to the kernel without its end: checked, then aborted. */
+	/* The batch goes to the kernel without its end: checked, then aborted.
+	 */
 	nft_ctx_set_dry_run(ctx, check);
 	rc = nft_run_cmd_from_buffer(ctx, text);
 	e = nft_ctx_get_error_buffer(ctx);
 	o = nft_ctx_get_output_buffer(ctx);
 	if (rc) {
-		snprintf(err, len, "nftables: %.*s", (int)strcspn(e ? e : "", "\n"),
+		snprintf(err, len, "nftables: %.*s",
+			 (int)strcspn(e ? e : "", "\n"),
 			 e && *e ? e : "failed");
 		errno = EINVAL;
 	} else if (out) {
@@ -52,7 +54,8 @@ int zones_nft_check(const char *text, char *err, size_t len)
 	return run(text, 1, NULL, 0, err, len);
 }
 
-int zones_nft_list(const char *what, char *out, size_t outlen, char *err, size_t len)
+int zones_nft_list(const char *what, char *out, size_t outlen, char *err,
+		   size_t len)
 {
 	char cmd[256];
 

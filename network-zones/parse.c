@@ -88,7 +88,8 @@ static int zone_index(const struct zones *zs, const char *name)
 	return -1;
 }
 
-static int ipv4(struct stmt *s, const char *key, const char *v, struct args_addr *a)
+static int ipv4(struct stmt *s, const char *key, const char *v,
+		struct args_addr *a)
 {
 	if (args_addr(v, a) < 0 || a->family != AF_INET || a->prefix != 32)
 		return fail(s, "%s='%s' is not an IPv4 address", key, v);
@@ -99,20 +100,24 @@ static int ipv4(struct stmt *s, const char *key, const char *v, struct args_addr
  * besides being a name the kernel takes, it holds nothing that means
  * something to nft ('"' ends the string, '*' makes it a wildcard, '\\'
  * escapes). */
-#define IFNAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
+#define IFNAME_CHARS                                                           \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
 
 static int ifname(struct stmt *s, const char *key, const char *v, char *out)
 {
 	if (args_ifname(v) < 0 || v[strspn(v, IFNAME_CHARS)])
-		return fail(s, "%s='%s' is not an interface name of letters, digits, "
-			    "'-', '_' and '.'", key, v);
+		return fail(
+			s,
+			"%s='%s' is not an interface name of letters, digits, "
+			"'-', '_' and '.'",
+			key, v);
 	snprintf(out, IFNAMSIZ, "%s", v);
 	return 0;
 }
 
 /* "tcp:80" */
-static int proto_port(struct stmt *s, const char *key, const char *v, int *proto,
-		      uint16_t *port)
+static int proto_port(struct stmt *s, const char *key, const char *v,
+		      int *proto, uint16_t *port)
 {
 	const char *colon = strchr(v, ':');
 	unsigned long p;
@@ -122,7 +127,8 @@ static int proto_port(struct stmt *s, const char *key, const char *v, int *proto
 	else if (colon && !strncasecmp(v, "udp:", 4))
 		*proto = IPPROTO_UDP;
 	else
-		return fail(s, "%s='%s': expected tcp:PORT or udp:PORT", key, v);
+		return fail(s, "%s='%s': expected tcp:PORT or udp:PORT", key,
+			    v);
 	if (args_uint(colon + 1, 1, 65535, &p) < 0)
 		return fail(s, "%s='%s': the port is not 1 to 65535", key, v);
 	*port = (uint16_t)p;
@@ -141,7 +147,7 @@ static int mask_prefix(const char *v, int *prefix)
 	while (n < 32 && (h & (0x80000000u >> n)))
 		n++;
 	if (n < 32 && (h << n))
-		return -1;	/* not contiguous */
+		return -1; /* not contiguous */
 	*prefix = n;
 	return 0;
 }
@@ -172,29 +178,33 @@ static int dhcp_pool(struct stmt *s, struct zone *z, const char *v)
 	if (!dash || (size_t)(dash - v) >= sizeof(first))
 		return fail(s, "DHCP='%s': expected FIRST-LAST", v);
 	snprintf(first, sizeof(first), "%.*s", (int)(dash - v), v);
-	if (ipv4(s, "DHCP", first, &z->pool[0]) < 0 || ipv4(s, "DHCP", dash + 1, &z->pool[1]) < 0)
+	if (ipv4(s, "DHCP", first, &z->pool[0]) < 0 ||
+	    ipv4(s, "DHCP", dash + 1, &z->pool[1]) < 0)
 		return -1;
-	if (!zones_in_network(z, &z->pool[0]) || !zones_in_network(z, &z->pool[1]) ||
+	if (!zones_in_network(z, &z->pool[0]) ||
+	    !zones_in_network(z, &z->pool[1]) ||
 	    memcmp(z->pool[0].a, z->pool[1].a, 4) > 0)
-		return fail(s, "DHCP='%s': not a range of the zone's network", v);
+		return fail(s, "DHCP='%s': not a range of the zone's network",
+			    v);
 	return 0;
 }
 
 static int create_zone(struct zones *zs, struct stmt *s)
 {
-	static const char *const keys[] = { "NAME", "NIC", "EXT", "BR", "INT", "MASK",
-					    "DHCP", NULL };
+	static const char *const keys[] = { "NAME", "NIC",  "EXT",  "BR",
+					    "INT",  "MASK", "DHCP", NULL };
 	const char *name, *nic, *ext, *br, *in, *mask, *pool;
 	struct zone z;
 
 	memset(&z, 0, sizeof(z));
-	if (known(s, keys) < 0 || !(name = need(s, "NAME")) || !(nic = need(s, "NIC")) ||
-	    !(ext = need(s, "EXT")) || !(br = need(s, "BR")) || !(in = need(s, "INT")) ||
+	if (known(s, keys) < 0 || !(name = need(s, "NAME")) ||
+	    !(nic = need(s, "NIC")) || !(ext = need(s, "EXT")) ||
+	    !(br = need(s, "BR")) || !(in = need(s, "INT")) ||
 	    !(mask = need(s, "MASK")))
 		return -1;
 	if (!name_ok(name))
-		return fail(s, "NAME='%s': 1 to %d letters, digits, '-' or '_'", name,
-			    ZONES_NAME - 1);
+		return fail(s, "NAME='%s': 1 to %d letters, digits, '-' or '_'",
+			    name, ZONES_NAME - 1);
 	if (zone_index(zs, name) >= 0)
 		return fail(s, "zone '%s' is defined twice", name);
 	snprintf(z.name, sizeof(z.name), "%s", name);
@@ -212,7 +222,8 @@ static int create_zone(struct zones *zs, struct stmt *s)
 		return -1;
 	for (int i = 0; i < zs->nz; i++)
 		if (!strcmp(zs->z[i].br, z.br))
-			return fail(s, "bridge %s is zone %s's already", z.br, zs->z[i].name);
+			return fail(s, "bridge %s is zone %s's already", z.br,
+				    zs->z[i].name);
 	if (zs->nz == ZONES_MAX)
 		return fail(s, "more than %d zones", ZONES_MAX);
 	zs->z[zs->nz++] = z;
@@ -238,8 +249,10 @@ static struct zone_rule *new_rule(struct zones *zs, struct stmt *s,
 			return NULL;
 		}
 	if (zs->nr == ZONES_RULES) {
-		fail(s, "more than %d CreateApp, TuneZone, MapAddress and AllowZone "
-		     "statements", ZONES_RULES);
+		fail(s,
+		     "more than %d CreateApp, TuneZone, MapAddress and AllowZone "
+		     "statements",
+		     ZONES_RULES);
 		return NULL;
 	}
 	r = &zs->r[zs->nr];
@@ -250,7 +263,8 @@ static struct zone_rule *new_rule(struct zones *zs, struct stmt *s,
 }
 
 /* ZONE=name, or none when none_ok; the index or -1 (none), -2 on error. */
-static int zone_arg(struct zones *zs, struct stmt *s, const char *key, int none_ok)
+static int zone_arg(struct zones *zs, struct stmt *s, const char *key,
+		    int none_ok)
 {
 	const char *v = need(s, key);
 	int i;
@@ -268,7 +282,8 @@ static int zone_arg(struct zones *zs, struct stmt *s, const char *key, int none_
 
 static int create_app(struct zones *zs, struct stmt *s)
 {
-	static const char *const keys[] = { "NAME", "ZONE", "EXT", "INT", NULL };
+	static const char *const keys[] = { "NAME", "ZONE", "EXT", "INT",
+					    NULL };
 	struct zone_rule *r;
 	const char *ext, *in;
 	char host[64], *colon;
@@ -276,8 +291,9 @@ static int create_app(struct zones *zs, struct stmt *s)
 
 	if (known(s, keys) < 0 || !(r = new_rule(zs, s, ZONE_APP)))
 		return -1;
-	if ((r->zone = zone_arg(zs, s, "ZONE", 1)) == -2 || !(ext = need(s, "EXT")) ||
-	    !(in = need(s, "INT")) || proto_port(s, "EXT", ext, &r->proto, &r->port) < 0)
+	if ((r->zone = zone_arg(zs, s, "ZONE", 1)) == -2 ||
+	    !(ext = need(s, "EXT")) || !(in = need(s, "INT")) ||
+	    proto_port(s, "EXT", ext, &r->proto, &r->port) < 0)
 		return -1;
 	if (r->zone < 0) {
 		if (ifname(s, "INT", in, r->nic) < 0)
@@ -291,7 +307,10 @@ static int create_app(struct zones *zs, struct stmt *s)
 		if ((colon = strchr(host, ':'))) {
 			*colon = 0;
 			if (args_uint(colon + 1, 1, 65535, &p) < 0)
-				return fail(s, "INT='%s': the port is not 1 to 65535", in);
+				return fail(
+					s,
+					"INT='%s': the port is not 1 to 65535",
+					in);
 			r->to_port = (uint16_t)p;
 		}
 		if (ipv4(s, "INT", host, &r->to) < 0)
@@ -303,14 +322,16 @@ static int create_app(struct zones *zs, struct stmt *s)
 
 static int tune_zone(struct zones *zs, struct stmt *s)
 {
-	static const char *const keys[] = { "NAME", "ZONE", "DIR", "ACTION", "PORT", NULL };
+	static const char *const keys[] = { "NAME",   "ZONE", "DIR",
+					    "ACTION", "PORT", NULL };
 	const char *dir, *action, *port;
 	struct zone_rule *r;
 
 	if (known(s, keys) < 0 || !(r = new_rule(zs, s, ZONE_TUNE)))
 		return -1;
-	if ((r->zone = zone_arg(zs, s, "ZONE", 0)) < 0 || !(dir = need(s, "DIR")) ||
-	    !(action = need(s, "ACTION")) || !(port = need(s, "PORT")) ||
+	if ((r->zone = zone_arg(zs, s, "ZONE", 0)) < 0 ||
+	    !(dir = need(s, "DIR")) || !(action = need(s, "ACTION")) ||
+	    !(port = need(s, "PORT")) ||
 	    proto_port(s, "PORT", port, &r->proto, &r->port) < 0)
 		return -1;
 	if (!strcasecmp(dir, "in") || !strcasecmp(dir, "out"))
@@ -324,22 +345,24 @@ static int tune_zone(struct zones *zs, struct stmt *s)
 	else if (!strcasecmp(action, "reject"))
 		r->action = ZONE_REJECT;
 	else
-		return fail(s, "ACTION='%s': expected ACCEPT, DROP or REJECT", action);
+		return fail(s, "ACTION='%s': expected ACCEPT, DROP or REJECT",
+			    action);
 	zs->nr++;
 	return 0;
 }
 
 static int map_address(struct zones *zs, struct stmt *s)
 {
-	static const char *const keys[] = { "NAME", "ZONE", "EXT", "INT", NULL };
+	static const char *const keys[] = { "NAME", "ZONE", "EXT", "INT",
+					    NULL };
 	struct zone_rule *r;
 	const char *ext, *in;
 
 	if (known(s, keys) < 0 || !(r = new_rule(zs, s, ZONE_MAP)))
 		return -1;
-	if ((r->zone = zone_arg(zs, s, "ZONE", 0)) < 0 || !(ext = need(s, "EXT")) ||
-	    !(in = need(s, "INT")) || ipv4(s, "EXT", ext, &r->ext) < 0 ||
-	    ipv4(s, "INT", in, &r->to) < 0)
+	if ((r->zone = zone_arg(zs, s, "ZONE", 0)) < 0 ||
+	    !(ext = need(s, "EXT")) || !(in = need(s, "INT")) ||
+	    ipv4(s, "EXT", ext, &r->ext) < 0 || ipv4(s, "INT", in, &r->to) < 0)
 		return -1;
 	if (!zs->z[r->zone].nic[0])
 		return fail(s, "zone %s has no NIC to map an address on",
@@ -384,16 +407,19 @@ static int expand(struct zones *zs, struct stmt *s, const char *in, char *out,
 		}
 		braced = in[1] == '{';
 		start = in + 1 + braced;
-		for (end = start; isalnum((unsigned char)*end) || *end == '_'; end++)
+		for (end = start; isalnum((unsigned char)*end) || *end == '_';
+		     end++)
 			;
 		if (end == start || (braced && *end != '}'))
 			return fail(s, "bad variable reference in '%s'", in);
 		for (i = 0; i < zs->nvars; i++)
-			if (!strncmp(zs->vars[i], start, (size_t)(end - start)) &&
+			if (!strncmp(zs->vars[i], start,
+				     (size_t)(end - start)) &&
 			    zs->vars[i][end - start] == '=')
 				break;
 		if (i == zs->nvars)
-			return fail(s, "$%.*s is not set", (int)(end - start), start);
+			return fail(s, "$%.*s is not set", (int)(end - start),
+				    start);
 		o += (size_t)snprintf(out + o, len - o, "%s",
 				      zs->vars[i] + (end - start) + 1);
 		in = end + braced;
@@ -410,8 +436,8 @@ static int expand(struct zones *zs, struct stmt *s, const char *in, char *out,
  * shell syntax that is not run here: refused.  The caller then checks the
  * value for its field (an interface name, an address...): only checked
  * values reach the ruleset. */
-static int value(struct zones *zs, struct stmt *s, const char *key, const char *raw,
-		 char *out, size_t len)
+static int value(struct zones *zs, struct stmt *s, const char *key,
+		 const char *raw, char *out, size_t len)
 {
 	size_t n = strlen(raw);
 	char q = *raw, in[1024];
@@ -421,8 +447,11 @@ static int value(struct zones *zs, struct stmt *s, const char *key, const char *
 	else
 		snprintf(in, sizeof(in), "%s", raw);
 	if (strpbrk(in, "\"'`\\"))
-		return fail(s, "%s='%s': a quote, '\\' or '`' inside a value (quote a "
-			    "whole value, as \"...\" or '...')", key, raw);
+		return fail(
+			s,
+			"%s='%s': a quote, '\\' or '`' inside a value (quote a "
+			"whole value, as \"...\" or '...')",
+			key, raw);
 	if (q != '\'')
 		return expand(zs, s, in, out, len);
 	if (strlen(in) >= len)
@@ -454,15 +483,19 @@ static int statement(struct zones *zs, struct stmt *s, char *line)
 		for (i = 0; i < zs->nvars; i++)
 			if (!strncmp(zs->vars[i], tok, strlen(tok)) &&
 			    zs->vars[i][strlen(tok)] == '=')
-				return fail(s, "variable %s is set again (first on line %d)",
-					    tok, zs->var_line[i]);
+				return fail(
+					s,
+					"variable %s is set again (first on line %d)",
+					tok, zs->var_line[i]);
 		if (zs->nvars == ZONES_MAX)
 			return fail(s, "more than %d variables", ZONES_MAX);
-		if (value(zs, s, tok, eq + 1, expanded[0], sizeof(expanded[0])) < 0)
+		if (value(zs, s, tok, eq + 1, expanded[0],
+			  sizeof(expanded[0])) < 0)
 			return -1;
 		if (strlen(tok) + strlen(expanded[0]) + 2 > sizeof(zs->vars[0]))
 			return fail(s, "variable %s: value too long", tok);
-		strcat(strcat(strcpy(zs->vars[zs->nvars], tok), "="), expanded[0]);
+		strcat(strcat(strcpy(zs->vars[zs->nvars], tok), "="),
+		       expanded[0]);
 		zs->var_line[zs->nvars++] = s->line;
 		return 0;
 	}
@@ -470,9 +503,10 @@ static int statement(struct zones *zs, struct stmt *s, char *line)
 	s->n = 0;
 	if (!strcmp(tok, "if") || !strcmp(tok, "fi") || !strcmp(tok, "DoIt") ||
 	    !strcmp(tok, "iptables"))
-		return fail(s, "shell code is not run here: use AllowZone FROM= TO= "
-			    "or rules in the chains before-* and after-* of table "
-			    ZONES_TABLE);
+		return fail(
+			s,
+			"shell code is not run here: use AllowZone FROM= TO= "
+			"or rules in the chains before-* and after-* of table " ZONES_TABLE);
 	while ((tok = strtok_r(NULL, " \t\r\n", &save))) {
 		char *eq = strchr(tok, '=');
 
@@ -481,7 +515,8 @@ static int statement(struct zones *zs, struct stmt *s, char *line)
 		if (s->n == MAX_ARGS - 1)
 			return fail(s, "too many arguments");
 		*eq = 0;
-		if (value(zs, s, tok, eq + 1, expanded[s->n], sizeof(expanded[0])) < 0)
+		if (value(zs, s, tok, eq + 1, expanded[s->n],
+			  sizeof(expanded[0])) < 0)
 			return -1;
 		s->key[s->n] = tok;
 		s->val[s->n] = expanded[s->n];
@@ -514,7 +549,8 @@ int zones_parse_text(const char *file, const char *text, struct zones *zs,
 		s.line++;
 		s.kw = NULL;
 		if (n >= sizeof(line)) {
-			fail(&s, "line longer than %zu bytes", sizeof(line) - 1);
+			fail(&s, "line longer than %zu bytes",
+			     sizeof(line) - 1);
 			return -1;
 		}
 		memcpy(line, text, n);
@@ -552,7 +588,8 @@ int zones_parse_file(const char *path, struct zones *zs, char *err, size_t len)
 	return ret;
 }
 
-int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err, size_t len)
+int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err,
+			  size_t len)
 {
 	char copy[128], *br, *addr, *mask, text[600];
 	struct zones one;
@@ -561,22 +598,27 @@ int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err, size_t 
 	 * makes more arguments, a comment, a variable. */
 	snprintf(copy, sizeof(copy), "%s", spec);
 	br = copy;
-	if (strlen(spec) >= sizeof(copy) || spec[strspn(spec, IFNAME_CHARS ":")] ||
-	    !(addr = strchr(br, ':')) || !(mask = strchr(addr + 1, ':'))) {
-		snprintf(err, len, "'%s': expected BRIDGE:ADDRESS:NETMASK", spec);
+	if (strlen(spec) >= sizeof(copy) ||
+	    spec[strspn(spec, IFNAME_CHARS ":")] || !(addr = strchr(br, ':')) ||
+	    !(mask = strchr(addr + 1, ':'))) {
+		snprintf(err, len, "'%s': expected BRIDGE:ADDRESS:NETMASK",
+			 spec);
 		errno = EINVAL;
 		return -1;
 	}
 	*addr++ = 0;
 	*mask++ = 0;
-	snprintf(text, sizeof(text), "CreateZone NAME=%s NIC=none EXT=none BR=%s "
-		 "INT=%s MASK=%s\n", br, br, addr, mask);
+	snprintf(text, sizeof(text),
+		 "CreateZone NAME=%s NIC=none EXT=none BR=%s "
+		 "INT=%s MASK=%s\n",
+		 br, br, addr, mask);
 	/* Parsed alone, then checked against the zones already there. */
 	if (zones_parse_text(spec, text, &one, err, len) < 0)
 		return -1;
 	for (int i = 0; i < zs->nz; i++)
 		if (!strcmp(zs->z[i].br, one.z[0].br)) {
-			snprintf(err, len, "'%s': bridge %s is given twice", spec, br);
+			snprintf(err, len, "'%s': bridge %s is given twice",
+				 spec, br);
 			errno = EINVAL;
 			return -1;
 		}
@@ -590,7 +632,8 @@ int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err, size_t 
 }
 
 /* The zone's network address and netmask, both as hosts (/32). */
-void zones_network(const struct zone *z, struct args_addr *net, struct args_addr *mask)
+void zones_network(const struct zone *z, struct args_addr *net,
+		   struct args_addr *mask)
 {
 	*mask = (struct args_addr){ .family = AF_INET, .prefix = 32 };
 	for (int b = 0; b < z->in.prefix; b++)

@@ -42,35 +42,35 @@
 
 struct zone {
 	char name[ZONES_NAME];
-	char nic[IFNAMSIZ];	/* "": none */
-	struct args_addr ext;	/* family 0: none */
+	char nic[IFNAMSIZ];   /* "": none */
+	struct args_addr ext; /* family 0: none */
 	char br[IFNAMSIZ];
-	struct args_addr in;	/* dom0's address on br, prefix from MASK */
-	struct args_addr pool[2];	/* DHCP=first-last, a dynamic range;
-					 * family 0: static leases only */
+	struct args_addr in;	  /* dom0's address on br, prefix from MASK */
+	struct args_addr pool[2]; /* DHCP=first-last, a dynamic range;
+				   * family 0: static leases only */
 };
 
 enum zone_action { ZONE_ACCEPT, ZONE_DROP, ZONE_REJECT };
 
 /* Which statement made a rule. */
 enum zone_rule_kind {
-	ZONE_APP,		/* CreateApp: a forward, or a port of dom0 */
-	ZONE_TUNE,		/* TuneZone */
-	ZONE_MAP,		/* MapAddress: a 1:1 map */
-	ZONE_ALLOW,		/* AllowZone */
+	ZONE_APP,   /* CreateApp: a forward, or a port of dom0 */
+	ZONE_TUNE,  /* TuneZone */
+	ZONE_MAP,   /* MapAddress: a 1:1 map */
+	ZONE_ALLOW, /* AllowZone */
 };
 
 struct zone_rule {
 	char name[ZONES_NAME];
-	int zone;		/* index; -1: dom0 (CreateApp ZONE=none) */
+	int zone; /* index; -1: dom0 (CreateApp ZONE=none) */
 	enum zone_rule_kind kind;
-	int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t port, to_port;
 	struct args_addr ext, to;
-	char nic[IFNAMSIZ];	/* CreateApp ZONE=none: where the port opens */
-	int out;		/* TuneZone DIR=out */
+	char nic[IFNAMSIZ]; /* CreateApp ZONE=none: where the port opens */
+	int out;	    /* TuneZone DIR=out */
 	enum zone_action action;
-	int to_zone;		/* AllowZone TO */
+	int to_zone; /* AllowZone TO */
 };
 
 #define ZONES_RULES (ZONES_MAX * 8)
@@ -80,8 +80,8 @@ struct zones {
 	int nz;
 	struct zone_rule r[ZONES_RULES];
 	int nr;
-	char vars[ZONES_MAX][128];	/* "NAME=value" */
-	int var_line[ZONES_MAX];	/* where each was set */
+	char vars[ZONES_MAX][128]; /* "NAME=value" */
+	int var_line[ZONES_MAX];   /* where each was set */
 	int nvars;
 };
 
@@ -99,7 +99,8 @@ int zones_add_bridge_spec(struct zones *zs, const char *spec, char *err,
 			  size_t len);
 
 /* The zone's network address and netmask, both as hosts (/32).  Pure. */
-void zones_network(const struct zone *z, struct args_addr *net, struct args_addr *mask);
+void zones_network(const struct zone *z, struct args_addr *net,
+		   struct args_addr *mask);
 /* 1 when a is in z's network, else 0.  Pure. */
 int zones_in_network(const struct zone *z, const struct args_addr *a);
 
@@ -129,7 +130,8 @@ int zones_nft_apply(const char *text, char *err, size_t len);
 int zones_nft_check(const char *text, char *err, size_t len);
 /* `nft list WHAT` into out; -1 with errno and nft's first error line in
  * err (as zones_nft_apply()). */
-int zones_nft_list(const char *what, char *out, size_t outlen, char *err, size_t len);
+int zones_nft_list(const char *what, char *out, size_t outlen, char *err,
+		   size_t len);
 
 /* --- on the host: network-zones start, stop, status (host.c) --- */
 
@@ -160,7 +162,8 @@ void zones_print_status(struct net *n);
  * router is written beside it (rundir/network-zones.dnsmasq.conf, .hosts),
  * for xen-zones-dhcp.service; a running dnsmasq (its pid file there) is told
  * to reread the hosts.  Returns how many hosts; -1 with errno. */
-int zones_dhcp_write(const struct zones *zs, const char *ethers, const char *hosts,
-		     const char *rundir, char *err, size_t len);
+int zones_dhcp_write(const struct zones *zs, const char *ethers,
+		     const char *hosts, const char *rundir, char *err,
+		     size_t len);
 
 #endif

@@ -42,8 +42,8 @@ static const unsigned char port_mac[6] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
 static char bridge[IFNAMSIZ];
 
 /* Everything from outside is checked before anything is changed. */
-static void read_config(struct vif *v, unsigned long *mtu, struct vlan_spec *vlans,
-			int *has_vlans)
+static void read_config(struct vif *v, unsigned long *mtu,
+			struct vlan_spec *vlans, int *has_vlans)
 {
 	char *want = vif_param(v, "bridge"), *val, err[128];
 
@@ -51,7 +51,9 @@ static void read_config(struct vif *v, unsigned long *mtu, struct vlan_spec *vla
 		vif_fatal(v, "invalid bridge name '%s'", want);
 	if (link_find_bridge(want, bridge) < 0) {
 		if (!want)
-			vif_fatal(v, "Could not find bridge, and none was specified");
+			vif_fatal(
+				v,
+				"Could not find bridge, and none was specified");
 		vif_fatal(v, "Could not find bridge device %s: %m", want);
 	}
 	free(want);
@@ -59,8 +61,10 @@ static void read_config(struct vif *v, unsigned long *mtu, struct vlan_spec *vla
 
 	*mtu = 0;
 	if ((val = vif_key(v, "mtu")) && args_uint(val, 68, 65535, mtu) < 0)
-		vif_fatal(v, "invalid mtu '%s': expected a number from 68 to 65535",
-			  val);
+		vif_fatal(
+			v,
+			"invalid mtu '%s': expected a number from 68 to 65535",
+			val);
 	free(val);
 
 	*has_vlans = 0;
@@ -105,12 +109,15 @@ static void vlan_filtering(struct vif *v)
 		return;
 	if (link_set_vlan_filtering(bridge, 1) < 0) {
 		if (errno == EOPNOTSUPP)
-			vif_fatal(v, "vlan for %s: bridge %s cannot filter VLANs "
-				  "(kernel without CONFIG_BRIDGE_VLAN_FILTERING)",
-				  v->dev, bridge);
+			vif_fatal(
+				v,
+				"vlan for %s: bridge %s cannot filter VLANs "
+				"(kernel without CONFIG_BRIDGE_VLAN_FILTERING)",
+				v->dev, bridge);
 		vif_fatal(v, "turn on VLAN filtering on %s: %m", bridge);
 	}
-	log_info("turned on VLAN filtering on bridge %s for %s", bridge, v->dev);
+	log_info("turned on VLAN filtering on bridge %s for %s", bridge,
+		 v->dev);
 }
 
 static void set_vlans(struct vif *v, const struct vlan_spec *vlans)

@@ -82,10 +82,11 @@ static void read_config(struct vif *v)
 	vif_read_firewall(v);
 	dhcp_paths();
 	if (*hostsdir != '/' || *optsdir != '/' || *dhcpd_conf != '/')
-		vif_fatal(v, "dhcp_hostsdir, dhcp_optsdir and dhcpd_conf must be "
+		vif_fatal(v,
+			  "dhcp_hostsdir, dhcp_optsdir and dhcpd_conf must be "
 			  "absolute paths");
 	dhcp = args_bool("dhcp", access(hostsdir, W_OK) == 0 ||
-				 access(dhcpd_conf, W_OK) == 0);
+					 access(dhcpd_conf, W_OK) == 0);
 	if (dhcp < 0)
 		vif_fatal(v, "invalid dhcp '%s': expected yes or no",
 			  args_setting("dhcp"));
@@ -103,13 +104,14 @@ static void dhcp_up(struct vif *v)
 
 	if (access(hostsdir, F_OK) == 0) {
 		if (dhcp_dnsmasq_add(hostsdir, optsdir, &h) < 0)
-			vif_fatal(v, "write the DHCP lease of %s into %s: %m", v->dev,
-				  hostsdir);
+			vif_fatal(v, "write the DHCP lease of %s into %s: %m",
+				  v->dev, hostsdir);
 	} else if (access(dhcpd_conf, F_OK) == 0) {
 		if (dhcp_isc_add(dhcpd_conf, &h) < 0)
-			vif_fatal(v, "add host %s to %s: %m", hostname, dhcpd_conf);
-		log_info("restart dhcpd for host %s in %s to take effect", hostname,
-			 dhcpd_conf);
+			vif_fatal(v, "add host %s to %s: %m", hostname,
+				  dhcpd_conf);
+		log_info("restart dhcpd for host %s in %s to take effect",
+			 hostname, dhcpd_conf);
 	} else {
 		vif_fatal(v, "dhcp=yes, but neither %s nor %s exists", hostsdir,
 			  dhcpd_conf);

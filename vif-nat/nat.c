@@ -48,8 +48,9 @@ int nat_derive(unsigned domid, unsigned handle, const struct args_addr *addrs,
 	return 0;
 }
 
-int nat_addresses(struct vif *v, struct args_addr *guest, struct args_addr *router,
-		  char *hostname, size_t hlen, char *err, size_t len)
+int nat_addresses(struct vif *v, struct args_addr *guest,
+		  struct args_addr *router, char *hostname, size_t hlen,
+		  char *err, size_t len)
 {
 	unsigned long handle = v->devid;
 	char *val = vif_key(v, "handle");
@@ -63,9 +64,10 @@ int nat_addresses(struct vif *v, struct args_addr *guest, struct args_addr *rout
 	if (nat_derive(v->domid, (unsigned)handle, v->addrs, v->naddrs, guest,
 		       router, hostname, hlen) < 0) {
 		snprintf(err, len, "no NAT address for %s: %s", v->dev,
-			 errno == ERANGE ? "the router's address (the guest's + 127) "
-					   "would pass .254"
-					 : "ip holds no IPv4 address");
+			 errno == ERANGE
+				 ? "the router's address (the guest's + 127) "
+				   "would pass .254"
+				 : "ip holds no IPv4 address");
 		return -1;
 	}
 	return 0;

@@ -17,7 +17,8 @@ int nat_derive(unsigned domid, unsigned handle, const struct args_addr *addrs,
 
 /* nat_derive() for this vif, its handle from the backend key (else the
  * devid); -1 with a message in err. */
-int nat_addresses(struct vif *v, struct args_addr *guest, struct args_addr *router,
-		  char *hostname, size_t hlen, char *err, size_t len);
+int nat_addresses(struct vif *v, struct args_addr *guest,
+		  struct args_addr *router, char *hostname, size_t hlen,
+		  char *err, size_t len);
 
 #endif

@@ -37,9 +37,10 @@ int args_init(int argc, char **argv, char *err, size_t errlen)
 
 		if (!eq) {
 			if (command) {
-				snprintf(err, errlen,
-					 "unexpected argument '%s' after command '%s'",
-					 argv[i], command);
+				snprintf(
+					err, errlen,
+					"unexpected argument '%s' after command '%s'",
+					argv[i], command);
 				return -1;
 			}
 			command = argv[i];
@@ -80,7 +81,8 @@ const char *args_get(const char *name)
 /* Whether the len bytes at word are one of the names of "a|b|c". */
 int args_one_of(const char *word, size_t len, const char *list)
 {
-	for (const char *p = list; p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
+	for (const char *p = list; p;
+	     p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
 		if (!strncmp(p, word, len) && (p[len] == '|' || !p[len]))
 			return 1;
 	return 0;
@@ -93,16 +95,21 @@ int args_known(const char *known, char *err, size_t errlen)
 		struct text t = TEXT_INIT(err, errlen);
 
 		if (!vars[i][len + 1]) {
-			snprintf(err, errlen, "empty argument '%.*s=': give a value or "
-				 "leave it out", (int)len, vars[i]);
+			snprintf(err, errlen,
+				 "empty argument '%.*s=': give a value or "
+				 "leave it out",
+				 (int)len, vars[i]);
 			errno = EINVAL;
 			return -1;
 		}
 		if (args_one_of(vars[i], len, known))
 			continue;
-		text_put(&t, "unknown argument '%.*s': known are ", (int)len, vars[i]);
-		for (const char *p = known; *p; p += strcspn(p, "|"), p += *p == '|')
-			text_put(&t, "%s%.*s", p == known ? "" : ", ", (int)strcspn(p, "|"), p);
+		text_put(&t, "unknown argument '%.*s': known are ", (int)len,
+			 vars[i]);
+		for (const char *p = known; *p;
+		     p += strcspn(p, "|"), p += *p == '|')
+			text_put(&t, "%s%.*s", p == known ? "" : ", ",
+				 (int)strcspn(p, "|"), p);
 		errno = EINVAL;
 		return -1;
 	}
@@ -110,9 +117,9 @@ int args_known(const char *known, char *err, size_t errlen)
 }
 
 #define MAX_SETTINGS 32
-#define MAX_LINE 510		/* bytes of a settings line, its newline not counted */
+#define MAX_LINE 510 /* bytes of a settings line, its newline not counted */
 
-static char *settings[MAX_SETTINGS];	/* "NAME=VALUE", from the file */
+static char *settings[MAX_SETTINGS]; /* "NAME=VALUE", from the file */
 static int nsettings;
 
 void args_free_config(void)
@@ -161,7 +168,8 @@ int args_load_config(char *err, size_t errlen)
 		s[len] = 0;
 		lineno++;
 		if (len > MAX_LINE) {
-			snprintf(err, errlen, "%s:%d: line longer than %d bytes", path,
+			snprintf(err, errlen,
+				 "%s:%d: line longer than %d bytes", path,
 				 lineno, MAX_LINE);
 			goto bad;
 		}
@@ -169,7 +177,8 @@ int args_load_config(char *err, size_t errlen)
 		if (!*s || *s == '#')
 			continue;
 		if (!(eq = strchr(s, '='))) {
-			snprintf(err, errlen, "%s:%d: expected NAME=VALUE, not '%.64s'",
+			snprintf(err, errlen,
+				 "%s:%d: expected NAME=VALUE, not '%.64s'",
 				 path, lineno, s);
 			goto bad;
 		}
@@ -177,17 +186,20 @@ int args_load_config(char *err, size_t errlen)
 		name = trim(s);
 		value = trim(eq + 1);
 		if (!valid_name(name, strlen(name))) {
-			snprintf(err, errlen, "%s:%d: invalid setting name '%.64s'",
-				 path, lineno, name);
+			snprintf(err, errlen,
+				 "%s:%d: invalid setting name '%.64s'", path,
+				 lineno, name);
 			goto bad;
 		}
 		if (nsettings == MAX_SETTINGS) {
-			snprintf(err, errlen, "%s:%d: more than %d settings", path, lineno,
-				 MAX_SETTINGS);
+			snprintf(err, errlen, "%s:%d: more than %d settings",
+				 path, lineno, MAX_SETTINGS);
 			goto bad;
 		}
-		if (!(settings[nsettings] = malloc(strlen(name) + strlen(value) + 2))) {
-			snprintf(err, errlen, "%s:%d: out of memory", path, lineno);
+		if (!(settings[nsettings] =
+			      malloc(strlen(name) + strlen(value) + 2))) {
+			snprintf(err, errlen, "%s:%d: out of memory", path,
+				 lineno);
 			goto bad;
 		}
 		sprintf(settings[nsettings++], "%s=%s", name, value);
@@ -209,8 +221,10 @@ const char *args_setting(const char *name)
 	if (v)
 		return v;
 	for (int i = nsettings - 1; i >= 0; i--)
-		if (strncmp(settings[i], name, len) == 0 && settings[i][len] == '=')
-			return settings[i][len + 1] ? settings[i] + len + 1 : NULL;
+		if (strncmp(settings[i], name, len) == 0 &&
+		    settings[i][len] == '=')
+			return settings[i][len + 1] ? settings[i] + len + 1
+						    : NULL;
 	return NULL;
 }
 
@@ -262,8 +276,9 @@ static const char *ifname_fault(const char *s)
 		if (isspace(c))
 			return "contains white space";
 		if (!isprint(c))
-			return iscntrl(c) ? "contains a control character"
-					  : "contains a character that is not ASCII";
+			return iscntrl(c)
+				       ? "contains a control character"
+				       : "contains a character that is not ASCII";
 	}
 	return NULL;
 }
@@ -328,7 +343,8 @@ int args_mac(const char *s, unsigned char mac[6])
 						NULL, 16);
 	}
 	/* A guest's MAC is unicast and not all zeroes. */
-	if ((mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+	if ((mac[0] & 1) ||
+	    !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
 		goto bad;
 	return 0;
 bad:
@@ -357,7 +373,8 @@ int args_addr(const char *s, struct args_addr *out)
 		goto bad;
 	out->prefix = out->family == AF_INET ? 32 : 128;
 	if (slash) {
-		if (args_uint(slash, 0, (unsigned long)out->prefix, &prefix) < 0)
+		if (args_uint(slash, 0, (unsigned long)out->prefix, &prefix) <
+		    0)
 			goto bad;
 		out->prefix = (int)prefix;
 	}
@@ -369,8 +386,8 @@ bad:
 
 int args_mac_format(const unsigned char mac[6], char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-			 mac[2], mac[3], mac[4], mac[5]);
+	int n = snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+			 mac[1], mac[2], mac[3], mac[4], mac[5]);
 
 	if (n < 0 || (size_t)n >= len) {
 		errno = ENOSPC;
@@ -418,8 +435,8 @@ int args_addr_format(const struct args_addr *a, char *buf, size_t len)
 
 /* Addresses separated by any of seps, each of family (0: either); what is
  * wrong into err (NULL: nowhere). */
-static int addr_split(const char *s, const char *seps, struct args_addr *out, int max,
-		      int family, char *err, size_t errlen)
+static int addr_split(const char *s, const char *seps, struct args_addr *out,
+		      int max, int family, char *err, size_t errlen)
 {
 	char word[INET6_ADDRSTRLEN + 5];
 	int n = 0;
@@ -433,7 +450,8 @@ static int addr_split(const char *s, const char *seps, struct args_addr *out, in
 		len = strcspn(s, seps);
 		if (n == max) {
 			if (err)
-				snprintf(err, errlen, "more than %d addresses", max);
+				snprintf(err, errlen, "more than %d addresses",
+					 max);
 			errno = E2BIG;
 			return -1;
 		}
@@ -444,11 +462,15 @@ static int addr_split(const char *s, const char *seps, struct args_addr *out, in
 		if (len >= sizeof(word) || args_addr(word, &out[n]) < 0 ||
 		    (family && out[n].family != family)) {
 			if (err)
-				snprintf(err, errlen, "'%.*s' is not an %saddress%s",
-					 len > 48 ? 48 : (int)len, s,
-					 family == AF_INET ? "IPv4 " :
-					 family == AF_INET6 ? "IPv6 " : "",
-					 family ? "" : " (IPv4 or IPv6, with an optional /prefix)");
+				snprintf(
+					err, errlen,
+					"'%.*s' is not an %saddress%s",
+					len > 48 ? 48 : (int)len, s,
+					family == AF_INET    ? "IPv4 "
+					: family == AF_INET6 ? "IPv6 "
+							     : "",
+					family ? ""
+					       : " (IPv4 or IPv6, with an optional /prefix)");
 			errno = EINVAL;
 			return -1;
 		}
@@ -495,7 +517,8 @@ static const struct {
 	enum args_addr_class class;
 	const char *block, *the, *what;
 } blocks[] = {
-	{ ARGS_ADDR_UNSPECIFIED, "0.0.0.0/8", "an", "unspecified (\"this network\")" },
+	{ ARGS_ADDR_UNSPECIFIED, "0.0.0.0/8", "an",
+	  "unspecified (\"this network\")" },
 	{ ARGS_ADDR_LOOPBACK, "127.0.0.0/8", "a", "loopback" },
 	{ ARGS_ADDR_MULTICAST, "224.0.0.0/4", "a", "multicast" },
 	{ ARGS_ADDR_BROADCAST, "255.255.255.255", "the", "broadcast" },
@@ -528,8 +551,9 @@ enum args_addr_class args_addr_class(const struct args_addr *a)
 	return i < 0 ? ARGS_ADDR_UNICAST : blocks[i].class;
 }
 
-int args_addr_allowed(const struct args_addr *a, const struct args_addr_policy *p,
-		      char *err, size_t errlen)
+int args_addr_allowed(const struct args_addr *a,
+		      const struct args_addr_policy *p, char *err,
+		      size_t errlen)
 {
 	int full = a->family == AF_INET ? 32 : 128;
 	int shortest = a->family == AF_INET ? p->prefix4 : p->prefix6;
@@ -541,21 +565,28 @@ int args_addr_allowed(const struct args_addr *a, const struct args_addr_policy *
 		goto bad;
 	}
 	if (a->prefix < shortest) {
-		snprintf(err, errlen, "a /%d network, shorter than /%d: a routed "
-			 "guest's addresses are single (/%d), unless %s= allows "
-			 "shorter prefixes", a->prefix, shortest, full,
-			 a->family == AF_INET ? "routed_prefix4" : "routed_prefix6");
+		snprintf(
+			err, errlen,
+			"a /%d network, shorter than /%d: a routed "
+			"guest's addresses are single (/%d), unless %s= allows "
+			"shorter prefixes",
+			a->prefix, shortest, full,
+			a->family == AF_INET ? "routed_prefix4"
+					     : "routed_prefix6");
 		goto bad;
 	}
 	if (p->network && args_addr_network(a, &net)) {
-		snprintf(err, errlen, "host bits set after the /%d: the network "
-			 "is %s", a->prefix, args_addr_text(&net).s);
+		snprintf(err, errlen,
+			 "host bits set after the /%d: the network "
+			 "is %s",
+			 a->prefix, args_addr_text(&net).s);
 		goto bad;
 	}
 	if ((i = block_of(a, p->link_local)) >= 0) {
 		if (a->prefix == full)
-			snprintf(err, errlen, "%s %s address (%s)", blocks[i].the,
-				 blocks[i].what, blocks[i].block);
+			snprintf(err, errlen, "%s %s address (%s)",
+				 blocks[i].the, blocks[i].what,
+				 blocks[i].block);
 		else
 			snprintf(err, errlen, "overlaps %s, the %s addresses",
 				 blocks[i].block, blocks[i].what);

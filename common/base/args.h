@@ -70,8 +70,8 @@ int args_mac(const char *s, unsigned char mac[6]);
 int args_mac_format(const unsigned char mac[6], char *buf, size_t len);
 
 struct args_addr {
-	int family;		/* AF_INET or AF_INET6 */
-	int prefix;		/* 32 or 128 when no "/len" was given */
+	int family; /* AF_INET or AF_INET6 */
+	int prefix; /* 32 or 128 when no "/len" was given */
 	unsigned char a[16];
 };
 
@@ -113,13 +113,13 @@ int args_addr_holds(const struct args_addr *net, const struct args_addr *a);
 
 /* The blocks no guest's address may come from, by args_addr_class(). */
 enum args_addr_class {
-	ARGS_ADDR_UNICAST,	/* in none of the blocks below */
-	ARGS_ADDR_UNSPECIFIED,	/* 0.0.0.0/8 ("this network"), :: */
-	ARGS_ADDR_LOOPBACK,	/* 127.0.0.0/8, ::1 */
-	ARGS_ADDR_MULTICAST,	/* 224.0.0.0/4, ff00::/8 */
-	ARGS_ADDR_BROADCAST,	/* 255.255.255.255 */
-	ARGS_ADDR_LINK_LOCAL,	/* 169.254.0.0/16, fe80::/10 */
-	ARGS_ADDR_MAPPED,	/* ::ffff:0:0/96, IPv4-mapped */
+	ARGS_ADDR_UNICAST,     /* in none of the blocks below */
+	ARGS_ADDR_UNSPECIFIED, /* 0.0.0.0/8 ("this network"), :: */
+	ARGS_ADDR_LOOPBACK,    /* 127.0.0.0/8, ::1 */
+	ARGS_ADDR_MULTICAST,   /* 224.0.0.0/4, ff00::/8 */
+	ARGS_ADDR_BROADCAST,   /* 255.255.255.255 */
+	ARGS_ADDR_LINK_LOCAL,  /* 169.254.0.0/16, fe80::/10 */
+	ARGS_ADDR_MAPPED,      /* ::ffff:0:0/96, IPv4-mapped */
 };
 /* The first of those blocks that network a overlaps (holds or lies in), or
  * ARGS_ADDR_UNICAST.  Pure. */
@@ -127,9 +127,9 @@ enum args_addr_class args_addr_class(const struct args_addr *a);
 
 /* Which addresses a guest may be given. */
 struct args_addr_policy {
-	int prefix4, prefix6;	/* the shortest prefix allowed, >= 1 */
-	int link_local;		/* link-local addresses allowed */
-	int network;		/* a prefix must be a network: no host bits */
+	int prefix4, prefix6; /* the shortest prefix allowed, >= 1 */
+	int link_local;	      /* link-local addresses allowed */
+	int network;	      /* a prefix must be a network: no host bits */
 };
 /* What a bridged guest may send from: any prefix but /0, link-local
  * addresses, host bits (192.0.2.5/24: the guest's address and netmask). */
@@ -138,7 +138,8 @@ struct args_addr_policy {
  * what is wrong with a in err ("a multicast address (224.0.0.0/4)").  A /0
  * and the blocks of args_addr_class() (link-local ones unless p allows
  * them) are never allowed.  Pure. */
-int args_addr_allowed(const struct args_addr *a, const struct args_addr_policy *p,
-		      char *err, size_t errlen);
+int args_addr_allowed(const struct args_addr *a,
+		      const struct args_addr_policy *p, char *err,
+		      size_t errlen);
 
 #endif

@@ -59,8 +59,8 @@ void log_vmsg(int level, const char *fmt, va_list ap)
 	if (level <= LOG_INFO || verbose) {
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S",
 			 localtime_r(&now, &tm));
-		fprintf(logfile ? logfile : stderr, "%s %s[%d]: %s\n", stamp, prog,
-			(int)getpid(), msg);
+		fprintf(logfile ? logfile : stderr, "%s %s[%d]: %s\n", stamp,
+			prog, (int)getpid(), msg);
 	}
 	if (logfile && level <= LOG_WARNING)
 		fprintf(stderr, "%s: %s\n", prog, msg);

@@ -123,8 +123,9 @@ char *text_read(const char *path, size_t max, size_t *len)
 	if (!f)
 		return NULL;
 	for (;;) {
-		/* Room for max + 1 bytes tells a file of max bytes from a longer
-		 * one; the last byte of the buffer is for the terminator. */
+		/* Room for max + 1 bytes tells a file of max bytes from a
+		 * longer one; the last byte of the buffer is for the
+		 * terminator. */
 		if (n + 1 >= cap) {
 			cap = cap ? 2 * cap : 4096;
 			if (cap > max + 2)

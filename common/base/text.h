@@ -6,12 +6,15 @@
 #include <stdio.h>
 
 struct text {
-	char *p;	/* where the next append goes */
-	size_t left;	/* room left, the terminating NUL included */
-	int full;	/* an append was cut */
+	char *p;     /* where the next append goes */
+	size_t left; /* room left, the terminating NUL included */
+	int full;    /* an append was cut */
 };
 
-#define TEXT_INIT(buf, len) { (buf), (len), 0 }
+#define TEXT_INIT(buf, len)                                                    \
+	{                                                                      \
+		(buf), (len), 0                                                \
+	}
 
 /* Append printf-style. */
 void text_put(struct text *t, const char *fmt, ...)

@@ -49,7 +49,8 @@ char *xstore_read_raw(struct xs_handle *xs, const char *dir, const char *key,
 int xstore_value_check(const char *v, unsigned len, char *err, size_t errlen)
 {
 	if (len > XSTORE_VALUE_MAX) {
-		snprintf(err, errlen, "%u bytes, more than %d", len, XSTORE_VALUE_MAX);
+		snprintf(err, errlen, "%u bytes, more than %d", len,
+			 XSTORE_VALUE_MAX);
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -59,10 +60,12 @@ int xstore_value_check(const char *v, unsigned len, char *err, size_t errlen)
 		if (c >= 0x20 || c == '\t')
 			continue;
 		if (c == '\n')
-			snprintf(err, errlen, "a newline at byte %u: a value is one line",
+			snprintf(err, errlen,
+				 "a newline at byte %u: a value is one line",
 				 i + 1);
 		else
-			snprintf(err, errlen, "a control character (0x%02x) at byte %u", c,
+			snprintf(err, errlen,
+				 "a control character (0x%02x) at byte %u", c,
 				 i + 1);
 		errno = EINVAL;
 		return -1;
@@ -93,7 +96,9 @@ int xstore_write(struct xs_handle *xs, const char *dir, const char *key,
 
 	if (xstore_path(path, sizeof(path), dir, key) < 0)
 		return -1;
-	return xs_write(xs, XBT_NULL, path, value, (unsigned)strlen(value)) ? 0 : -1;
+	return xs_write(xs, XBT_NULL, path, value, (unsigned)strlen(value))
+		       ? 0
+		       : -1;
 }
 
 int xstore_hotplug_status(struct xs_handle *xs, const char *dir,
@@ -102,8 +107,7 @@ int xstore_hotplug_status(struct xs_handle *xs, const char *dir,
 	return xstore_write(xs, dir, "hotplug-status", status);
 }
 
-int xstore_hotplug_error(struct xs_handle *xs, const char *dir,
-			 const char *msg)
+int xstore_hotplug_error(struct xs_handle *xs, const char *dir, const char *msg)
 {
 	char epath[XSTORE_PATH_MAX], spath[XSTORE_PATH_MAX];
 
@@ -140,7 +144,8 @@ static int component(const char **p, unsigned *out, int last)
 	char buf[8];
 	unsigned long v;
 
-	if (len == 0 || len >= 6 || (last ? (*p)[len] != '\0' : (*p)[len] != '/'))
+	if (len == 0 || len >= 6 ||
+	    (last ? (*p)[len] != '\0' : (*p)[len] != '/'))
 		return -1;
 	memcpy(buf, *p, len);
 	buf[len] = '\0';

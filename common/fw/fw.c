@@ -10,7 +10,8 @@
 /* The iptables that an administrator's `iptables` command runs. */
 static enum fw_backend host_iptables(void)
 {
-	static const char *const paths[] = { "/usr/sbin/iptables", "/sbin/iptables" };
+	static const char *const paths[] = { "/usr/sbin/iptables",
+					     "/sbin/iptables" };
 	char real[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -96,7 +97,8 @@ int fw_nat_set(enum fw_backend b, const struct fw_nat *nat)
 	struct fw_rule *rules;
 
 	if (fw_owner_valid(nat->owner) < 0 ||
-	    remove_except(nat->owner, b, fw_nft_nat_clear, fw_iptc_nat_clear) < 0)
+	    remove_except(nat->owner, b, fw_nft_nat_clear, fw_iptc_nat_clear) <
+		    0)
 		return -1;
 	if (b == FW_NONE)
 		return 0;
@@ -118,7 +120,8 @@ int fw_nat_clear(const char *owner)
 {
 	if (fw_owner_valid(owner) < 0)
 		return -1;
-	return remove_except(owner, FW_NONE, fw_nft_nat_clear, fw_iptc_nat_clear);
+	return remove_except(owner, FW_NONE, fw_nft_nat_clear,
+			     fw_iptc_nat_clear);
 }
 
 void fw_close(void)

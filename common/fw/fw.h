@@ -40,19 +40,19 @@ enum fw_backend { FW_NONE, FW_NFT, FW_IPTABLES };
 
 /* What a vif may send. */
 struct fw_vif {
-	const char *dev;		/* the vif's interface name */
-	const unsigned char *mac;	/* the guest's MAC; NULL: not checked */
-	const struct args_addr *addrs;	/* the `ip` key ... */
-	int naddrs;			/* ... how many; -1: no key, any address */
-	int trunk;			/* 802.1Q-tagged frames allowed */
-	int routed;			/* a routed (vif-route, vif-nat) device,
-					 * not a bridge port: IP checks only */
+	const char *dev;	       /* the vif's interface name */
+	const unsigned char *mac;      /* the guest's MAC; NULL: not checked */
+	const struct args_addr *addrs; /* the `ip` key ... */
+	int naddrs; /* ... how many; -1: no key, any address */
+	int trunk;  /* 802.1Q-tagged frames allowed */
+	int routed; /* a routed (vif-route, vif-nat) device,
+		     * not a bridge port: IP checks only */
 };
 
 /* What an owner NATs: IPv4 leaving by out_dev is masqueraded (only from
  * the subnets in from, when nfrom > 0; nothing when out_dev is NULL). */
 struct fw_nat {
-	const char *owner;	/* 1..15 of [A-Za-z0-9_-]: names the chains */
+	const char *owner; /* 1..15 of [A-Za-z0-9_-]: names the chains */
 	const char *out_dev;
 	const struct args_addr *from;
 	int nfrom;

@@ -12,18 +12,18 @@
 /* --- backend-neutral rules (fw_rules.c) --- */
 
 enum fw_match_kind {
-	FW_ETHERTYPE,		/* u16 */
-	FW_SMAC_NOT,		/* mac: source MAC is not */
-	FW_ARP_SHA_NOT,		/* mac: ARP sender hardware address is not */
-	FW_ARP_SPA,		/* addr: ARP sender protocol address */
-	FW_SADDR,		/* addr: IPv4/IPv6 source (with prefix) */
-	FW_DADDR,		/* addr: IPv4/IPv6 destination */
-	FW_L4PROTO,		/* u8 */
-	FW_SPORT,		/* u16 */
-	FW_DPORT,		/* u16 */
-	FW_ICMP6_TYPE,		/* u8 */
-	FW_IIFNAME,		/* ifname: arriving by */
-	FW_OIFNAME,		/* ifname: leaving by */
+	FW_ETHERTYPE,	/* u16 */
+	FW_SMAC_NOT,	/* mac: source MAC is not */
+	FW_ARP_SHA_NOT, /* mac: ARP sender hardware address is not */
+	FW_ARP_SPA,	/* addr: ARP sender protocol address */
+	FW_SADDR,	/* addr: IPv4/IPv6 source (with prefix) */
+	FW_DADDR,	/* addr: IPv4/IPv6 destination */
+	FW_L4PROTO,	/* u8 */
+	FW_SPORT,	/* u16 */
+	FW_DPORT,	/* u16 */
+	FW_ICMP6_TYPE,	/* u8 */
+	FW_IIFNAME,	/* ifname: arriving by */
+	FW_OIFNAME,	/* ifname: leaving by */
 };
 
 /* The ICMPv6 types a guest may not send. */
@@ -39,9 +39,9 @@ struct fw_match {
 };
 
 enum fw_verdict {
-	FW_PASS,		/* as far as we are concerned */
+	FW_PASS, /* as far as we are concerned */
 	FW_DROP,
-	FW_MASQ,		/* source NAT to the outgoing device's address */
+	FW_MASQ, /* source NAT to the outgoing device's address */
 };
 
 /* NAT rules belong to a hook; anti-spoofing rules all to prerouting. */
@@ -53,7 +53,7 @@ struct fw_rule {
 	int n;
 	enum fw_verdict verdict;
 	enum fw_hook hook;
-	const char *why;	/* the comment, after "<vif or owner>: " */
+	const char *why; /* the comment, after "<vif or owner>: " */
 };
 
 /* The most rules fw_rules_antispoof() makes. */

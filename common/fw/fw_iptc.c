@@ -36,7 +36,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-
 #define DISPATCH "xen-antispoof"
 #define CHAIN_PREFIX "xen-"
 #define ENTRY_MAX 2048
@@ -47,8 +46,8 @@
 struct family {
 	int af;
 	uint16_t ethertype;
-	const char *names;	/* /proc file listing the live tables */
-	size_t hdr;		/* sizeof the entry with its IP header */
+	const char *names; /* /proc file listing the live tables */
+	size_t hdr;	   /* sizeof the entry with its IP header */
 	size_t target_offset, next_offset; /* offsetof those fields */
 	struct xtc_handle *(*init)(const char *table);
 	void (*free)(struct xtc_handle *h);
@@ -69,13 +68,14 @@ struct family {
 	void (*set_ip)(void *e, const struct fw_rule *r);
 };
 
-#define WRAPPERS(P)                                                     \
+#define WRAPPERS(P)                                                            \
 	static int P##_insert(const char *c, const void *e, unsigned n,        \
 			      struct xtc_handle *h)                            \
 	{                                                                      \
 		return P##_insert_entry(c, e, n, h);                           \
 	}                                                                      \
-	static int P##_append(const char *c, const void *e, struct xtc_handle *h) \
+	static int P##_append(const char *c, const void *e,                    \
+			      struct xtc_handle *h)                            \
 	{                                                                      \
 		return P##_append_entry(c, e, h);                              \
 	}                                                                      \
@@ -123,10 +123,12 @@ static void set_ip4(void *entry, const struct fw_rule *r)
 
 		if (m->kind == FW_SADDR) {
 			memcpy(&ip->src, m->addr.a, 4);
-			prefix_mask((unsigned char *)&ip->smsk, m->addr.prefix, 4);
+			prefix_mask((unsigned char *)&ip->smsk, m->addr.prefix,
+				    4);
 		} else if (m->kind == FW_DADDR) {
 			memcpy(&ip->dst, m->addr.a, 4);
-			prefix_mask((unsigned char *)&ip->dmsk, m->addr.prefix, 4);
+			prefix_mask((unsigned char *)&ip->dmsk, m->addr.prefix,
+				    4);
 		} else if (m->kind == FW_L4PROTO) {
 			ip->proto = m->val;
 		} else if (m->kind == FW_IIFNAME) {
@@ -146,10 +148,12 @@ static void set_ip6(void *entry, const struct fw_rule *r)
 
 		if (m->kind == FW_SADDR) {
 			memcpy(&ip->src, m->addr.a, 16);
-			prefix_mask((unsigned char *)&ip->smsk, m->addr.prefix, 16);
+			prefix_mask((unsigned char *)&ip->smsk, m->addr.prefix,
+				    16);
 		} else if (m->kind == FW_DADDR) {
 			memcpy(&ip->dst, m->addr.a, 16);
-			prefix_mask((unsigned char *)&ip->dmsk, m->addr.prefix, 16);
+			prefix_mask((unsigned char *)&ip->dmsk, m->addr.prefix,
+				    16);
 		} else if (m->kind == FW_L4PROTO) {
 			ip->proto = m->val;
 			ip->flags |= IP6T_F_PROTO;
@@ -162,19 +166,47 @@ static void set_ip6(void *entry, const struct fw_rule *r)
 }
 
 static const struct family families[] = {
-	{ AF_INET, ETH_P_IP, "/proc/net/ip_tables_names", sizeof(struct ipt_entry),
+	{ AF_INET,
+	  ETH_P_IP,
+	  "/proc/net/ip_tables_names",
+	  sizeof(struct ipt_entry),
 	  offsetof(struct ipt_entry, target_offset),
 	  offsetof(struct ipt_entry, next_offset),
-	  iptc_init, iptc_free, iptc_commit, iptc_is_chain, iptc_create_chain,
-	  iptc_flush_entries, iptc_delete_chain, iptc_insert, iptc_append,
-	  iptc_check, iptc_first, iptc_next, iptc_target, iptc_delete_num_entry,
+	  iptc_init,
+	  iptc_free,
+	  iptc_commit,
+	  iptc_is_chain,
+	  iptc_create_chain,
+	  iptc_flush_entries,
+	  iptc_delete_chain,
+	  iptc_insert,
+	  iptc_append,
+	  iptc_check,
+	  iptc_first,
+	  iptc_next,
+	  iptc_target,
+	  iptc_delete_num_entry,
 	  set_ip4 },
-	{ AF_INET6, ETH_P_IPV6, "/proc/net/ip6_tables_names",
-	  sizeof(struct ip6t_entry), offsetof(struct ip6t_entry, target_offset),
-	  offsetof(struct ip6t_entry, next_offset), ip6tc_init, ip6tc_free, ip6tc_commit,
-	  ip6tc_is_chain, ip6tc_create_chain, ip6tc_flush_entries,
-	  ip6tc_delete_chain, ip6tc_insert, ip6tc_append, ip6tc_check, ip6tc_first,
-	  ip6tc_next, ip6tc_target, ip6tc_delete_num_entry,
+	{ AF_INET6,
+	  ETH_P_IPV6,
+	  "/proc/net/ip6_tables_names",
+	  sizeof(struct ip6t_entry),
+	  offsetof(struct ip6t_entry, target_offset),
+	  offsetof(struct ip6t_entry, next_offset),
+	  ip6tc_init,
+	  ip6tc_free,
+	  ip6tc_commit,
+	  ip6tc_is_chain,
+	  ip6tc_create_chain,
+	  ip6tc_flush_entries,
+	  ip6tc_delete_chain,
+	  ip6tc_insert,
+	  ip6tc_append,
+	  ip6tc_check,
+	  ip6tc_first,
+	  ip6tc_next,
+	  ip6tc_target,
+	  ip6tc_delete_num_entry,
 	  set_ip6 },
 };
 
@@ -268,7 +300,7 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 	uint16_t proto = 0, sport = 0, dport = 0;
 
 	if (r->n == 0)
-		return 0;	/* "any other ethertype": not iptables' to see */
+		return 0; /* "any other ethertype": not iptables' to see */
 	entry_init(e, f);
 	for (int i = 0; i < r->n; i++) {
 		const struct fw_match *m = &r->m[i];
@@ -279,7 +311,8 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 				return 0;
 			break;
 		case FW_SMAC_NOT: {
-			struct xt_mac_info *mi = entry_match(e, "mac", sizeof(*mi));
+			struct xt_mac_info *mi =
+				entry_match(e, "mac", sizeof(*mi));
 
 			memcpy(mi->srcaddr, m->mac, 6);
 			mi->invert = 1;
@@ -301,7 +334,8 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 			dport = m->val;
 			break;
 		case FW_ICMP6_TYPE: {
-			struct ip6t_icmp *ic = entry_match(e, "icmp6", sizeof(*ic));
+			struct ip6t_icmp *ic =
+				entry_match(e, "icmp6", sizeof(*ic));
 
 			ic->type = (uint8_t)m->val;
 			ic->code[1] = 0xff;
@@ -315,8 +349,8 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 		}
 	}
 	if (sport || dport) {
-		struct xt_udp *u = entry_match(e, proto == IPPROTO_TCP ? "tcp" : "udp",
-					       sizeof(*u));
+		struct xt_udp *u = entry_match(
+			e, proto == IPPROTO_TCP ? "tcp" : "udp", sizeof(*u));
 
 		u->spts[0] = sport;
 		u->spts[1] = sport ? sport : 0xffff;
@@ -373,7 +407,8 @@ static int table_live(const struct family *f, const char *table)
 int fw_iptc_present(void)
 {
 	for (size_t i = 0; i < 2; i++)
-		if (table_live(&families[i], "filter") || table_live(&families[i], "nat"))
+		if (table_live(&families[i], "filter") ||
+		    table_live(&families[i], "nat"))
 			return 1;
 	return 0;
 }
@@ -437,8 +472,8 @@ static int dispatch(const struct family *f, struct xtc_handle *h,
 }
 
 /* Delete the rules of from that jump to chain. */
-static int unjump(const struct family *f, struct xtc_handle *h, const char *from,
-		  const char *chain)
+static int unjump(const struct family *f, struct xtc_handle *h,
+		  const char *from, const char *chain)
 {
 	unsigned n;
 	const void *e;
@@ -457,7 +492,8 @@ again:
 /* chain, emptied and filled with the rules of hook that family f can
  * express, commented with name. */
 static int fill(const struct family *f, struct xtc_handle *h, const char *chain,
-		const char *name, const struct fw_rule *r, int n, enum fw_hook hook)
+		const char *name, const struct fw_rule *r, int n,
+		enum fw_hook hook)
 {
 	struct entry e;
 
@@ -491,7 +527,7 @@ struct change {
 	const struct fw_nat *nat;
 	const struct fw_rule *r;
 	int n;
-	const char *chain, *chain2;	/* the vif's, or the owner's pre/post */
+	const char *chain, *chain2; /* the vif's, or the owner's pre/post */
 };
 
 /* Open table of family f, apply, commit; a table not live is left alone
@@ -519,8 +555,10 @@ static int apply_allow(const struct family *f, struct xtc_handle *h,
 		       const struct change *c)
 {
 	if (ensure_chain(f, h, DISPATCH, 0) < 0 ||
-	    jump(f, h, "FORWARD", DISPATCH, "xen", "anti-spoofing of the vifs") < 0 ||
-	    jump(f, h, "INPUT", DISPATCH, "xen", "anti-spoofing of the vifs") < 0 ||
+	    jump(f, h, "FORWARD", DISPATCH, "xen",
+		 "anti-spoofing of the vifs") < 0 ||
+	    jump(f, h, "INPUT", DISPATCH, "xen", "anti-spoofing of the vifs") <
+		    0 ||
 	    fill(f, h, c->chain, c->v->dev, c->r, c->n, FW_PREROUTING) < 0 ||
 	    dispatch(f, h, c->v, c->chain) < 0)
 		return -1;
@@ -538,10 +576,14 @@ static int apply_revoke(const struct family *f, struct xtc_handle *h,
 static int apply_nat(const struct family *f, struct xtc_handle *h,
 		     const struct change *c)
 {
-	if (fill(f, h, c->chain, c->nat->owner, c->r, c->n, FW_PREROUTING) < 0 ||
-	    fill(f, h, c->chain2, c->nat->owner, c->r, c->n, FW_POSTROUTING) < 0 ||
-	    jump(f, h, "PREROUTING", c->chain, c->nat->owner, "port forwards") < 0 ||
-	    jump(f, h, "POSTROUTING", c->chain2, c->nat->owner, "masquerading") < 0)
+	if (fill(f, h, c->chain, c->nat->owner, c->r, c->n, FW_PREROUTING) <
+		    0 ||
+	    fill(f, h, c->chain2, c->nat->owner, c->r, c->n, FW_POSTROUTING) <
+		    0 ||
+	    jump(f, h, "PREROUTING", c->chain, c->nat->owner, "port forwards") <
+		    0 ||
+	    jump(f, h, "POSTROUTING", c->chain2, c->nat->owner,
+		 "masquerading") < 0)
 		return -1;
 	return 1;
 }
@@ -549,7 +591,9 @@ static int apply_nat(const struct family *f, struct xtc_handle *h,
 static int apply_nat_clear(const struct family *f, struct xtc_handle *h,
 			   const struct change *c)
 {
-	static const char *const pre[] = { "PREROUTING" }, *const post[] = { "POSTROUTING" };
+	static const char *const pre[] = { "PREROUTING" }, *const post[] = {
+		"POSTROUTING"
+	};
 	int a, b;
 
 	if ((a = remove_chain(f, h, c->chain, pre, 1)) < 0 ||
@@ -603,7 +647,9 @@ int fw_iptc_revoke(const char *dev)
 int fw_iptc_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n)
 {
 	char pre[32], post[32];
-	struct change c = { .nat = nat, .r = r, .n = n, .chain = pre, .chain2 = post };
+	struct change c = {
+		.nat = nat, .r = r, .n = n, .chain = pre, .chain2 = post
+	};
 	int lock, ret;
 
 	chain_name(nat->owner, "-pre", pre, sizeof(pre));

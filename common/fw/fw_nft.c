@@ -56,7 +56,7 @@
 #define BASE_CHAIN "prerouting"
 #define MAP "vifs"
 #define MAP_ID 1
-#define TYPE_IFNAME 41		/* nft's datatype number for ifname */
+#define TYPE_IFNAME 41 /* nft's datatype number for ifname */
 #define BATCH_MAX (512 * 1024)
 
 /* A base chain's hook.  The bridge and inet prerouting hooks are both
@@ -76,7 +76,7 @@ static const struct hook nat_pre = { "nat", NF_INET_PRE_ROUTING, -100 };
 static const struct hook nat_post = { "nat", NF_INET_POST_ROUTING, 100 };
 
 static struct mnl_socket *nl;
-static int sent;		/* a batch went out on nl */
+static int sent; /* a batch went out on nl */
 
 static struct mnl_socket *sock(void)
 {
@@ -150,7 +150,7 @@ void fw_nft_close(void)
 				;
 			_exit(0);
 		}
-		close(p[0]);	/* p[1] stays open until we exit */
+		close(p[0]); /* p[1] stays open until we exit */
 	}
 	mnl_socket_close(nl);
 	nl = NULL;
@@ -163,8 +163,8 @@ struct batch {
 	struct mnl_nlmsg_batch *b;
 	char *buf;
 	uint32_t seq;
-	int family;		/* NFPROTO_BRIDGE or NFPROTO_INET */
-	int err;		/* ENOMEM or E2BIG met while building */
+	int family; /* NFPROTO_BRIDGE or NFPROTO_INET */
+	int err;    /* ENOMEM or E2BIG met while building */
 };
 
 static int batch_start(struct batch *bt, int family)
@@ -175,7 +175,8 @@ static int batch_start(struct batch *bt, int family)
 	if (!bt->buf)
 		return -1;
 	/* The limit leaves room for the message being built past it. */
-	bt->b = mnl_nlmsg_batch_start(bt->buf, BATCH_MAX - MNL_SOCKET_BUFFER_SIZE);
+	bt->b = mnl_nlmsg_batch_start(bt->buf,
+				      BATCH_MAX - MNL_SOCKET_BUFFER_SIZE);
 	bt->seq = (uint32_t)time(NULL);
 	bt->err = 0;
 	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), bt->seq++);
@@ -210,7 +211,8 @@ static void add_table(struct batch *bt)
 		return;
 	}
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
-	nftnl_table_nlmsg_build_payload(msg(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE), t);
+	nftnl_table_nlmsg_build_payload(msg(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE),
+					t);
 	nftnl_table_free(t);
 	next(bt);
 }
@@ -245,8 +247,8 @@ out:
 }
 
 /* A message of type on chain name (a base chain on hook when given). */
-static void chain_msg(struct batch *bt, const char *name, const struct hook *hook,
-		      int type, int flags)
+static void chain_msg(struct batch *bt, const char *name,
+		      const struct hook *hook, int type, int flags)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -269,8 +271,8 @@ static void chain_msg(struct batch *bt, const char *name, const struct hook *hoo
 
 /* Chain name, a base chain on hook when hook is given; with excl, the
  * batch fails if it exists. */
-static void add_chain(struct batch *bt, const char *name, const struct hook *hook,
-		      int excl)
+static void add_chain(struct batch *bt, const char *name,
+		      const struct hook *hook, int excl)
 {
 	chain_msg(bt, name, hook, NFT_MSG_NEWCHAIN,
 		  NLM_F_CREATE | (excl ? NLM_F_EXCL : 0));
@@ -320,7 +322,8 @@ static void map_elem(struct batch *bt, const char *dev, int type)
 	}
 	nftnl_set_elem_add(s, e);
 	nftnl_set_elems_nlmsg_build_payload(
-		msg(bt, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0), s);
+		msg(bt, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0),
+		s);
 	nftnl_set_free(s);
 	next(bt);
 }
@@ -410,7 +413,8 @@ static void verdict(struct nftnl_rule *r, const struct fw_rule *fr)
 			return;
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT,
-				   fr->verdict == FW_PASS ? NF_ACCEPT : NF_DROP);
+				   fr->verdict == FW_PASS ? NF_ACCEPT
+							  : NF_DROP);
 	}
 	expr(r, e);
 }
@@ -439,8 +443,8 @@ static void u16be(struct nftnl_rule *r, uint32_t base, uint32_t off,
 
 /* An address or prefix at off, in the shape nft itself generates (so that
  * `nft list` prints it back as a prefix): a byte-aligned prefix loads only
- * its bytes; any other loads, masks and compares the whole address.  A /0 matches
- * everything and adds nothing. */
+ * its bytes; any other loads, masks and compares the whole address.  A /0
+ * matches everything and adds nothing. */
 static void addr(struct nftnl_rule *r, uint32_t off, const struct args_addr *a)
 {
 	uint32_t full = a->family == AF_INET ? 4 : 16;
@@ -559,7 +563,8 @@ static struct nftnl_rule *rule_alloc(struct batch *bt, const char *chain,
 			return NULL;
 		}
 		nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment);
-		nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
+		nftnl_rule_set_data(r, NFTNL_RULE_USERDATA,
+				    nftnl_udata_buf_data(ud),
 				    nftnl_udata_buf_len(ud));
 		nftnl_udata_buf_free(ud);
 	}
@@ -601,7 +606,8 @@ static void add_rules(struct batch *bt, const char *chain, const char *name,
 
 		if (rules[i].hook != hook)
 			continue;
-		snprintf(comment, sizeof(comment), "%s: %s", name, rules[i].why);
+		snprintf(comment, sizeof(comment), "%s: %s", name,
+			 rules[i].why);
 		if (!(r = rule_alloc(bt, chain, comment)))
 			return;
 		for (int j = 0; j < rules[i].n; j++)
@@ -615,8 +621,8 @@ static void add_rules(struct batch *bt, const char *chain, const char *name,
  * be deleted matters, because every deletion costs an RCU grace period
  * (see fw_nft_close()). */
 struct state {
-	int dispatcher;		/* the base chain holds its one rule */
-	int chain;		/* the vif's chain exists */
+	int dispatcher; /* the base chain holds its one rule */
+	int chain;	/* the vif's chain exists */
 };
 
 static int vif_family(const struct fw_vif *v)
@@ -647,7 +653,8 @@ static int build_allow(struct batch *bt, const struct fw_vif *v,
 	if (!st->dispatcher) {
 		add_table(bt);
 		add_map(bt);
-		add_chain(bt, BASE_CHAIN, v->routed ? &inet_pre : &bridge_pre, 0);
+		add_chain(bt, BASE_CHAIN, v->routed ? &inet_pre : &bridge_pre,
+			  0);
 		flush_chain(bt, BASE_CHAIN);
 		dispatcher(bt);
 	}
@@ -740,10 +747,10 @@ static int query_once(int family, uint16_t type, const char *name)
 
 	if (!sock())
 		return -1;
-	memset(buf, 0, 1024);	/* the request; padding is sent as it is */
-	nlh = nftnl_nlmsg_build_hdr(buf, type, (uint16_t)family,
-				    type == NFT_MSG_GETRULE ? NLM_F_DUMP : NLM_F_ACK,
-				    seq);
+	memset(buf, 0, 1024); /* the request; padding is sent as it is */
+	nlh = nftnl_nlmsg_build_hdr(
+		buf, type, (uint16_t)family,
+		type == NFT_MSG_GETRULE ? NLM_F_DUMP : NLM_F_ACK, seq);
 	if (type == NFT_MSG_GETTABLE) {
 		struct nftnl_table *t = nftnl_table_alloc();
 
@@ -777,8 +784,9 @@ static int query_once(int family, uint16_t type, const char *name)
 		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (len < 0)
 			return -1;
-		ret = mnl_cb_run(buf, (size_t)len, seq, mnl_socket_get_portid(nl),
-				 count_reply, &count);
+		ret = mnl_cb_run(buf, (size_t)len, seq,
+				 mnl_socket_get_portid(nl), count_reply,
+				 &count);
 	} while (ret > 0);
 	if (ret < 0)
 		return errno == ENOENT ? 0 : -1;
@@ -791,7 +799,8 @@ static int query(int family, uint16_t type, const char *name)
 {
 	int n, tries = 0;
 
-	while ((n = query_once(family, type, name)) < 0 && errno == EINTR && ++tries < 20)
+	while ((n = query_once(family, type, name)) < 0 && errno == EINTR &&
+	       ++tries < 20)
 		;
 	return n;
 }
@@ -936,7 +945,8 @@ void *fw_nft_batch(const struct fw_vif *v, const struct fw_nat *nat,
 	struct batch bt;
 	void *out;
 
-	if ((v ? build_allow(&bt, v, r, n, &st) : build_nat(&bt, nat, r, n, 0)) < 0)
+	if ((v ? build_allow(&bt, v, r, n, &st)
+	       : build_nat(&bt, nat, r, n, 0)) < 0)
 		return NULL;
 	*len = mnl_nlmsg_batch_size(bt.b);
 	if ((out = malloc(*len)))

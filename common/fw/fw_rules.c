@@ -143,7 +143,8 @@ static void ipv4(struct builder *b, const struct fw_vif *v)
 
 static void ipv6(struct builder *b, const struct fw_vif *v)
 {
-	static const uint16_t icmp_drop[] = { ICMP6_ROUTER_ADVERT, ICMP6_REDIRECT };
+	static const uint16_t icmp_drop[] = { ICMP6_ROUTER_ADVERT,
+					      ICMP6_REDIRECT };
 	static const char *const icmp_why[] = { "router advertisement",
 						"ICMPv6 redirect" };
 	struct args_addr any = host(AF_INET6, "::"), ll;
@@ -207,7 +208,8 @@ int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max)
 		add_mac(rule(&b, FW_DROP, "source MAC is not the guest's"),
 			FW_SMAC_NOT, v->mac);
 	if (v->trunk && !v->routed)
-		add_val(rule(&b, FW_PASS, "VLAN trunk"), FW_ETHERTYPE, ETH_P_8021Q);
+		add_val(rule(&b, FW_PASS, "VLAN trunk"), FW_ETHERTYPE,
+			ETH_P_8021Q);
 	if (!v->routed)
 		arp(&b, v);
 	ipv4(&b, v);

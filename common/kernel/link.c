@@ -150,7 +150,8 @@ int link_first_bridge(char out[IFNAMSIZ])
 	struct nl_cache *cache;
 	struct first f = { INT_MAX, "" };
 
-	if (!sk || netlink_errno(rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache)) < 0)
+	if (!sk ||
+	    netlink_errno(rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache)) < 0)
 		return -1;
 	nl_cache_foreach(cache, pick_bridge, &f);
 	nl_cache_free(cache);
@@ -245,7 +246,8 @@ int link_set_mtu(const char *name, unsigned mtu)
  * EEXIST and EOPNOTSUPP, as link_add_altname(). */
 static int add_altname(int ifindex, const char *alt)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINKPROP, NLM_F_EXCL);
 	struct nlattr *props;
 
@@ -319,8 +321,8 @@ int link_master(const char *name, char out[IFNAMSIZ])
 	out[0] = '\0';
 	if (master <= 0)
 		return 0;
-	if (netlink_errno(rtnl_link_get_kernel(netlink_sock(), master, NULL,
-					       &m)) < 0)
+	if (netlink_errno(
+		    rtnl_link_get_kernel(netlink_sock(), master, NULL, &m)) < 0)
 		return -1;
 	snprintf(out, IFNAMSIZ, "%s", rtnl_link_get_name(m));
 	rtnl_link_put(m);
@@ -376,7 +378,8 @@ static int parse_filtering(struct nl_msg *msg, void *arg)
 		*br[IFLA_BR_MAX + 1];
 
 	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX,
-			NULL) < 0 || !tb[IFLA_LINKINFO] ||
+			NULL) < 0 ||
+	    !tb[IFLA_LINKINFO] ||
 	    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
 	    !li[IFLA_INFO_DATA] ||
 	    nla_parse_nested(br, IFLA_BR_MAX, li[IFLA_INFO_DATA], NULL) < 0 ||
@@ -420,7 +423,8 @@ struct br_attr {
 static int bridge_talk(int ifindex, const char *name, int flags,
 		       const struct br_attr *attrs, int n)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, flags);
 	struct nlattr *info, *data;
 	int bad;
@@ -431,8 +435,10 @@ static int bridge_talk(int ifindex, const char *name, int flags,
 	      nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
 	      !(data = nla_nest_start(msg, IFLA_INFO_DATA));
 	for (int i = 0; !bad && i < n; i++)
-		bad = (attrs[i].size == 1 ? nla_put_u8(msg, attrs[i].type, (uint8_t)attrs[i].val)
-					  : nla_put_u32(msg, attrs[i].type, attrs[i].val)) < 0;
+		bad = (attrs[i].size == 1 ? nla_put_u8(msg, attrs[i].type,
+						       (uint8_t)attrs[i].val)
+					  : nla_put_u32(msg, attrs[i].type,
+							attrs[i].val)) < 0;
 	if (bad) {
 		nlmsg_free(msg);
 		errno = ENOMEM;
@@ -453,7 +459,8 @@ int link_set_vlan_filtering(const char *bridge, int on)
 
 static int put_vlan(struct nl_msg *msg, unsigned vid, unsigned flags)
 {
-	struct bridge_vlan_info vi = { .flags = (__u16)flags, .vid = (__u16)vid };
+	struct bridge_vlan_info vi = { .flags = (__u16)flags,
+				       .vid = (__u16)vid };
 
 	return nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi);
 }
@@ -464,7 +471,8 @@ static int put_vlan(struct nl_msg *msg, unsigned vid, unsigned flags)
 static int port_vlans(int ifindex, int cmd, const struct vlan_spec *spec,
 		      int keep)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
+	struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE,
+				 .ifi_index = ifindex };
 	struct nl_msg *msg = nlmsg_alloc_size(65536);
 	struct nlattr *afspec;
 	int n = 0;
@@ -478,23 +486,28 @@ static int port_vlans(int ifindex, int cmd, const struct vlan_spec *spec,
 
 		if (vlan_is_member(spec, v) != keep)
 			continue;
-		flags = vlan_is_untagged(spec, v) ? BRIDGE_VLAN_INFO_UNTAGGED : 0;
+		flags = vlan_is_untagged(spec, v) ? BRIDGE_VLAN_INFO_UNTAGGED
+						  : 0;
 		if (v == spec->pvid) {
 			if (put_vlan(msg, v, flags | BRIDGE_VLAN_INFO_PVID) < 0)
 				goto nomem;
 			n++;
 			continue;
 		}
-		while (end < VLAN_MAX && vlan_is_member(spec, end + 1) == keep &&
+		while (end < VLAN_MAX &&
+		       vlan_is_member(spec, end + 1) == keep &&
 		       end + 1 != spec->pvid &&
-		       (vlan_is_untagged(spec, end + 1) ? BRIDGE_VLAN_INFO_UNTAGGED
-							: 0u) == flags)
+		       (vlan_is_untagged(spec, end + 1)
+				? BRIDGE_VLAN_INFO_UNTAGGED
+				: 0u) == flags)
 			end++;
 		if (end == v) {
 			if (put_vlan(msg, v, flags) < 0)
 				goto nomem;
-		} else if (put_vlan(msg, v, flags | BRIDGE_VLAN_INFO_RANGE_BEGIN) < 0 ||
-			   put_vlan(msg, end, flags | BRIDGE_VLAN_INFO_RANGE_END) < 0) {
+		} else if (put_vlan(msg, v,
+				    flags | BRIDGE_VLAN_INFO_RANGE_BEGIN) < 0 ||
+			   put_vlan(msg, end,
+				    flags | BRIDGE_VLAN_INFO_RANGE_END) < 0) {
 			goto nomem;
 		}
 		n++;
@@ -528,8 +541,9 @@ int link_set_port_vlans(const char *port, const struct vlan_spec *spec)
 
 int link_create_bridge(const char *name)
 {
-	static const struct br_attr attrs[] = { { IFLA_BR_STP_STATE, 4, 0 },
-						{ IFLA_BR_FORWARD_DELAY, 4, 0 } };
+	static const struct br_attr attrs[] = {
+		{ IFLA_BR_STP_STATE, 4, 0 }, { IFLA_BR_FORWARD_DELAY, 4, 0 }
+	};
 	int is;
 
 	if ((is = link_is_bridge(name)) >= 0) {
@@ -569,8 +583,8 @@ static void add_port(struct nl_object *obj, void *arg)
 
 	if (rtnl_link_get_master(l) != p->master || p->used >= p->len)
 		return;
-	n = snprintf(p->out + p->used, p->len - p->used, "%s%s", p->used ? " " : "",
-		     rtnl_link_get_name(l));
+	n = snprintf(p->out + p->used, p->len - p->used, "%s%s",
+		     p->used ? " " : "", rtnl_link_get_name(l));
 	if (n > 0)
 		p->used += (size_t)n;
 }
@@ -584,7 +598,8 @@ int link_ports(const char *bridge, char *out, size_t len)
 	if (p.master < 0)
 		return -1;
 	out[0] = 0;
-	if (!sk || netlink_errno(rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache)) < 0)
+	if (!sk ||
+	    netlink_errno(rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache)) < 0)
 		return -1;
 	nl_cache_foreach(cache, add_port, &p);
 	nl_cache_free(cache);

@@ -75,8 +75,8 @@ int route_flush_addrs(const char *name)
 /* An nl_addr for a; NULL with errno ENOMEM. */
 static struct nl_addr *nladdr(const struct args_addr *a)
 {
-	struct nl_addr *n = nl_addr_build(a->family, a->a,
-					  a->family == AF_INET ? 4 : 16);
+	struct nl_addr *n =
+		nl_addr_build(a->family, a->a, a->family == AF_INET ? 4 : 16);
 
 	if (!n) {
 		errno = ENOMEM;
@@ -115,7 +115,8 @@ int route_default_dev(char dev[16])
 	struct best b = { 0, 0 };
 	struct nl_cache *cache;
 
-	if (!sk || netlink_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache)) < 0)
+	if (!sk ||
+	    netlink_errno(rtnl_route_alloc_cache(sk, AF_INET, 0, &cache)) < 0)
 		return -1;
 	nl_cache_foreach(cache, default_one, &b);
 	nl_cache_free(cache);
@@ -200,8 +201,8 @@ int route_addr_del(const char *name, const struct args_addr *a)
 }
 
 /* The route dst via link name, metric; NULL with errno set. */
-static struct rtnl_route *route_obj(const struct args_addr *dst, const char *name,
-				    unsigned metric)
+static struct rtnl_route *route_obj(const struct args_addr *dst,
+				    const char *name, unsigned metric)
 {
 	int ifindex = link_index(name);
 	struct rtnl_nexthop *nh;
@@ -286,8 +287,8 @@ int route_proxy_ndp(const char *name, const struct args_addr *a, int on)
 	rtnl_neigh_set_dst(n, dst);
 	rtnl_neigh_set_flags(n, NTF_PROXY);
 	if (on)
-		ret = netlink_errno(rtnl_neigh_add(netlink_sock(), n,
-						   NLM_F_CREATE | NLM_F_REPLACE));
+		ret = netlink_errno(rtnl_neigh_add(
+			netlink_sock(), n, NLM_F_CREATE | NLM_F_REPLACE));
 	else
 		ret = netlink_errno(rtnl_neigh_delete(netlink_sock(), n, 0));
 	rtnl_neigh_put(n);
@@ -320,11 +321,12 @@ int route_has_addr(const char *name, const struct args_addr *a)
 	return each_addr(name, has_one, &h) < 0 ? -1 : h.found;
 }
 
-/* --- route_addr_taken() ---------------------------------------------------- */
+/* --- route_addr_taken() ----------------------------------------------------
+ */
 
 struct taken {
 	const struct args_addr *a;
-	int own[2];		/* dev's and its twin's ifindex, or -1 */
+	int own[2]; /* dev's and its twin's ifindex, or -1 */
 	struct nl_cache *addrs;
 	char *why;
 	size_t len;
@@ -386,8 +388,8 @@ static void taken_addr(struct nl_object *obj, void *arg)
 	struct args_addr x;
 	int ifindex = rtnl_addr_get_ifindex(ra);
 
-
-	if (t->found || own(t, ifindex) || !in_a(t, rtnl_addr_get_local(ra), &x))
+	if (t->found || own(t, ifindex) ||
+	    !in_a(t, rtnl_addr_get_local(ra), &x))
 		return;
 	link_name_of(ifindex, dev);
 	args_addr_format(&x, s, sizeof(s));
@@ -428,7 +430,8 @@ static void taken_route(struct nl_object *obj, void *arg)
 	struct rtnl_route *r = (struct rtnl_route *)obj;
 	struct taken *t = arg;
 	int n = rtnl_route_get_nnexthops(r), gateways = 0;
-	char d[INET6_ADDRSTRLEN + 4], g[INET6_ADDRSTRLEN + 4], dev[IFNAMSIZ] = "?";
+	char d[INET6_ADDRSTRLEN + 4], g[INET6_ADDRSTRLEN + 4],
+		dev[IFNAMSIZ] = "?";
 	char table[24] = "";
 	struct args_addr dst, gw;
 
@@ -439,7 +442,8 @@ static void taken_route(struct nl_object *obj, void *arg)
 	else
 		args_addr_format(&dst, d, sizeof(d));
 	if (rtnl_route_get_table(r) != RT_TABLE_MAIN)
-		snprintf(table, sizeof(table), " in table %u", rtnl_route_get_table(r));
+		snprintf(table, sizeof(table), " in table %u",
+			 rtnl_route_get_table(r));
 	for (int i = 0; i < n; i++) {
 		struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, i);
 		int ifindex = rtnl_route_nh_get_ifindex(nh);
@@ -447,34 +451,44 @@ static void taken_route(struct nl_object *obj, void *arg)
 		if (!rtnl_route_nh_get_gateway(nh))
 			continue;
 		gateways++;
-		if (own(t, ifindex) || !in_a(t, rtnl_route_nh_get_gateway(nh), &gw))
+		if (own(t, ifindex) ||
+		    !in_a(t, rtnl_route_nh_get_gateway(nh), &gw))
 			continue;
 		link_name_of(ifindex, dev);
 		args_addr_format(&gw, g, sizeof(g));
-		say(t, "%s is the gateway of dom0's route to %s via %s%s", g, d, dev,
-		    table);
+		say(t, "%s is the gateway of dom0's route to %s via %s%s", g, d,
+		    dev, table);
 		return;
 	}
-	if (rtnl_route_get_type(r) == RTN_BROADCAST || rtnl_route_get_type(r) == RTN_ANYCAST) {
-		int ifindex = n ? rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0)) : 0;
+	if (rtnl_route_get_type(r) == RTN_BROADCAST ||
+	    rtnl_route_get_type(r) == RTN_ANYCAST) {
+		int ifindex = n ? rtnl_route_nh_get_ifindex(
+					  rtnl_route_nexthop_n(r, 0))
+				: 0;
 
 		if (!own(t, ifindex) && args_addr_holds(t->a, &dst)) {
 			link_name_of(ifindex, dev);
-			say(t, "%s is the %s address of %s", d, rtnl_route_get_type(r) ==
-			    RTN_BROADCAST ? "broadcast" : "anycast", dev);
+			say(t, "%s is the %s address of %s", d,
+			    rtnl_route_get_type(r) == RTN_BROADCAST
+				    ? "broadcast"
+				    : "anycast",
+			    dev);
 		}
 		return;
 	}
-	if (gateways || dst.prefix == 0 || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+	if (gateways || dst.prefix == 0 ||
+	    rtnl_route_get_table(r) != RT_TABLE_MAIN ||
 	    rtnl_route_get_type(r) != RTN_UNICAST)
 		return;
 	for (int i = 0; i < n; i++) {
-		int ifindex = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, i));
+		int ifindex =
+			rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, i));
 
 		if (own(t, ifindex))
 			continue;
 		if (args_addr_holds(t->a, &dst) ||
-		    (args_addr_holds(&dst, t->a) && !subnet_of(t, ifindex, &dst))) {
+		    (args_addr_holds(&dst, t->a) &&
+		     !subnet_of(t, ifindex, &dst))) {
 			link_name_of(ifindex, dev);
 			say(t, "a route to %s goes through %s", d, dev);
 			return;
@@ -482,17 +496,21 @@ static void taken_route(struct nl_object *obj, void *arg)
 	}
 }
 
-int route_addr_taken(const struct args_addr *a, const char *dev, const char *twin,
-		     char *why, size_t len)
+int route_addr_taken(const struct args_addr *a, const char *dev,
+		     const char *twin, char *why, size_t len)
 {
 	struct nl_sock *sk = netlink_sock();
-	struct taken t = { a, { link_index(dev), twin ? link_index(twin) : -1 },
-			   NULL, why, len, 0 };
+	struct taken t = {
+		a,    { link_index(dev), twin ? link_index(twin) : -1 },
+		NULL, why,
+		len,  0
+	};
 	struct nl_cache *routes;
 
 	if (!sk || netlink_errno(rtnl_addr_alloc_cache(sk, &t.addrs)) < 0)
 		return -1;
-	if (netlink_errno(rtnl_route_alloc_cache(sk, a->family, 0, &routes)) < 0) {
+	if (netlink_errno(rtnl_route_alloc_cache(sk, a->family, 0, &routes)) <
+	    0) {
 		nl_cache_free(t.addrs);
 		return -1;
 	}

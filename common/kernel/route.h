@@ -37,12 +37,12 @@ int route_proxy_ndp(const char *name, const struct args_addr *a, int on);
  * traffic from dom0 or from another link: 1, with what is taken in why,
  * when a holds an address of another link (dom0's own, or another vif's),
  * a broadcast or anycast address of one (the local table's), or the
- * gateway of a route through another link (any table); or when a route of the main table through another link,
- * without a gateway and not a /0, lies in a (another guest's route) or
- * holds a without being that link's own subnet (the link has no address
- * in it).  0 when none, -1 with errno.  twin (NULL: none) names a link
- * that counts as dev: the same guest's other device. */
-int route_addr_taken(const struct args_addr *a, const char *dev, const char *twin,
-		     char *why, size_t len);
+ * gateway of a route through another link (any table); or when a route of the
+ * main table through another link, without a gateway and not a /0, lies in a
+ * (another guest's route) or holds a without being that link's own subnet (the
+ * link has no address in it).  0 when none, -1 with errno.  twin (NULL: none)
+ * names a link that counts as dev: the same guest's other device. */
+int route_addr_taken(const struct args_addr *a, const char *dev,
+		     const char *twin, char *why, size_t len);
 
 #endif

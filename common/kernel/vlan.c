@@ -42,7 +42,8 @@ static int add(struct vlan_spec *spec, long vid, int pvid, int untagged,
 		return fail(err, errlen, "VLAN %ld is not between 1 and %d",
 			    vid, VLAN_MAX);
 	if (BIT_GET(spec->member, vid))
-		return fail(err, errlen, "VLAN %ld is given more than once", vid);
+		return fail(err, errlen, "VLAN %ld is given more than once",
+			    vid);
 	if (pvid) {
 		if (spec->pvid)
 			return fail(err, errlen, "two PVIDs: %u and %ld",
@@ -75,7 +76,8 @@ static int term(const char *t, size_t len, struct vlan_spec *spec, char *err,
 		if (b < 0 || *p)
 			goto bad;
 		if (b < vid)
-			return fail(err, errlen, "VLAN range '%s' is backwards", buf);
+			return fail(err, errlen, "VLAN range '%s' is backwards",
+				    buf);
 		for (long v = vid; v <= b; v++)
 			if (add(spec, v, 0, 0, err, errlen) < 0)
 				return -1;
@@ -178,7 +180,8 @@ int vlan_format(const struct vlan_spec *spec, char *buf, size_t len)
 			continue;
 		/* A run of plain tagged VLANs prints as a range. */
 		if (v != spec->pvid && !vlan_is_untagged(spec, v))
-			while (end < VLAN_MAX && vlan_is_member(spec, end + 1) &&
+			while (end < VLAN_MAX &&
+			       vlan_is_member(spec, end + 1) &&
 			       end + 1 != spec->pvid &&
 			       !vlan_is_untagged(spec, end + 1))
 				end++;
@@ -189,7 +192,8 @@ int vlan_format(const struct vlan_spec *spec, char *buf, size_t len)
 			n = snprintf(buf + used, len - used, "%s%u%s%s",
 				     used ? ", " : "", v,
 				     v == spec->pvid ? " PVID" : "",
-				     vlan_is_untagged(spec, v) ? " untagged" : "");
+				     vlan_is_untagged(spec, v) ? " untagged"
+							       : "");
 		if (n < 0 || (size_t)n >= len - used) {
 			errno = ENOSPC;
 			return -1;

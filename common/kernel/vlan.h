@@ -3,7 +3,8 @@
  *   spec  := term ( "/" term )*
  *   term  := VID [ "p" ] [ "u" ]        one VLAN; p: the PVID, u: untagged
  *          | VID "-" VID                a range, tagged
- *          | VID "+" STEP "x" COUNT     COUNT VLANs from VID, STEP apart, tagged
+ *          | VID "+" STEP "x" COUNT     COUNT VLANs from VID, STEP apart,
+ * tagged
  *
  * VIDs are 1..4094, each given once, at most one PVID.  A spec of a single
  * VLAN without flags makes an access port: that VLAN, PVID and untagged. */
@@ -16,7 +17,7 @@
 #define VLAN_MAX 4094
 
 struct vlan_spec {
-	uint16_t pvid;				/* 0: none */
+	uint16_t pvid; /* 0: none */
 	uint8_t member[(VLAN_MAX + 8) / 8];
 	uint8_t untagged[(VLAN_MAX + 8) / 8];
 };

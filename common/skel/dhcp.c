@@ -64,7 +64,8 @@ int dhcp_dnsmasq_add(const char *hostsdir, const char *optsdir,
 	return put(optsdir, h->name, line);
 }
 
-int dhcp_dnsmasq_del(const char *hostsdir, const char *optsdir, const char *name)
+int dhcp_dnsmasq_del(const char *hostsdir, const char *optsdir,
+		     const char *name)
 {
 	int a = drop(hostsdir, name), b = drop(optsdir, name);
 

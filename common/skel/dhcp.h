@@ -9,11 +9,11 @@
 #define DHCP_PATH_MAX 512
 
 struct dhcp_host {
-	const char *name;	/* the vif: names the files and the tag */
-	const char *hostname;	/* domD or domD-N */
-	const char *mac;	/* the guest's, validated */
-	const char *ip;		/* its fixed address */
-	const char *router;	/* its router (vif-nat's address on the vif) */
+	const char *name;     /* the vif: names the files and the tag */
+	const char *hostname; /* domD or domD-N */
+	const char *mac;      /* the guest's, validated */
+	const char *ip;	      /* its fixed address */
+	const char *router;   /* its router (vif-nat's address on the vif) */
 };
 
 /* Write (replace) h's entry in hostsdir and its router option in optsdir;
@@ -24,7 +24,8 @@ int dhcp_dnsmasq_add(const char *hostsdir, const char *optsdir,
 /* Remove them, and the temporaries of a run killed while writing them;
  * what is gone is not an error.  (dnsmasq forgets a removed host at its
  * next SIGHUP.)  ENAMETOOLONG when a path passes DHCP_PATH_MAX. */
-int dhcp_dnsmasq_del(const char *hostsdir, const char *optsdir, const char *name);
+int dhcp_dnsmasq_del(const char *hostsdir, const char *optsdir,
+		     const char *name);
 
 /* SIGHUP to the dnsmasq that the pid file pidfile names, which then rereads
  * its hosts files: 1 when sent; 0 when there is nothing to tell (no pid

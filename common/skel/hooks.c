@@ -100,8 +100,9 @@ int hooks_run(const char *kind, char *const vars[], char *failed, size_t len)
 				snprintf(failed, len, "%s killed by signal %d",
 					 path, WTERMSIG(status));
 			else
-				snprintf(failed, len, "%s exited with status %d",
-					 path, WEXITSTATUS(status));
+				snprintf(failed, len,
+					 "%s exited with status %d", path,
+					 WEXITSTATUS(status));
 			ret = -1;
 		}
 	}

@@ -150,7 +150,8 @@ static void read_state(struct net *n)
 		free(text);
 		if (errno == ENOMEM)
 			net_fatal(n, "read %s: %m", n->state);
-		net_fatal(n, "%s:%d: not a state line (KEY VALUE)", n->state, line);
+		net_fatal(n, "%s:%d: not a state line (KEY VALUE)", n->state,
+			  line);
 	}
 	free(text);
 }
@@ -191,7 +192,8 @@ void net_state_filter(struct net *n, const char *key,
 	int j = 0;
 
 	for (int i = 0; i < n->nlines; i++) {
-		if (!strncmp(n->lines[i], key, len) && n->lines[i][len] == ' ' &&
+		if (!strncmp(n->lines[i], key, len) &&
+		    n->lines[i][len] == ' ' &&
 		    !(keep && keep(n->lines[i] + len + 1, arg)))
 			free(n->lines[i]);
 		else
@@ -214,7 +216,8 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	if (args_init(argc, argv, err, sizeof(err)) < 0)
 		usage(n, err);
 	/* firewall= is every network script's: net_begin() reads it. */
-	k = snprintf(known, sizeof(known), "%s%sfirewall", args, *args ? "|" : "");
+	k = snprintf(known, sizeof(known), "%s%sfirewall", args,
+		     *args ? "|" : "");
 	if (k < 0 || (size_t)k >= sizeof(known))
 		net_fatal(n, "%s: too many argument names", prog);
 	if (args_known(known, err, sizeof(err)) < 0)
@@ -235,8 +238,10 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	}
 	fw = args_setting("firewall");
 	if (fw_choose(fw, &n->fw) < 0)
-		net_fatal(n, "invalid firewall '%s': expected nft, iptables, none "
-			  "or auto", fw);
+		net_fatal(n,
+			  "invalid firewall '%s': expected nft, iptables, none "
+			  "or auto",
+			  fw);
 
 	if (!strcmp(n->command, "start"))
 		net_state_filter(n, "say", NULL, NULL);
@@ -250,22 +255,30 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 		if (args_ifname(want) < 0)
 			net_fatal(n, "invalid netdev '%s'", want);
 		snprintf(n->netdev, sizeof(n->netdev), "%s", want);
-	} else if (route_default_dev(n->netdev) < 0 && !strcmp(n->command, "start")) {
-		net_fatal(n, "no netdev given and no default route to take it from: "
-			  "give netdev=<if>");
+	} else if (route_default_dev(n->netdev) < 0 &&
+		   !strcmp(n->command, "start")) {
+		net_fatal(
+			n,
+			"no netdev given and no default route to take it from: "
+			"give netdev=<if>");
 	}
 	if (!strcmp(n->command, "start")) {
 		if (link_index(n->netdev) < 0)
 			net_fatal(n, "netdev %s: %m", n->netdev);
-		/* Routed guests take netdev's address, NAT hides them behind it. */
+		/* Routed guests take netdev's address, NAT hides them behind
+		 * it. */
 		if (route_primary_addr(n->netdev, &a) < 0) {
 			if (errno == EADDRNOTAVAIL)
-				net_fatal(n, "netdev '%s' has no IPv4 address", n->netdev);
+				net_fatal(n, "netdev '%s' has no IPv4 address",
+					  n->netdev);
 			net_fatal(n, "read the addresses of %s: %m", n->netdev);
 		}
-		if (a.a[0] == 127 && args_addr_format(&a, err, sizeof(err)) == 0)
-			net_fatal(n, "netdev '%s' is a loopback device (address %s)",
-				  n->netdev, err);
+		if (a.a[0] == 127 &&
+		    args_addr_format(&a, err, sizeof(err)) == 0)
+			net_fatal(
+				n,
+				"netdev '%s' is a loopback device (address %s)",
+				n->netdev, err);
 		net_state_filter(n, "netdev", NULL, NULL);
 		net_state_add(n, "netdev %s", n->netdev);
 	}
@@ -282,7 +295,8 @@ void net_upstream_bool(struct net *n, const char *name, const char *why)
 	log_info("%s=%s: %s", name, v, why);
 }
 
-int net_networks(struct net *n, const char *name, struct args_addr *out, int max)
+int net_networks(struct net *n, const char *name, struct args_addr *out,
+		 int max)
 {
 	const char *v = args_get(name);
 	struct args_addr net;
@@ -292,15 +306,22 @@ int net_networks(struct net *n, const char *name, struct args_addr *out, int max
 		return 0;
 	if ((k = args_addr_csv(v, out, max, AF_INET)) < 0) {
 		if (errno == E2BIG)
-			net_fatal(n, "invalid %s '%s': more than %d networks", name, v, max);
-		net_fatal(n, "invalid %s '%s': expected IPv4 networks separated by "
-			  "commas", name, v);
+			net_fatal(n, "invalid %s '%s': more than %d networks",
+				  name, v, max);
+		net_fatal(
+			n,
+			"invalid %s '%s': expected IPv4 networks separated by "
+			"commas",
+			name, v);
 	}
 	for (int i = 0; i < k; i++)
 		if (args_addr_network(&out[i], &net))
-			net_fatal(n, "invalid %s '%s': %s has host bits set (the network "
-				  "is %s)", name, v, args_addr_text(&out[i]).s,
-				  args_addr_text(&net).s);
+			net_fatal(
+				n,
+				"invalid %s '%s': %s has host bits set (the network "
+				"is %s)",
+				name, v, args_addr_text(&out[i]).s,
+				args_addr_text(&net).s);
 	return k;
 }
 
@@ -309,7 +330,8 @@ static int split(char *path, const char *parts[], int max)
 {
 	int k = 0;
 
-	for (char *p = strtok(path, "/"); p && k < max - 1; p = strtok(NULL, "/"))
+	for (char *p = strtok(path, "/"); p && k < max - 1;
+	     p = strtok(NULL, "/"))
 		parts[k++] = p;
 	parts[k] = NULL;
 	return k;
@@ -331,8 +353,10 @@ void net_sysctl(struct net *n, const char *path, const char *value)
 		size_t len = strlen(path);
 
 		if (!strncmp(n->lines[i], "sysctl ", 7) &&
-		    !strncmp(n->lines[i] + 7, path, len) && n->lines[i][7 + len] == ' ')
-			return;	/* set by an earlier start: keep what was before */
+		    !strncmp(n->lines[i] + 7, path, len) &&
+		    n->lines[i][7 + len] == ' ')
+			return; /* set by an earlier start: keep what was before
+				 */
 	}
 	net_state_add(n, "sysctl %s %s %s", path, old, value);
 	log_info("%s: %s %s -> %s", log_prog(), path, old, value);
@@ -344,11 +368,13 @@ void net_sysctl_restore(struct net *n)
 		char path[256], old[64], set[64], now[64];
 		const char *parts[16];
 
-		if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old, set) != 3)
+		if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old,
+			   set) != 3)
 			continue;
 		split(path, parts, 16);
 		if (sysctl_get(parts, now, sizeof(now)) < 0) {
-			log_debug("%s is gone: nothing to put back", n->lines[i] + 7);
+			log_debug("%s is gone: nothing to put back",
+				  n->lines[i] + 7);
 			continue;
 		}
 		/* Someone else changed it since: theirs stands. */
@@ -411,8 +437,10 @@ int net_status_print(struct net *n)
 	for (int i = 0; i < n->nlines; i++) {
 		char path[256], old[64], set[64];
 
-		if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old, set) == 3)
-			printf("  %s is %s (was %s before start)\n", path, set, old);
+		if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old,
+			   set) == 3)
+			printf("  %s is %s (was %s before start)\n", path, set,
+			       old);
 		else if (!strncmp(n->lines[i], "say ", 4))
 			printf("  %s\n", n->lines[i] + 4);
 	}

@@ -16,16 +16,16 @@
 #define NET_RUNDIR "/run/xen-netscripts"
 
 struct net {
-	const char *command;	/* start, stop, status... */
-	const char *commands;	/* the valid ones, "start|stop|status" */
-	char netdev[IFNAMSIZ];	/* netdev=, else the default route's device */
-	char state[256];	/* the state file's path */
-	char **lines;		/* its lines, read or to be written */
+	const char *command;   /* start, stop, status... */
+	const char *commands;  /* the valid ones, "start|stop|status" */
+	char netdev[IFNAMSIZ]; /* netdev=, else the default route's device */
+	char state[256];       /* the state file's path */
+	char **lines;	       /* its lines, read or to be written */
 	int nlines, cap;
-	int started;		/* the state file existed */
-	int changed;		/* start changed the host: a failure writes the
-				 * state first */
-	enum fw_backend fw;	/* firewall= */
+	int started;	    /* the state file existed */
+	int changed;	    /* start changed the host: a failure writes the
+			     * state first */
+	enum fw_backend fw; /* firewall= */
 };
 
 /* Parse argv and the environment (command, NAME=VALUE), find netdev (with
@@ -59,7 +59,8 @@ void net_upstream_bool(struct net *n, const char *name, const char *why);
  * most max; returns how many, 0 when name is not given.  net_fatal() naming
  * the value for anything else: no IPv4 network, host bits set, more than
  * max. */
-int net_networks(struct net *n, const char *name, struct args_addr *out, int max);
+int net_networks(struct net *n, const char *name, struct args_addr *out,
+		 int max);
 
 /* The state file's text (len bytes, not NUL-terminated) split into lines
  * appended to n->lines; pure (no I/O).  Each line is "KEY VALUE": KEY

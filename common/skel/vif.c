@@ -26,7 +26,7 @@ static void finish(struct vif *v)
 	v->xs = NULL;
 	netlink_close();
 	closelog();
-	fw_close();	/* last: it may fork */
+	fw_close(); /* last: it may fork */
 }
 
 void vif_fatal(struct vif *v, const char *fmt, ...)
@@ -38,7 +38,8 @@ void vif_fatal(struct vif *v, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_err("%s", msg);
-	if (v->xs && v->path[0] && xstore_hotplug_error(v->xs, v->path, msg) < 0)
+	if (v->xs && v->path[0] &&
+	    xstore_hotplug_error(v->xs, v->path, msg) < 0)
 		log_err("write hotplug-error under %s: %m", v->path);
 	finish(v);
 	exit(1);
@@ -71,7 +72,8 @@ char *vif_key(struct vif *v, const char *name)
 
 	if (!val) {
 		if (errno != ENOENT)
-			vif_fatal(v, "read %s/%s from xenstore: %m", v->path, name);
+			vif_fatal(v, "read %s/%s from xenstore: %m", v->path,
+				  name);
 		return NULL;
 	}
 	if (xstore_value_check(val, len, why, sizeof(why)) < 0) {
@@ -145,8 +147,8 @@ static int restore_kname(struct vif *v)
 {
 	if (link_add_altname(v->dev, v->kname) < 0)
 		return -1;
-	log_info("gave %s back its kernel name %s as an alternative name", v->dev,
-		 v->kname);
+	log_info("gave %s back its kernel name %s as an alternative name",
+		 v->dev, v->kname);
 	v->lost_kname = 0;
 	return 0;
 }
@@ -160,11 +162,15 @@ static void find_device(struct vif *v)
 		const char *why;
 
 		if (v->tap && strlen(vifname) > max)
-			vif_fatal(v, "invalid vifname '%s': longer than %zu characters, "
-				  "the most that leaves room for '-emu'", vifname, max);
+			vif_fatal(
+				v,
+				"invalid vifname '%s': longer than %zu characters, "
+				"the most that leaves room for '-emu'",
+				vifname, max);
 		if (args_new_ifname(vifname, &why) < 0)
 			vif_fatal(v, "invalid vifname '%s': %s", vifname, why);
-		snprintf(v->vifname, IFNAMSIZ, "%s%s", vifname, v->tap ? "-emu" : "");
+		snprintf(v->vifname, IFNAMSIZ, "%s%s", vifname,
+			 v->tap ? "-emu" : "");
 		free(vifname);
 	}
 	/* The kernel's name finds the device even once renamed (it stays as an
@@ -185,7 +191,8 @@ static void find_device(struct vif *v)
 	/* offline changes nothing that could be refused: repair now; online
 	 * does it in vif_rename(), after its checks. */
 	if (v->lost_kname && !v->up && restore_kname(v) < 0)
-		log_warn("give %s back its kernel name %s: %m", v->dev, v->kname);
+		log_warn("give %s back its kernel name %s: %m", v->dev,
+			 v->kname);
 }
 
 void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
@@ -206,28 +213,33 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 	if (strcmp(type_if, "vif") != 0 && strcmp(type_if, "tap") != 0)
 		usage(v, "unknown interface type '%s'", type_if);
 	v->tap = strcmp(type_if, "tap") == 0;
-	if (strcmp(v->command, "online") == 0 || strcmp(v->command, "offline") == 0) {
+	if (strcmp(v->command, "online") == 0 ||
+	    strcmp(v->command, "offline") == 0) {
 		if (v->tap)
 			exit(0);
-	} else if (strcmp(v->command, "add") == 0 || strcmp(v->command, "remove") == 0) {
+	} else if (strcmp(v->command, "add") == 0 ||
+		   strcmp(v->command, "remove") == 0) {
 		if (!v->tap)
 			exit(0);
 	} else {
 		usage(v, "invalid command '%s'", v->command);
 	}
-	v->up = strcmp(v->command, "online") == 0 || strcmp(v->command, "add") == 0;
+	v->up = strcmp(v->command, "online") == 0 ||
+		strcmp(v->command, "add") == 0;
 
 	kname = args_get(v->tap ? "INTERFACE" : "vif");
 	path = args_get("XENBUS_PATH");
 	if (path) {
 		if (xstore_vif_path(path, &v->domid, &v->devid) < 0)
-			usage(v, "invalid XENBUS_PATH '%s': expected backend/vif/DOMID/DEVID",
+			usage(v,
+			      "invalid XENBUS_PATH '%s': expected backend/vif/DOMID/DEVID",
 			      path);
 		snprintf(v->path, sizeof(v->path), "%s", path);
-	} else if (v->tap && kname && tap_ids(kname, &v->domid, &v->devid) == 0) {
+	} else if (v->tap && kname &&
+		   tap_ids(kname, &v->domid, &v->devid) == 0) {
 		/* Relative, so that a driver domain finds its own backend. */
-		snprintf(v->path, sizeof(v->path), "backend/vif/%u/%u", v->domid,
-			 v->devid);
+		snprintf(v->path, sizeof(v->path), "backend/vif/%u/%u",
+			 v->domid, v->devid);
 	} else {
 		usage(v, "XENBUS_PATH is not set");
 	}
@@ -262,15 +274,19 @@ void vif_read_guest(struct vif *v)
 	if (!(v->ip = vif_param(v, "ip")))
 		return;
 	text_escape(shown, sizeof(shown), v->ip, strlen(v->ip), SHOWN);
-	v->naddrs = args_addr_list_err(v->ip, v->addrs, VIF_MAX_ADDRS, why, sizeof(why));
+	v->naddrs = args_addr_list_err(v->ip, v->addrs, VIF_MAX_ADDRS, why,
+				       sizeof(why));
 	if (v->naddrs < 0)
 		vif_fatal(v, "invalid ip '%s': %s", shown, why);
 	/* offline takes back whatever an earlier online was allowed. */
 	if (!v->up)
 		return;
 	if (v->naddrs == 0)
-		vif_fatal(v, "invalid ip '%s': no address in it (without an ip key, "
-			  "any source address is allowed)", shown);
+		vif_fatal(
+			v,
+			"invalid ip '%s': no address in it (without an ip key, "
+			"any source address is allowed)",
+			shown);
 	for (int i = 0; i < v->naddrs; i++)
 		if (args_addr_allowed(&v->addrs[i], &ARGS_POLICY_SOURCE, why,
 				      sizeof(why)) < 0) {
@@ -303,8 +319,10 @@ static int prefix_setting(struct vif *v, const char *name, int full)
 	unsigned long p = (unsigned long)full;
 
 	if (val && args_uint(val, 1, (unsigned long)full, &p) < 0)
-		vif_fatal(v, "invalid %s '%s': expected a prefix length from 1 to %d",
-			  name, val, full);
+		vif_fatal(
+			v,
+			"invalid %s '%s': expected a prefix length from 1 to %d",
+			name, val, full);
 	return (int)p;
 }
 
@@ -312,7 +330,8 @@ void vif_check_routed(struct vif *v, const struct args_addr *a, int n,
 		      const char *label)
 {
 	struct args_addr_policy p = { prefix_setting(v, "routed_prefix4", 32),
-				      prefix_setting(v, "routed_prefix6", 128), 0, 1 };
+				      prefix_setting(v, "routed_prefix6", 128),
+				      0, 1 };
 	char twin[IFNAMSIZ], why[192], s[INET6_ADDRSTRLEN + 4];
 	int taken;
 
@@ -321,11 +340,13 @@ void vif_check_routed(struct vif *v, const struct args_addr *a, int n,
 		args_addr_format(&a[i], s, sizeof(s));
 		if (args_addr_allowed(&a[i], &p, why, sizeof(why)) < 0)
 			vif_fatal(v, "invalid %s '%s': %s", label, s, why);
-		taken = route_addr_taken(&a[i], v->dev, twin[0] ? twin : NULL, why,
-					 sizeof(why));
+		taken = route_addr_taken(&a[i], v->dev, twin[0] ? twin : NULL,
+					 why, sizeof(why));
 		if (taken < 0)
-			vif_fatal(v, "check %s '%s' against dom0's addresses and "
-				  "routes: %m", label, s);
+			vif_fatal(v,
+				  "check %s '%s' against dom0's addresses and "
+				  "routes: %m",
+				  label, s);
 		if (taken)
 			vif_fatal(v, "invalid %s '%s': %s", label, s, why);
 	}
@@ -340,8 +361,10 @@ void vif_read_firewall(struct vif *v)
 		vif_fatal(v, "%s", err);
 	fw = args_setting("firewall");
 	if (fw_choose(fw, &v->fw) < 0)
-		vif_fatal(v, "invalid firewall '%s': expected nft, iptables, none "
-			  "or auto", fw);
+		vif_fatal(v,
+			  "invalid firewall '%s': expected nft, iptables, none "
+			  "or auto",
+			  fw);
 	if ((v->antispoof = args_bool("antispoof", 1)) < 0)
 		vif_fatal(v, "invalid antispoof '%s': expected yes or no",
 			  args_setting("antispoof"));
@@ -359,26 +382,33 @@ void vif_antispoof(struct vif *v, int trunk)
 	};
 	enum fw_backend b = v->antispoof ? v->fw : FW_NONE;
 
-	const char *const bnf[] = { "net", "bridge", "bridge-nf-call-iptables", NULL };
+	const char *const bnf[] = { "net", "bridge", "bridge-nf-call-iptables",
+				    NULL };
 	char val[8];
 
 	if (fw_vif_allow(b, &fv) < 0)
-		vif_fatal(v, "anti-spoofing for %s with %s: %m", v->dev, fw_name(b));
+		vif_fatal(v, "anti-spoofing for %s with %s: %m", v->dev,
+			  fw_name(b));
 	if (b == FW_IPTABLES && !v->routed) {
-		log_info("iptables checks only the MAC and IP sources of %s: ARP, "
-			 "VLAN tags and other ethertypes pass (firewall=nft checks "
-			 "them)", v->dev);
+		log_info(
+			"iptables checks only the MAC and IP sources of %s: ARP, "
+			"VLAN tags and other ethertypes pass (firewall=nft checks "
+			"them)",
+			v->dev);
 		if (sysctl_get(bnf, val, sizeof(val)) < 0 || strcmp(val, "1"))
-			log_warn("bridged traffic does not pass iptables "
-				 "(net.bridge.bridge-nf-call-iptables is not 1): "
-				 "the rules for %s cannot see it", v->dev);
+			log_warn(
+				"bridged traffic does not pass iptables "
+				"(net.bridge.bridge-nf-call-iptables is not 1): "
+				"the rules for %s cannot see it",
+				v->dev);
 	}
 	if (b == FW_NONE)
 		log_info("no anti-spoofing for %s (%s)", v->dev,
 			 v->antispoof ? "firewall=none" : "antispoof=no");
 	else
-		log_info("anti-spoofing for %s with %s%s: mac %s, ip %s", v->dev,
-			 fw_name(b), args_setting("firewall") ? "" : " (automatic)",
+		log_info("anti-spoofing for %s with %s%s: mac %s, ip %s",
+			 v->dev, fw_name(b),
+			 args_setting("firewall") ? "" : " (automatic)",
 			 v->has_mac ? "checked" : "not given",
 			 v->ip ? v->ip : "any");
 }
@@ -404,24 +434,31 @@ int vif_netdev(struct vif *v, char out[IFNAMSIZ], struct args_addr *ipv4,
 		if (lo < 0)
 			return -1;
 	} else if (route_default_dev(out) < 0) {
-		snprintf(err, len, "no netdev given and no default route to take it "
-			 "from: give netdev=<if> as a parameter to %s", log_prog());
+		snprintf(err, len,
+			 "no netdev given and no default route to take it "
+			 "from: give netdev=<if> as a parameter to %s",
+			 log_prog());
 		return -1;
 	}
 	if ((lo = link_is_loopback(out)) != 0) {
 		snprintf(err, len, "invalid %s '%s': %s", what, out,
-			 lo > 0 ? "the loopback device" :
-			 errno == ENODEV ? "no such device" : strerror(errno));
+			 lo > 0		   ? "the loopback device"
+			 : errno == ENODEV ? "no such device"
+					   : strerror(errno));
 		return -1;
 	}
 	if (v->present && link_index(out) == link_index(v->dev)) {
-		snprintf(err, len, "invalid %s '%s': the guest's own device", what, out);
+		snprintf(err, len, "invalid %s '%s': the guest's own device",
+			 what, out);
 		return -1;
 	}
 	if (ipv4 && route_primary_addr(out, ipv4) < 0) {
-		snprintf(err, len, "invalid %s '%s': it has no IPv4 address (%s puts "
-			 "dom0's on the vif): bring it up, or give another device "
-			 "with netdev=<if>", what, out, log_prog());
+		snprintf(
+			err, len,
+			"invalid %s '%s': it has no IPv4 address (%s puts "
+			"dom0's on the vif): bring it up, or give another device "
+			"with netdev=<if>",
+			what, out, log_prog());
 		return -1;
 	}
 	return 0;
@@ -429,7 +466,8 @@ int vif_netdev(struct vif *v, char out[IFNAMSIZ], struct args_addr *ipv4,
 
 void vif_routed_up(struct vif *v, const struct args_addr *local)
 {
-	const char *const proxy_arp[] = { "net", "ipv4", "conf", v->dev, "proxy_arp", NULL };
+	const char *const proxy_arp[] = { "net",  "ipv4",      "conf",
+					  v->dev, "proxy_arp", NULL };
 	char a[INET6_ADDRSTRLEN + 4];
 
 	if (link_set_up(v->dev, 1) < 0)
@@ -454,8 +492,10 @@ void vif_routed_down(struct vif *v)
 void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 		const char *netdev)
 {
-	const char *const fwd[] = { "net", "ipv6", "conf", "all", "forwarding", NULL };
-	const char *const ndp[] = { "net", "ipv6", "conf", netdev, "proxy_ndp", NULL };
+	const char *const fwd[] = { "net", "ipv6",	 "conf",
+				    "all", "forwarding", NULL };
+	const char *const ndp[] = { "net",  "ipv6",	 "conf",
+				    netdev, "proxy_ndp", NULL };
 	char a[INET6_ADDRSTRLEN + 4];
 	int v6 = 0;
 
@@ -470,14 +510,16 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 			continue;
 		v6 = 1;
 		if (addr->prefix != 128)
-			log_warn("proxy NDP answers for single addresses: %s is "
-				 "routed to %s, but not announced on %s", a, v->dev,
-				 netdev);
+			log_warn(
+				"proxy NDP answers for single addresses: %s is "
+				"routed to %s, but not announced on %s",
+				a, v->dev, netdev);
 		else if (route_proxy_ndp(netdev, addr, 1) < 0)
 			vif_fatal(v, "proxy NDP for %s on %s: %m", a, netdev);
 	}
 	if (v6 && (sysctl_set(fwd, "1") < 0 || sysctl_set(ndp, "1") < 0))
-		vif_fatal(v, "turn on IPv6 forwarding and proxy NDP on %s: %m", netdev);
+		vif_fatal(v, "turn on IPv6 forwarding and proxy NDP on %s: %m",
+			  netdev);
 }
 
 void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
@@ -495,9 +537,11 @@ void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
 		/* Another guest's, if a route to it through another device
 		 * is left (a refused online's offline). */
 		if (route_addr_taken(addr, v->dev, NULL, why, sizeof(why)) > 0)
-			log_info("proxy NDP for %s on %s left: %s", a, netdev, why);
+			log_info("proxy NDP for %s on %s left: %s", a, netdev,
+				 why);
 		else if (route_proxy_ndp(netdev, addr, 0) < 0)
-			log_warn("remove proxy NDP for %s on %s: %m", a, netdev);
+			log_warn("remove proxy NDP for %s on %s: %m", a,
+				 netdev);
 	}
 }
 
@@ -514,15 +558,17 @@ void vif_rename(struct vif *v)
 	if (!v->present)
 		vif_fatal(v, "device %s does not exist", v->kname);
 	if (v->lost_kname && restore_kname(v) < 0)
-		vif_fatal(v, "give %s back its kernel name %s: %m", v->dev, v->kname);
+		vif_fatal(v, "give %s back its kernel name %s: %m", v->dev,
+			  v->kname);
 	if (!v->vifname[0] || strcmp(v->dev, v->vifname) == 0)
 		return;
 	rename_mark(v, mark, sizeof(mark));
 	if (link_rename(v->dev, v->vifname, mark) < 0) {
 		if (errno == EEXIST)
-			vif_fatal(v, "Cannot rename interface %s: an interface "
-				  "with name %s already exists", v->dev,
-				  v->vifname);
+			vif_fatal(v,
+				  "Cannot rename interface %s: an interface "
+				  "with name %s already exists",
+				  v->dev, v->vifname);
 		vif_fatal(v, "rename %s to %s: %m", v->dev, v->vifname);
 	}
 	memcpy(v->dev, v->vifname, IFNAMSIZ);

@@ -14,16 +14,16 @@
 #define VIF_MAX_ADDRS 64
 
 struct vif {
-	const char *command;	/* online, offline, add or remove */
-	int up;			/* online or add */
-	int tap;		/* type_if=tap: the emulated NIC's tap device */
+	const char *command; /* online, offline, add or remove */
+	int up;		     /* online or add */
+	int tap;	     /* type_if=tap: the emulated NIC's tap device */
 	char path[XSTORE_PATH_MAX]; /* the backend directory (XENBUS_PATH) */
 	unsigned domid, devid;
 	char kname[IFNAMSIZ];	/* the kernel's name: $vif, or $INTERFACE */
 	char vifname[IFNAMSIZ]; /* the backend's vifname (+"-emu"), or "" */
 	char dev[IFNAMSIZ];	/* the device we act on, once renamed */
 	int present;		/* dev exists */
-	int lost_kname;		/* dev was found by vifname: kname must be put back */
+	int lost_kname; /* dev was found by vifname: kname must be put back */
 	struct xs_handle *xs;
 	/* Set by the script for the hooks (NULL: exported empty); ip is
 	 * malloc'd and freed by vif_end(). */
@@ -34,10 +34,10 @@ struct vif {
 	unsigned char mac[6];
 	int has_mac;
 	struct args_addr addrs[VIF_MAX_ADDRS];
-	int naddrs;		/* -1: no ip key, any address */
-	enum fw_backend fw;	/* firewall= */
-	int antispoof;		/* antispoof= (default yes) */
-	int routed;		/* set by vif-route and vif-nat: not a bridge port */
+	int naddrs;	    /* -1: no ip key, any address */
+	enum fw_backend fw; /* firewall= */
+	int antispoof;	    /* antispoof= (default yes) */
+	int routed; /* set by vif-route and vif-nat: not a bridge port */
 };
 
 /* Parse argv and the environment, exit 0 for a command/type_if pair this

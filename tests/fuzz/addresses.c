@@ -1,5 +1,5 @@
-/* Addresses (common/base/args.h): one address, the ip key's space-separated list
- * and the comma-separated subnet lists of each family.  Whatever parses
+/* Addresses (common/base/args.h): one address, the ip key's space-separated
+ * list and the comma-separated subnet lists of each family.  Whatever parses
  * prints, and what it prints parses back to the same address. */
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -15,26 +15,31 @@ static void round_trip(const char *s, const struct args_addr *a)
 	char *text = FUZZ_RENDER(args_addr_format, a, 64);
 
 	FUZZ_CHECK(text, "an address of '%s' does not print in 64 bytes", s);
-	FUZZ_CHECK(args_addr(text, &back) == 0 && !memcmp(&back, a, sizeof(back)),
-		   "an address of '%s' prints as '%s', which is another", s, text);
-	FUZZ_CHECK((a->family == AF_INET && a->prefix >= 0 && a->prefix <= 32) ||
-		   (a->family == AF_INET6 && a->prefix >= 0 && a->prefix <= 128),
-		   "'%s': family %d, prefix %d", s, a->family, a->prefix);
+	FUZZ_CHECK(
+		args_addr(text, &back) == 0 && !memcmp(&back, a, sizeof(back)),
+		"an address of '%s' prints as '%s', which is another", s, text);
+	FUZZ_CHECK(
+		(a->family == AF_INET && a->prefix >= 0 && a->prefix <= 32) ||
+			(a->family == AF_INET6 && a->prefix >= 0 &&
+			 a->prefix <= 128),
+		"'%s': family %d, prefix %d", s, a->family, a->prefix);
 	free(text);
 }
 
 /* A list parser's result: n within max, each address of family (0: either),
  * each printing back to itself. */
-static void list(const char *s, int n, const struct args_addr *a, int max, int family)
+static void list(const char *s, int n, const struct args_addr *a, int max,
+		 int family)
 {
 	if (n < 0) {
-		FUZZ_CHECK(errno == EINVAL || errno == E2BIG, "'%s': errno %d", s, errno);
+		FUZZ_CHECK(errno == EINVAL || errno == E2BIG, "'%s': errno %d",
+			   s, errno);
 		return;
 	}
 	FUZZ_CHECK(n <= max, "'%s': %d addresses in %d", s, n, max);
 	for (int i = 0; i < n; i++) {
-		FUZZ_CHECK(!family || a[i].family == family, "'%s': family %d, not %d", s,
-			   a[i].family, family);
+		FUZZ_CHECK(!family || a[i].family == family,
+			   "'%s': family %d, not %d", s, a[i].family, family);
 		round_trip(s, &a[i]);
 	}
 }

@@ -18,15 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_CHECK(cond, ...)                                                   \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__,  \
-				__LINE__, #cond);                               \
-			fprintf(stderr, __VA_ARGS__);                           \
-			fputc('\n', stderr);                                    \
-			abort();                                                \
-		}                                                               \
+#define FUZZ_CHECK(cond, ...)                                                  \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, \
+				__LINE__, #cond);                              \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+			abort();                                               \
+		}                                                              \
 	} while (0)
 
 /* The input as a C string (up to its first NUL), malloc'd to its exact size
@@ -44,8 +44,8 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
 
 /* The input split at its NULs into at most max strings, as a command line
  * arrives: returns how many, *copy holds them (free it). */
-static inline int fuzz_words(const uint8_t *data, size_t size, char **words, int max,
-			     char **copy)
+static inline int fuzz_words(const uint8_t *data, size_t size, char **words,
+			     int max, char **copy)
 {
 	char *s = fuzz_str(data, size);
 	int n = 0;
@@ -73,31 +73,33 @@ static inline char *fuzz_buf(size_t len)
  * renderer at its edge: nothing fits in 0 bytes, one byte short of the text
  * is refused with ENOSPC, exactly enough gives the same text.  The text
  * (free it), or NULL when it did not fit in max (ENOSPC). */
-#define FUZZ_RENDER(fn, obj, max)                                               \
-	({                                                                      \
-		char *full_ = fuzz_buf(max), *edge_;                            \
-		size_t n_;                                                      \
-                                                                                \
-		if (fn((obj), full_, (max)) < 0) {                              \
-			FUZZ_CHECK(errno == ENOSPC, "%s: %s", #fn, strerror(errno)); \
-			free(full_);                                            \
-			full_ = NULL;                                           \
-		} else {                                                        \
-			n_ = strlen(full_);                                     \
-			edge_ = fuzz_buf(0);                                    \
-			FUZZ_CHECK(fn((obj), edge_, 0) < 0 && errno == ENOSPC,  \
-				   "%s: no ENOSPC for 0 bytes", #fn);           \
-			free(edge_);                                            \
-			edge_ = fuzz_buf(n_);                                   \
-			FUZZ_CHECK(fn((obj), edge_, n_) < 0 && errno == ENOSPC, \
-				   "%s: no ENOSPC for %zu bytes", #fn, n_);     \
-			free(edge_);                                            \
-			edge_ = fuzz_buf(n_ + 1);                               \
-			FUZZ_CHECK(fn((obj), edge_, n_ + 1) == 0 &&             \
-					   !strcmp(edge_, full_),               \
-				   "%s: differs in %zu bytes", #fn, n_ + 1);    \
-			free(edge_);                                            \
-		}                                                               \
-		full_;                                                          \
+#define FUZZ_RENDER(fn, obj, max)                                              \
+	({                                                                     \
+		char *full_ = fuzz_buf(max), *edge_;                           \
+		size_t n_;                                                     \
+                                                                               \
+		if (fn((obj), full_, (max)) < 0) {                             \
+			FUZZ_CHECK(errno == ENOSPC, "%s: %s", #fn,             \
+				   strerror(errno));                           \
+			free(full_);                                           \
+			full_ = NULL;                                          \
+		} else {                                                       \
+			n_ = strlen(full_);                                    \
+			edge_ = fuzz_buf(0);                                   \
+			FUZZ_CHECK(fn((obj), edge_, 0) < 0 && errno == ENOSPC, \
+				   "%s: no ENOSPC for 0 bytes", #fn);          \
+			free(edge_);                                           \
+			edge_ = fuzz_buf(n_);                                  \
+			FUZZ_CHECK(fn((obj), edge_, n_) < 0 &&                 \
+					   errno == ENOSPC,                    \
+				   "%s: no ENOSPC for %zu bytes", #fn, n_);    \
+			free(edge_);                                           \
+			edge_ = fuzz_buf(n_ + 1);                              \
+			FUZZ_CHECK(fn((obj), edge_, n_ + 1) == 0 &&            \
+					   !strcmp(edge_, full_),              \
+				   "%s: differs in %zu bytes", #fn, n_ + 1);   \
+			free(edge_);                                           \
+		}                                                              \
+		full_;                                                         \
 	})
 #endif

@@ -41,7 +41,8 @@ static void check_lines(char *text)
 {
 	char *save = NULL;
 
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	for (char *l = strtok_r(text, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '='), *name, *value;
 		const char *got;
 
@@ -56,7 +57,8 @@ static void check_lines(char *text)
 		 * the same name win: checked when reached. */
 		if (!getenv(name) && !strstr(save ? save : "", name))
 			FUZZ_CHECK(*value ? got && !strcmp(got, value) : !got,
-				   "%s: '%s', not '%s'", name, got ? got : "(unset)", value);
+				   "%s: '%s', not '%s'", name,
+				   got ? got : "(unset)", value);
 		free(value);
 		free(name);
 	}
@@ -82,16 +84,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = args_load_config(err, sizeof(err));
 	if (ret < 0) {
 		FUZZ_CHECK(errno == EINVAL && err[0] && strstr(err, path),
-			   "refused without a message naming the file: '%s'", err);
+			   "refused without a message naming the file: '%s'",
+			   err);
 		FUZZ_CHECK(!args_setting("firewall") || getenv("firewall"),
 			   "a refused file left settings");
 		/* The reason follows "FILE:LINE: "; a quoted name may hold the
 		 * same words. */
-		reason = strncmp(err, path, strlen(path)) ? NULL :
-			 strchr(err + strlen(path) + 1, ':');
+		reason = strncmp(err, path, strlen(path))
+				 ? NULL
+				 : strchr(err + strlen(path) + 1, ':');
 		if (reason && !strncmp(reason, ": line longer than", 18))
-			FUZZ_CHECK(longest_line(data, size) > 510, "%s, but no line is: '%.*s'",
-				   err, (int)size, (const char *)data);
+			FUZZ_CHECK(longest_line(data, size) > 510,
+				   "%s, but no line is: '%.*s'", err, (int)size,
+				   (const char *)data);
 	} else if (!memchr(data, '\0', size)) {
 		text = fuzz_str(data, size);
 		check_lines(text);

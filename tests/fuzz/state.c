@@ -18,8 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lines += data[i] == '\n';
 	rc = net_state_parse(&n, (const char *)data, size, &line);
 	if (rc < 0) {
-		FUZZ_CHECK(errno == EINVAL || errno == ENOMEM, "errno %d", errno);
-		FUZZ_CHECK(line >= 1 && line <= lines, "bad line %d of %d", line, lines);
+		FUZZ_CHECK(errno == EINVAL || errno == ENOMEM, "errno %d",
+			   errno);
+		FUZZ_CHECK(line >= 1 && line <= lines, "bad line %d of %d",
+			   line, lines);
 		FUZZ_CHECK(n.nlines == line - 1, "%d lines kept before line %d",
 			   n.nlines, line);
 		goto out;
@@ -27,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < n.nlines; i++) {
 		const char *sp = strchr(n.lines[i], ' ');
 
-		FUZZ_CHECK(sp && sp > n.lines[i] && sp[1], "line '%s' is no 'key value'",
-			   n.lines[i]);
+		FUZZ_CHECK(sp && sp > n.lines[i] && sp[1],
+			   "line '%s' is no 'key value'", n.lines[i]);
 		len += strlen(n.lines[i]) + 1;
 	}
 	text = fuzz_buf(len + 1);
@@ -39,10 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(net_state_parse(&again, text, len, &line) == 0,
 		   "the lines written back are refused at line %d", line);
-	FUZZ_CHECK(again.nlines == n.nlines, "%d lines read back as %d", n.nlines,
-		   again.nlines);
+	FUZZ_CHECK(again.nlines == n.nlines, "%d lines read back as %d",
+		   n.nlines, again.nlines);
 	for (int i = 0; i < n.nlines; i++)
-		FUZZ_CHECK(!strcmp(n.lines[i], again.lines[i]), "line %d changed", i + 1);
+		FUZZ_CHECK(!strcmp(n.lines[i], again.lines[i]),
+			   "line %d changed", i + 1);
 	free(text);
 out:
 	net_state_clear(&n);

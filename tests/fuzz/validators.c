@@ -8,11 +8,12 @@
 #include "args.h"
 #include "fuzz.h"
 
-#define ARGV_MAX 80	/* more than args.c's 64 NAME=VALUE arguments */
+#define ARGV_MAX 80 /* more than args.c's 64 NAME=VALUE arguments */
 
 static void value(const char *s)
 {
-	static const unsigned long ranges[][2] = { { 0, 4294967295ul }, { 68, 65535 },
+	static const unsigned long ranges[][2] = { { 0, 4294967295ul },
+						   { 68, 65535 },
 						   { 1, 4094 } };
 	unsigned char mac[6];
 	unsigned long v;
@@ -21,21 +22,24 @@ static void value(const char *s)
 	if (args_ifname(s) == 0) {
 		size_t len = strlen(s);
 
-		FUZZ_CHECK(len >= 1 && len < IFNAMSIZ && strcmp(s, ".") && strcmp(s, "..") &&
+		FUZZ_CHECK(len >= 1 && len < IFNAMSIZ && strcmp(s, ".") &&
+				   strcmp(s, "..") &&
 				   !strpbrk(s, "/: \t\n\v\f\r"),
 			   "interface name '%s' accepted", s);
 	}
 	if (args_mac(s, mac) == 0) {
 		FUZZ_CHECK(args_mac_format(mac, text, sizeof(text)) == 0 &&
-			   !strcasecmp(text, s) && !(mac[0] & 1), "MAC '%s' read as %s", s,
-			   text);
+				   !strcasecmp(text, s) && !(mac[0] & 1),
+			   "MAC '%s' read as %s", s, text);
 	}
 	for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
 		if (args_uint(s, ranges[r][0], ranges[r][1], &v) < 0) {
-			FUZZ_CHECK(errno == EINVAL || errno == ERANGE, "'%s': errno %d", s, errno);
+			FUZZ_CHECK(errno == EINVAL || errno == ERANGE,
+				   "'%s': errno %d", s, errno);
 			continue;
 		}
-		FUZZ_CHECK(v >= ranges[r][0] && v <= ranges[r][1] && strlen(s) <= 10 &&
+		FUZZ_CHECK(v >= ranges[r][0] && v <= ranges[r][1] &&
+				   strlen(s) <= 10 &&
 				   strspn(s, "0123456789") == strlen(s) &&
 				   strtoull(s, NULL, 10) == v,
 			   "'%s' read as %lu", s, v);
@@ -61,7 +65,8 @@ static void command_line(char **argv, int argc)
 		size_t len;
 
 		if (!eq) {
-			FUZZ_CHECK(cmd == argv[i], "'%s' is not the command '%s'", argv[i],
+			FUZZ_CHECK(cmd == argv[i],
+				   "'%s' is not the command '%s'", argv[i],
 				   cmd ? cmd : "(none)");
 			continue;
 		}
@@ -78,13 +83,14 @@ static void command_line(char **argv, int argc)
 		v = args_get(name);
 		args_bool(name, 0);
 		free(name);
-		FUZZ_CHECK(v == (*want ? want : NULL), "%s: value '%s'", argv[i], v);
+		FUZZ_CHECK(v == (*want ? want : NULL), "%s: value '%s'",
+			   argv[i], v);
 	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *argv[ARGV_MAX + 2], *copy;	/* name, words, NULL */
+	char *argv[ARGV_MAX + 2], *copy; /* name, words, NULL */
 	int n;
 
 	/* The first word is the value; all of them, after the program's

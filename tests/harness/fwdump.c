@@ -32,10 +32,14 @@ static void put_mac(struct text *o, const unsigned char *m)
 static const char *ethertype_name(uint16_t t)
 {
 	switch (t) {
-	case ETH_P_IP: return "ip";
-	case ETH_P_ARP: return "arp";
-	case ETH_P_IPV6: return "ip6";
-	case ETH_P_8021Q: return "8021q";
+	case ETH_P_IP:
+		return "ip";
+	case ETH_P_ARP:
+		return "arp";
+	case ETH_P_IPV6:
+		return "ip6";
+	case ETH_P_8021Q:
+		return "8021q";
 	}
 	return NULL;
 }
@@ -43,15 +47,18 @@ static const char *ethertype_name(uint16_t t)
 static const char *l4_name(uint16_t p)
 {
 	switch (p) {
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_ICMPV6: return "ipv6-icmp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_ICMPV6:
+		return "ipv6-icmp";
 	}
 	return NULL;
 }
 
-int fwdump_rule(const char *name, const struct fw_rule *r, int routed, char *buf,
-		size_t len)
+int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
+		char *buf, size_t len)
 {
 	struct text o = TEXT_INIT(buf, len);
 	const char *l4 = "th";
@@ -63,9 +70,10 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed, char *buf
 		case FW_ETHERTYPE:
 			if (routed)
 				text_put(&o, "meta nfproto %s ",
-				    m->val == ETH_P_IP ? "ipv4" : "ipv6");
+					 m->val == ETH_P_IP ? "ipv4" : "ipv6");
 			else if (ethertype_name(m->val))
-				text_put(&o, "ether type %s ", ethertype_name(m->val));
+				text_put(&o, "ether type %s ",
+					 ethertype_name(m->val));
 			else
 				text_put(&o, "ether type 0x%04x ", m->val);
 			break;
@@ -86,14 +94,16 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed, char *buf
 			break;
 		case FW_SADDR:
 		case FW_DADDR:
-			text_put(&o, "%s %s ", m->addr.family == AF_INET ? "ip" : "ip6",
-			    m->kind == FW_SADDR ? "saddr" : "daddr");
+			text_put(&o, "%s %s ",
+				 m->addr.family == AF_INET ? "ip" : "ip6",
+				 m->kind == FW_SADDR ? "saddr" : "daddr");
 			text_put(&o, "%s", args_addr_text(&m->addr).s);
 			text_put(&o, " ");
 			break;
 		case FW_L4PROTO:
 			if (l4_name(m->val))
-				text_put(&o, "meta l4proto %s ", l4_name(m->val));
+				text_put(&o, "meta l4proto %s ",
+					 l4_name(m->val));
 			else
 				text_put(&o, "meta l4proto %u ", m->val);
 			l4 = m->val == IPPROTO_UDP   ? "udp"
@@ -108,8 +118,9 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed, char *buf
 			break;
 		case FW_IIFNAME:
 		case FW_OIFNAME:
-			text_put(&o, "%s \"%s\" ", m->kind == FW_IIFNAME ? "iifname" : "oifname",
-			    m->ifname);
+			text_put(&o, "%s \"%s\" ",
+				 m->kind == FW_IIFNAME ? "iifname" : "oifname",
+				 m->ifname);
 			break;
 		case FW_ICMP6_TYPE:
 			if (m->val == ICMP6_ROUTER_ADVERT)
@@ -180,7 +191,8 @@ static void dump_msg(const struct nlmsghdr *nlh, char *line, size_t len)
 		else
 			nftnl_set_elems_nlmsg_parse(nlh, s);
 		snprintf(line, len, "add %s ",
-			 NFNL_MSG_TYPE(type) == NFT_MSG_NEWSET ? "map" : "element");
+			 NFNL_MSG_TYPE(type) == NFT_MSG_NEWSET ? "map"
+							       : "element");
 		nftnl_set_snprintf(line + strlen(line), len - strlen(line), s,
 				   NFTNL_OUTPUT_DEFAULT, 0);
 		nftnl_set_free(s);
@@ -195,7 +207,8 @@ static void dump_msg(const struct nlmsghdr *nlh, char *line, size_t len)
 			snprintf(line, len, "flush chain %s",
 				 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 		else
-			nftnl_rule_snprintf(line, len, r, NFTNL_OUTPUT_DEFAULT, 0);
+			nftnl_rule_snprintf(line, len, r, NFTNL_OUTPUT_DEFAULT,
+					    0);
 		nftnl_rule_free(r);
 		break;
 	}

@@ -10,8 +10,8 @@
  * (routed 1), comment included, as `nft list ruleset` shows it, with name
  * (the vif or owner) in the comment; -1 with errno ENOSPC when buf is
  * short. */
-int fwdump_rule(const char *name, const struct fw_rule *r, int routed, char *buf,
-		size_t len);
+int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
+		char *buf, size_t len);
 
 /* The nft batch of an allow of a new vif, or (v NULL) of a NAT set
  * (fw_nft_batch()), printed by libnftnl one object per line (`nft

@@ -46,14 +46,17 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		usage("see the comment at the top of tests/harness/fwtool.c");
 	if (!strcmp(argv[1], "allow") && argc >= 5) {
-		struct fw_vif v = { .dev = argv[2], .naddrs = -1,
+		struct fw_vif v = { .dev = argv[2],
+				    .naddrs = -1,
 				    .routed = !strcmp(argv[4], "routed") };
 
 		for (int i = 5; i < argc; i++) {
-			if (!strncmp(argv[i], "mac=", 4) && args_mac(argv[i] + 4, mac) == 0)
+			if (!strncmp(argv[i], "mac=", 4) &&
+			    args_mac(argv[i] + 4, mac) == 0)
 				v.mac = mac;
 			else if (!strncmp(argv[i], "ip=", 3) &&
-				 (v.naddrs = args_addr_list(argv[i] + 3, addrs, MAX)) >= 0)
+				 (v.naddrs = args_addr_list(argv[i] + 3, addrs,
+							    MAX)) >= 0)
 				v.addrs = addrs;
 			else
 				usage("allow: mac=MAC or ip=\"ADDR...\"");
@@ -67,7 +70,8 @@ int main(int argc, char **argv)
 		for (int i = 4; i < argc; i++) {
 			if (!strncmp(argv[i], "out=", 4))
 				nat.out_dev = argv[i] + 4;
-			else if (!strncmp(argv[i], "from=", 5) && nat.nfrom < MAX &&
+			else if (!strncmp(argv[i], "from=", 5) &&
+				 nat.nfrom < MAX &&
 				 args_addr(argv[i] + 5, &from[nat.nfrom]) == 0)
 				nat.nfrom++;
 			else
@@ -80,7 +84,8 @@ int main(int argc, char **argv)
 		usage("unknown command");
 	}
 	if (ret < 0)
-		fprintf(stderr, "fwtool %s %s: %s\n", argv[1], argv[2], strerror(errno));
+		fprintf(stderr, "fwtool %s %s: %s\n", argv[1], argv[2],
+			strerror(errno));
 	fw_close();
 	return ret < 0 ? 1 : 0;
 }

@@ -96,8 +96,8 @@ int xengnttab_set_max_grants(xengnttab_handle *h, uint32_t n)
 	return 0;
 }
 
-void *xengnttab_map_grant_ref(xengnttab_handle *h, uint32_t domid,
-			      uint32_t ref, int prot)
+void *xengnttab_map_grant_ref(xengnttab_handle *h, uint32_t domid, uint32_t ref,
+			      int prot)
 {
 	void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -214,8 +214,8 @@ static int fake_proc(const char *path)
 
 	if (strcmp(path, "/proc/xen/xsd_port") == 0) {
 		fd = memfd_create("xsd_port", MFD_CLOEXEC);
-		if (fd >= 0 && (write(fd, "1\n", 2) != 2 ||
-				lseek(fd, 0, SEEK_SET) < 0)) {
+		if (fd >= 0 &&
+		    (write(fd, "1\n", 2) != 2 || lseek(fd, 0, SEEK_SET) < 0)) {
 			close(fd);
 			return -1;
 		}

@@ -14,14 +14,17 @@
 #include "unit.h"
 
 #define ARGV(...) ((char *[]){ "prog", __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *[]){ "prog", __VA_ARGS__ }) / sizeof(char *)))
+#define ARGC(...)                                                              \
+	((int)(sizeof((char *[]){ "prog", __VA_ARGS__ }) / sizeof(char *)))
 
 static char err[256];
 
 START_TEST(command_is_first_word_without_equals)
 {
 	ck_assert_int_eq(args_init(ARGC("type_if=vif", "online"),
-				   ARGV("type_if=vif", "online"), err, sizeof(err)), 0);
+				   ARGV("type_if=vif", "online"), err,
+				   sizeof(err)),
+			 0);
 	ck_assert_str_eq(args_command(), "online");
 	ck_assert_str_eq(args_get("type_if"), "vif");
 }
@@ -30,7 +33,8 @@ END_TEST
 START_TEST(no_command)
 {
 	ck_assert_int_eq(args_init(ARGC("bridge=br0"), ARGV("bridge=br0"), err,
-				   sizeof(err)), 0);
+				   sizeof(err)),
+			 0);
 	ck_assert_ptr_null(args_command());
 }
 END_TEST
@@ -38,15 +42,16 @@ END_TEST
 START_TEST(second_command_word_is_refused)
 {
 	ck_assert_int_eq(args_init(ARGC("online", "offline"),
-				   ARGV("online", "offline"), err, sizeof(err)), -1);
+				   ARGV("online", "offline"), err, sizeof(err)),
+			 -1);
 	ck_assert_ptr_nonnull(strstr(err, "offline"));
 }
 END_TEST
 
 START_TEST(malformed_names_are_refused)
 {
-	const char *bad[] = { "=x", "1a=b", "a-b=c", "a b=c", "$(reboot)=1",
-			      "a;b=c" };
+	const char *bad[] = { "=x",    "1a=b",	      "a-b=c",
+			      "a b=c", "$(reboot)=1", "a;b=c" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *argv[] = { "prog", "online", (char *)bad[i], NULL };
@@ -61,7 +66,8 @@ START_TEST(values_are_never_evaluated)
 {
 	ck_assert_int_eq(args_init(ARGC("online", "bridge=$(touch /tmp/x);br0"),
 				   ARGV("online", "bridge=$(touch /tmp/x);br0"),
-				   err, sizeof(err)), 0);
+				   err, sizeof(err)),
+			 0);
 	ck_assert_str_eq(args_get("bridge"), "$(touch /tmp/x);br0");
 	ck_assert_int_eq(args_ifname(args_get("bridge")), -1);
 }
@@ -70,11 +76,14 @@ END_TEST
 START_TEST(argument_overrides_environment_and_last_wins)
 {
 	setenv("xns_test_var", "from-env", 1);
-	ck_assert_int_eq(args_init(ARGC("online"), ARGV("online"), err, sizeof(err)), 0);
+	ck_assert_int_eq(
+		args_init(ARGC("online"), ARGV("online"), err, sizeof(err)), 0);
 	ck_assert_str_eq(args_get("xns_test_var"), "from-env");
-	ck_assert_int_eq(args_init(ARGC("online", "xns_test_var=a", "xns_test_var=b"),
-				   ARGV("online", "xns_test_var=a", "xns_test_var=b"),
-				   err, sizeof(err)), 0);
+	ck_assert_int_eq(
+		args_init(ARGC("online", "xns_test_var=a", "xns_test_var=b"),
+			  ARGV("online", "xns_test_var=a", "xns_test_var=b"),
+			  err, sizeof(err)),
+		0);
 	ck_assert_str_eq(args_get("xns_test_var"), "b");
 	/* A prefix of another name is not that name. */
 	ck_assert_ptr_null(args_get("xns_test"));
@@ -86,7 +95,8 @@ START_TEST(empty_value_is_unset)
 {
 	setenv("xns_empty", "", 1);
 	ck_assert_int_eq(args_init(ARGC("online", "bridge="),
-				   ARGV("online", "bridge="), err, sizeof(err)), 0);
+				   ARGV("online", "bridge="), err, sizeof(err)),
+			 0);
 	ck_assert_ptr_null(args_get("bridge"));
 	ck_assert_ptr_null(args_get("xns_empty"));
 	unsetenv("xns_empty");
@@ -99,25 +109,39 @@ START_TEST(unknown_and_empty_arguments_are_refused)
 {
 	setenv("frobnicate", "1", 1);
 	ck_assert_int_eq(args_init(ARGC("start", "netdev=eth0", "ipv6=yes"),
-				   ARGV("start", "netdev=eth0", "ipv6=yes"), err, sizeof(err)), 0);
-	ck_assert_int_eq(args_known("netdev|ipv6|firewall", err, sizeof(err)), 0);
+				   ARGV("start", "netdev=eth0", "ipv6=yes"),
+				   err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(args_known("netdev|ipv6|firewall", err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(args_init(ARGC("start", "ipv6=yes", "frobnicate=1"),
-				   ARGV("start", "ipv6=yes", "frobnicate=1"), err, sizeof(err)), 0);
-	ck_assert_int_eq(args_known("netdev|ipv6|firewall", err, sizeof(err)), -1);
+				   ARGV("start", "ipv6=yes", "frobnicate=1"),
+				   err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(args_known("netdev|ipv6|firewall", err, sizeof(err)),
+			 -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_str_eq(err, "unknown argument 'frobnicate': known are netdev, ipv6, firewall");
+	ck_assert_str_eq(
+		err,
+		"unknown argument 'frobnicate': known are netdev, ipv6, firewall");
 	/* A prefix or an extension of a known name is not it. */
-	ck_assert_int_eq(args_init(ARGC("start", "net=eth0"), ARGV("start", "net=eth0"), err,
-				   sizeof(err)), 0);
+	ck_assert_int_eq(args_init(ARGC("start", "net=eth0"),
+				   ARGV("start", "net=eth0"), err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(args_known("netdev|ipv6", err, sizeof(err)), -1);
-	ck_assert_int_eq(args_init(ARGC("start", "netdevs=eth0"), ARGV("start", "netdevs=eth0"),
-				   err, sizeof(err)), 0);
+	ck_assert_int_eq(args_init(ARGC("start", "netdevs=eth0"),
+				   ARGV("start", "netdevs=eth0"), err,
+				   sizeof(err)),
+			 0);
 	ck_assert_int_eq(args_known("netdev|ipv6", err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "unknown argument 'netdevs': known are netdev, ipv6");
-	ck_assert_int_eq(args_init(ARGC("start", "subnet="), ARGV("start", "subnet="), err,
-				   sizeof(err)), 0);
+	ck_assert_str_eq(err,
+			 "unknown argument 'netdevs': known are netdev, ipv6");
+	ck_assert_int_eq(args_init(ARGC("start", "subnet="),
+				   ARGV("start", "subnet="), err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(args_known("netdev|subnet", err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "empty argument 'subnet=': give a value or leave it out");
+	ck_assert_str_eq(
+		err, "empty argument 'subnet=': give a value or leave it out");
 	unsetenv("frobnicate");
 }
 END_TEST
@@ -143,16 +167,20 @@ END_TEST
 
 START_TEST(ifnames)
 {
-	const char *good[] = { "eth0", "xenbr0", "vif12.0", "vif1.0-emu",
-			       "a", "123456789012345", "br-lan_1" };
-	const char *bad[] = { "", ".", "..", "a/b", "a:b", "a b", "a\tb",
-			      "1234567890123456", "br\n0", "\x01x" };
+	const char *good[] = { "eth0",	     "xenbr0", "vif12.0",
+			       "vif1.0-emu", "a",      "123456789012345",
+			       "br-lan_1" };
+	const char *bad[] = { "",      ".",    "..",   "a/b",
+			      "a:b",   "a b",  "a\tb", "1234567890123456",
+			      "br\n0", "\x01x" };
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		ck_assert_msg(args_ifname(good[i]) == 0, "refused '%s'", good[i]);
+		ck_assert_msg(args_ifname(good[i]) == 0, "refused '%s'",
+			      good[i]);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
-		ck_assert_msg(args_ifname(bad[i]) == -1, "accepted '%s'", bad[i]);
+		ck_assert_msg(args_ifname(bad[i]) == -1, "accepted '%s'",
+			      bad[i]);
 		ck_assert_int_eq(errno, EINVAL);
 	}
 }
@@ -163,8 +191,8 @@ END_TEST
  * each with what is wrong; 15 characters is the limit. */
 START_TEST(new_ifnames)
 {
-	const char *good[] = { "web1", "123456789012345", "vif1.0-emu", "a-", "alll",
-			       "defaults" };
+	const char *good[] = { "web1", "123456789012345", "vif1.0-emu", "a-",
+			       "alll", "defaults" };
 	struct {
 		const char *name, *why;
 	} bad[] = {
@@ -178,27 +206,33 @@ START_TEST(new_ifnames)
 		{ "a\x01", "contains a control character" },
 		{ "a\x7f", "contains a control character" },
 		{ "caf\xc3\xa9", "contains a character that is not ASCII" },
-		{ "vif%d", "contains '%', which the kernel replaces with a number of its choice" },
-		{ "%", "contains '%', which the kernel replaces with a number of its choice" },
+		{ "vif%d",
+		  "contains '%', which the kernel replaces with a number of its choice" },
+		{ "%",
+		  "contains '%', which the kernel replaces with a number of its choice" },
 		{ "all", "'all' and 'default' are reserved by the kernel" },
 		{ "default", "'all' and 'default' are reserved by the kernel" },
-		{ "-web", "starts with '-', which ip and other tools take for an option" },
+		{ "-web",
+		  "starts with '-', which ip and other tools take for an option" },
 	};
 	const char *why;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		ck_assert_msg(args_new_ifname(good[i], &why) == 0, "refused '%s'", good[i]);
+		ck_assert_msg(args_new_ifname(good[i], &why) == 0,
+			      "refused '%s'", good[i]);
 		ck_assert_ptr_null(why);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
-		ck_assert_msg(args_new_ifname(bad[i].name, &why) == -1, "accepted '%s'",
-			      bad[i].name);
+		ck_assert_msg(args_new_ifname(bad[i].name, &why) == -1,
+			      "accepted '%s'", bad[i].name);
 		ck_assert_int_eq(errno, EINVAL);
 		ck_assert_str_eq(why, bad[i].why);
-		/* What an existing link may be called is checked the same way. */
+		/* What an existing link may be called is checked the same way.
+		 */
 		if (!strchr(bad[i].name, '%') && bad[i].name[0] != '-' &&
-		    strcmp(bad[i].name, "all") && strcmp(bad[i].name, "default"))
+		    strcmp(bad[i].name, "all") &&
+		    strcmp(bad[i].name, "default"))
 			ck_assert_int_eq(args_ifname(bad[i].name), -1);
 	}
 }
@@ -280,22 +314,23 @@ START_TEST(addresses)
 	ck_assert_int_eq(args_addr_list("192.0.2.5  2001:db8::5 ", a, 4), 2);
 	ck_assert_int_eq(args_addr_list("", a, 4), 0);
 	ck_assert_int_eq(args_addr_list("192.0.2.5 bogus", a, 4), -1);
-	ck_assert_int_eq(args_addr_list("1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 5.5.5.5",
-					a, 4), -1);
+	ck_assert_int_eq(
+		args_addr_list("1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 5.5.5.5", a, 4),
+		-1);
 	ck_assert_int_eq(errno, E2BIG);
 }
 END_TEST
 
 /* A parsed address, for the tests below. */
-static struct args_addr A(const char *s)
-{
+static struct args_addr A(const char *s) {
 	struct args_addr a;
 
 	ck_assert_msg(args_addr(s, &a) == 0, "'%s' does not parse", s);
 	return a;
 }
 
-static int holds(const char *net, const char *s)
+static int
+holds(const char *net, const char *s)
 {
 	struct args_addr n = A(net), a = A(s);
 
@@ -357,15 +392,19 @@ START_TEST(address_classes)
 	ck_assert_int_eq(class_of("::"), ARGS_ADDR_UNSPECIFIED);
 	ck_assert_int_eq(class_of("::1"), ARGS_ADDR_LOOPBACK);
 	ck_assert_int_eq(class_of("::2"), ARGS_ADDR_UNICAST);
-	ck_assert_int_eq(class_of("fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+			 ARGS_ADDR_UNICAST);
 	ck_assert_int_eq(class_of("fe80::"), ARGS_ADDR_LINK_LOCAL);
 	ck_assert_int_eq(class_of("fe80::1"), ARGS_ADDR_LINK_LOCAL);
-	ck_assert_int_eq(class_of("febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ARGS_ADDR_LINK_LOCAL);
+	ck_assert_int_eq(class_of("febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+			 ARGS_ADDR_LINK_LOCAL);
 	ck_assert_int_eq(class_of("fec0::"), ARGS_ADDR_UNICAST);
-	ck_assert_int_eq(class_of("feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ARGS_ADDR_UNICAST);
+	ck_assert_int_eq(class_of("feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+			 ARGS_ADDR_UNICAST);
 	ck_assert_int_eq(class_of("ff00::"), ARGS_ADDR_MULTICAST);
 	ck_assert_int_eq(class_of("ff02::1"), ARGS_ADDR_MULTICAST);
-	ck_assert_int_eq(class_of("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ARGS_ADDR_MULTICAST);
+	ck_assert_int_eq(class_of("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+			 ARGS_ADDR_MULTICAST);
 	ck_assert_int_eq(class_of("::fffe:ffff:ffff"), ARGS_ADDR_UNICAST);
 	ck_assert_int_eq(class_of("::ffff:0.0.0.0"), ARGS_ADDR_MAPPED);
 	ck_assert_int_eq(class_of("::ffff:192.0.2.1"), ARGS_ADDR_MAPPED);
@@ -404,53 +443,71 @@ START_TEST(address_policies)
 
 	ck_assert_str_eq(allowed(&routed, "203.0.113.5"), "");
 	ck_assert_str_eq(allowed(&routed, "2001:db8::5"), "");
-	ck_assert_str_eq(allowed(&routed, "203.0.113.5/31"),
-			 "a /31 network, shorter than /32: a routed guest's addresses "
-			 "are single (/32), unless routed_prefix4= allows shorter prefixes");
-	ck_assert_str_eq(allowed(&routed, "2001:db8::/127"),
-			 "a /127 network, shorter than /128: a routed guest's addresses "
-			 "are single (/128), unless routed_prefix6= allows shorter prefixes");
+	ck_assert_str_eq(
+		allowed(&routed, "203.0.113.5/31"),
+		"a /31 network, shorter than /32: a routed guest's addresses "
+		"are single (/32), unless routed_prefix4= allows shorter prefixes");
+	ck_assert_str_eq(
+		allowed(&routed, "2001:db8::/127"),
+		"a /127 network, shorter than /128: a routed guest's addresses "
+		"are single (/128), unless routed_prefix6= allows shorter prefixes");
 	/* At the setting and one past it. */
 	ck_assert_str_eq(allowed(&wider, "203.0.113.64/28"), "");
-	ck_assert_str_eq(allowed(&wider, "203.0.113.64/27"),
-			 "a /27 network, shorter than /28: a routed guest's addresses "
-			 "are single (/32), unless routed_prefix4= allows shorter prefixes");
+	ck_assert_str_eq(
+		allowed(&wider, "203.0.113.64/27"),
+		"a /27 network, shorter than /28: a routed guest's addresses "
+		"are single (/32), unless routed_prefix4= allows shorter prefixes");
 	ck_assert_str_eq(allowed(&wider, "2001:db8:5::/64"), "");
-	ck_assert_str_eq(allowed(&wider, "2001:db8:4::/63")[0] != 0 ? "no" : "", "no");
-	ck_assert_str_eq(allowed(&wider, "203.0.113.65/28"),
-			 "host bits set after the /28: the network is 203.0.113.64/28");
-	ck_assert_str_eq(allowed(&wider, "2001:db8:5::1/64"),
-			 "host bits set after the /64: the network is 2001:db8:5::/64");
+	ck_assert_str_eq(allowed(&wider, "2001:db8:4::/63")[0] != 0 ? "no" : "",
+			 "no");
+	ck_assert_str_eq(
+		allowed(&wider, "203.0.113.65/28"),
+		"host bits set after the /28: the network is 203.0.113.64/28");
+	ck_assert_str_eq(
+		allowed(&wider, "2001:db8:5::1/64"),
+		"host bits set after the /64: the network is 2001:db8:5::/64");
 	/* /0 never, whatever the policy. */
-	ck_assert_str_eq(allowed(&source, "0.0.0.0/0"), "a /0 prefix covers every address");
-	ck_assert_str_eq(allowed(&source, "::/0"), "a /0 prefix covers every address");
-	ck_assert_str_eq(allowed(&source, "10.0.0.0/1"), "overlaps 0.0.0.0/8, the "
+	ck_assert_str_eq(allowed(&source, "0.0.0.0/0"),
+			 "a /0 prefix covers every address");
+	ck_assert_str_eq(allowed(&source, "::/0"),
+			 "a /0 prefix covers every address");
+	ck_assert_str_eq(allowed(&source, "10.0.0.0/1"),
+			 "overlaps 0.0.0.0/8, the "
 			 "unspecified (\"this network\") addresses");
 	/* The blocks, each with its reason. */
-	ck_assert_str_eq(allowed(&routed, "0.0.0.0"),
-			 "an unspecified (\"this network\") address (0.0.0.0/8)");
-	ck_assert_str_eq(allowed(&routed, "127.0.0.1"), "a loopback address (127.0.0.0/8)");
-	ck_assert_str_eq(allowed(&routed, "224.0.0.1"), "a multicast address (224.0.0.0/4)");
+	ck_assert_str_eq(
+		allowed(&routed, "0.0.0.0"),
+		"an unspecified (\"this network\") address (0.0.0.0/8)");
+	ck_assert_str_eq(allowed(&routed, "127.0.0.1"),
+			 "a loopback address (127.0.0.0/8)");
+	ck_assert_str_eq(allowed(&routed, "224.0.0.1"),
+			 "a multicast address (224.0.0.0/4)");
 	ck_assert_str_eq(allowed(&routed, "255.255.255.255"),
 			 "the broadcast address (255.255.255.255)");
 	ck_assert_str_eq(allowed(&routed, "169.254.169.254"),
 			 "a link-local address (169.254.0.0/16)");
-	ck_assert_str_eq(allowed(&routed, "::"), "the unspecified address (::)");
+	ck_assert_str_eq(allowed(&routed, "::"),
+			 "the unspecified address (::)");
 	ck_assert_str_eq(allowed(&routed, "::1"), "the loopback address (::1)");
-	ck_assert_str_eq(allowed(&routed, "fe80::1"), "a link-local address (fe80::/10)");
-	ck_assert_str_eq(allowed(&routed, "ff02::1"), "a multicast address (ff00::/8)");
+	ck_assert_str_eq(allowed(&routed, "fe80::1"),
+			 "a link-local address (fe80::/10)");
+	ck_assert_str_eq(allowed(&routed, "ff02::1"),
+			 "a multicast address (ff00::/8)");
 	ck_assert_str_eq(allowed(&routed, "::ffff:192.0.2.1"),
 			 "an IPv4-mapped address (::ffff:0:0/96)");
 	/* A bridged guest's sources: networks with host bits, link-local
 	 * addresses; the other blocks still not. */
 	ck_assert_str_eq(allowed(&source, "192.0.2.5/24"), "");
-	ck_assert_str_eq(allowed(&source, "10.0.0.0/1")[0] != 0 ? "no" : "", "no");
+	ck_assert_str_eq(allowed(&source, "10.0.0.0/1")[0] != 0 ? "no" : "",
+			 "no");
 	ck_assert_str_eq(allowed(&source, "169.254.0.7"), "");
 	ck_assert_str_eq(allowed(&source, "fe80::7"), "");
 	ck_assert_str_eq(allowed(&source, "fe80::/10"), "");
 	ck_assert_str_eq(allowed(&source, "fe80::/9"), "");
-	ck_assert_str_eq(allowed(&source, "8000::/1"), "overlaps ff00::/8, the multicast addresses");
-	ck_assert_str_eq(allowed(&source, "224.0.0.1"), "a multicast address (224.0.0.0/4)");
+	ck_assert_str_eq(allowed(&source, "8000::/1"),
+			 "overlaps ff00::/8, the multicast addresses");
+	ck_assert_str_eq(allowed(&source, "224.0.0.1"),
+			 "a multicast address (224.0.0.0/4)");
 	ck_assert_str_eq(allowed(&source, "::ffff:10.0.0.7"),
 			 "an IPv4-mapped address (::ffff:0:0/96)");
 }
@@ -464,21 +521,30 @@ START_TEST(address_list_limits)
 
 	for (int i = 1; i <= VIF_MAX_ADDRS; i++)
 		sprintf(list + strlen(list), "203.0.113.%d ", i);
-	ck_assert_int_eq(args_addr_list_err(list, a, VIF_MAX_ADDRS, err, sizeof(err)),
-			 VIF_MAX_ADDRS);
+	ck_assert_int_eq(
+		args_addr_list_err(list, a, VIF_MAX_ADDRS, err, sizeof(err)),
+		VIF_MAX_ADDRS);
 	ck_assert_int_eq(a[VIF_MAX_ADDRS - 1].a[3], 64);
 	strcat(list, "203.0.113.65");
-	ck_assert_int_eq(args_addr_list_err(list, a, VIF_MAX_ADDRS, err, sizeof(err)), -1);
+	ck_assert_int_eq(
+		args_addr_list_err(list, a, VIF_MAX_ADDRS, err, sizeof(err)),
+		-1);
 	ck_assert_int_eq(errno, E2BIG);
 	ck_assert_str_eq(err, "more than 64 addresses");
-	ck_assert_int_eq(args_addr_list_err("192.0.2.1 nonsense", a, 4, err, sizeof(err)), -1);
+	ck_assert_int_eq(args_addr_list_err("192.0.2.1 nonsense", a, 4, err,
+					    sizeof(err)),
+			 -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_str_eq(err, "'nonsense' is not an address (IPv4 or IPv6, with an "
+	ck_assert_str_eq(err,
+			 "'nonsense' is not an address (IPv4 or IPv6, with an "
 			 "optional /prefix)");
-	ck_assert_int_eq(args_addr_list_err("192.0.2.1/33", a, 4, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "'192.0.2.1/33' is not an address (IPv4 or IPv6, with "
+	ck_assert_int_eq(
+		args_addr_list_err("192.0.2.1/33", a, 4, err, sizeof(err)), -1);
+	ck_assert_str_eq(err,
+			 "'192.0.2.1/33' is not an address (IPv4 or IPv6, with "
 			 "an optional /prefix)");
-	ck_assert_int_eq(args_addr_list_err("  \t ", a, 4, err, sizeof(err)), 0);
+	ck_assert_int_eq(args_addr_list_err("  \t ", a, 4, err, sizeof(err)),
+			 0);
 }
 END_TEST
 
@@ -487,12 +553,17 @@ START_TEST(address_lists_and_printing)
 	struct args_addr a[3];
 	char buf[8];
 
-	ck_assert_int_eq(args_addr_csv("10.0.0.0/8, 192.168.1.0/24", a, 3, AF_INET), 2);
+	ck_assert_int_eq(
+		args_addr_csv("10.0.0.0/8, 192.168.1.0/24", a, 3, AF_INET), 2);
 	ck_assert_str_eq(args_addr_text(&a[1]).s, "192.168.1.0/24");
-	ck_assert_int_eq(args_addr_csv("10.0.0.0/8,2001:db8::/32", a, 3, AF_INET), -1);
+	ck_assert_int_eq(
+		args_addr_csv("10.0.0.0/8,2001:db8::/32", a, 3, AF_INET), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(args_addr_csv("10.0.0.0/8,2001:db8::/32", a, 3, 0), 2);
-	ck_assert_int_eq(args_addr_csv("1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8", a, 3, 0), -1);
+	ck_assert_int_eq(
+		args_addr_csv("1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8", a, 3,
+			      0),
+		-1);
 	ck_assert_int_eq(errno, E2BIG);
 	ck_assert_int_eq(args_addr_csv(",", a, 3, 0), -1);
 	ck_assert_int_eq(args_addr_csv("10.0.0.0/33", a, 3, 0), -1);
@@ -508,13 +579,15 @@ START_TEST(address_text_at_its_limit_and_networks)
 	char buf[64];
 
 	/* The longest address text with the longest prefix shown: whole in
-	 * args_addr_text(), and args_addr_format() at its length and one less. */
+	 * args_addr_text(), and args_addr_format() at its length and one less.
+	 */
 	ck_assert_int_eq(args_addr(longest, &a), 0);
 	ck_assert_str_eq(args_addr_text(&a).s, longest);
 	ck_assert_int_lt(strlen(longest), ARGS_ADDR_LEN);
 	ck_assert_int_eq(args_addr_format(&a, buf, strlen(longest) + 1), 0);
 	ck_assert_int_eq(args_addr_format(&a, buf, strlen(longest)), -1);
-	ck_assert_int_eq(args_addr_text(&(struct args_addr){ .family = 99 }).s[0], '?');
+	ck_assert_int_eq(
+		args_addr_text(&(struct args_addr){ .family = 99 }).s[0], '?');
 
 	ck_assert_int_eq(args_addr("10.0.0.1/8", &a), 0);
 	ck_assert_int_eq(args_addr_network(&a, &net), 1);
@@ -533,11 +606,14 @@ START_TEST(settings_file_below_arguments_and_environment)
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	write_conf(path, "# comment\n\n  firewall = iptables \nantispoof=no\nempty=\n");
+	write_conf(
+		path,
+		"# comment\n\n  firewall = iptables \nantispoof=no\nempty=\n");
 	setenv("XEN_NETSCRIPTS_CONF", path, 1);
 	unsetenv("firewall");
 	unsetenv("antispoof");
-	ck_assert_int_eq(args_init(ARGC("online"), ARGV("online"), err, sizeof(err)), 0);
+	ck_assert_int_eq(
+		args_init(ARGC("online"), ARGV("online"), err, sizeof(err)), 0);
 	ck_assert_int_eq(args_load_config(err, sizeof(err)), 0);
 	ck_assert_str_eq(args_setting("firewall"), "iptables");
 	ck_assert_ptr_null(args_setting("empty"));
@@ -545,13 +621,16 @@ START_TEST(settings_file_below_arguments_and_environment)
 	ck_assert_int_eq(args_bool("unset", 1), 1);
 	setenv("firewall", "nft", 1);
 	ck_assert_str_eq(args_setting("firewall"), "nft");
-	ck_assert_int_eq(args_init(ARGC("online", "firewall=none", "antispoof=Yes"),
-				   ARGV("online", "firewall=none", "antispoof=Yes"), err,
-				   sizeof(err)), 0);
+	ck_assert_int_eq(
+		args_init(ARGC("online", "firewall=none", "antispoof=Yes"),
+			  ARGV("online", "firewall=none", "antispoof=Yes"), err,
+			  sizeof(err)),
+		0);
 	ck_assert_str_eq(args_setting("firewall"), "none");
 	ck_assert_int_eq(args_bool("antispoof", 0), 1);
-	ck_assert_int_eq(args_init(ARGC("antispoof=maybe"), ARGV("antispoof=maybe"),
-				   err, sizeof(err)), 0);
+	ck_assert_int_eq(args_init(ARGC("antispoof=maybe"),
+				   ARGV("antispoof=maybe"), err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(args_bool("antispoof", 1), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	unsetenv("firewall");
@@ -560,7 +639,7 @@ START_TEST(settings_file_below_arguments_and_environment)
 	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, ":3: expected NAME=VALUE"));
 	ck_assert_ptr_nonnull(strstr(err, path));
-	ck_assert_ptr_null(args_setting("firewall"));	/* all or nothing */
+	ck_assert_ptr_null(args_setting("firewall")); /* all or nothing */
 	{
 		char longline[700];
 
@@ -573,7 +652,7 @@ START_TEST(settings_file_below_arguments_and_environment)
 		ck_assert_ptr_nonnull(strstr(err, ":1: line longer than"));
 	}
 	unlink(path);
-	ck_assert_int_eq(args_load_config(err, sizeof(err)), 0);	/* no file */
+	ck_assert_int_eq(args_load_config(err, sizeof(err)), 0); /* no file */
 	args_free_config();
 	unsetenv("XEN_NETSCRIPTS_CONF");
 }
@@ -589,11 +668,13 @@ START_TEST(settings_file_nul_and_limits)
 	FILE *f;
 
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, "antispoof=no\nfirewall=nft\0iptables", 34), 34);
+	ck_assert_int_eq(write(fd, "antispoof=no\nfirewall=nft\0iptables", 34),
+			 34);
 	close(fd);
 	setenv("XEN_NETSCRIPTS_CONF", path, 1);
 	unsetenv("firewall");
-	ck_assert_int_eq(args_init(ARGC("start"), ARGV("start"), err, sizeof(err)), 0);
+	ck_assert_int_eq(
+		args_init(ARGC("start"), ARGV("start"), err, sizeof(err)), 0);
 	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, ":2: a NUL byte"));
@@ -614,17 +695,17 @@ START_TEST(settings_file_nul_and_limits)
 
 	memset(line, 'x', sizeof(line));
 	memcpy(line, "firewall=", 9);
-	line[510] = 0;				/* 510 bytes, no newline */
+	line[510] = 0; /* 510 bytes, no newline */
 	write_conf(path, line);
 	ck_assert_msg(args_load_config(err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq((int)strlen(args_setting("firewall")), 501);
 	line[510] = '\n';
-	line[511] = 0;				/* 510 bytes and the newline */
+	line[511] = 0; /* 510 bytes and the newline */
 	write_conf(path, line);
 	ck_assert_msg(args_load_config(err, sizeof(err)) == 0, "%s", err);
 	line[510] = 'x';
 	line[511] = '\n';
-	line[512] = 0;				/* 511 bytes */
+	line[512] = 0; /* 511 bytes */
 	write_conf(path, line);
 	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, ":1: line longer than 510 bytes"));
@@ -665,7 +746,8 @@ START_TEST(settings_file_nul_byte)
 	err[0] = '\0';
 	ck_assert_int_eq(args_load_config(err, sizeof(err)), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_msg(strstr(err, ":2:") && !strstr(err, "longer than"), "%s", err);
+	ck_assert_msg(strstr(err, ":2:") && !strstr(err, "longer than"), "%s",
+		      err);
 	ck_assert_ptr_null(args_setting("firewall"));
 	unlink(path);
 	unsetenv("XEN_NETSCRIPTS_CONF");
@@ -674,33 +756,31 @@ END_TEST
 
 Suite *args_suite(void)
 {
-	const TTest *tests[] = {
-		command_is_first_word_without_equals,
-		no_command,
-		second_command_word_is_refused,
-		malformed_names_are_refused,
-		values_are_never_evaluated,
-		argument_overrides_environment_and_last_wins,
-		empty_value_is_unset,
-		ifnames,
-		new_ifnames,
-		numbers,
-		macs,
-		mac_printing_at_its_limit,
-		addresses,
-		address_holds,
-		address_classes,
-		address_policies,
-		address_list_limits,
-		address_lists_and_printing,
-		address_text_at_its_limit_and_networks,
-		settings_file_below_arguments_and_environment,
-		unknown_and_empty_arguments_are_refused,
-		arguments_at_their_limit,
-		settings_file_nul_and_limits,
-		settings_file_nul_byte,
-		NULL
-	};
+	const TTest *tests[] = { command_is_first_word_without_equals,
+				 no_command,
+				 second_command_word_is_refused,
+				 malformed_names_are_refused,
+				 values_are_never_evaluated,
+				 argument_overrides_environment_and_last_wins,
+				 empty_value_is_unset,
+				 ifnames,
+				 new_ifnames,
+				 numbers,
+				 macs,
+				 mac_printing_at_its_limit,
+				 addresses,
+				 address_holds,
+				 address_classes,
+				 address_policies,
+				 address_list_limits,
+				 address_lists_and_printing,
+				 address_text_at_its_limit_and_networks,
+				 settings_file_below_arguments_and_environment,
+				 unknown_and_empty_arguments_are_refused,
+				 arguments_at_their_limit,
+				 settings_file_nul_and_limits,
+				 settings_file_nul_byte,
+				 NULL };
 
 	return unit_suite("args", tests);
 }

@@ -17,8 +17,8 @@
 START_TEST(dhcp_files)
 {
 	char dir[] = "/tmp/xns-dhcp-XXXXXX", path[128], text[1024];
-	struct dhcp_host h = { "vif5.0", "dom5", "00:16:3e:00:05:00", "10.0.5.1",
-			       "10.0.5.128" };
+	struct dhcp_host h = { "vif5.0", "dom5", "00:16:3e:00:05:00",
+			       "10.0.5.1", "10.0.5.128" };
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	setenv("XEN_LOCK_DIR", dir, 1);
@@ -34,19 +34,22 @@ START_TEST(dhcp_files)
 	ck_assert_int_eq(errno, ENOENT);
 
 	snprintf(path, sizeof(path), "%s/dhcpd.conf", dir);
-	write_conf(path, "subnet 10.0.0.0 netmask 255.255.0.0 { }\nhost dom5 { old; }\n");
+	write_conf(
+		path,
+		"subnet 10.0.0.0 netmask 255.255.0.0 { }\nhost dom5 { old; }\n");
 	ck_assert_int_eq(dhcp_isc_add(path, &h), 0);
 	ck_assert_int_eq(dhcp_isc_add(path, &h), 0);
 	read_file(path, text, sizeof(text));
-	ck_assert_str_eq(text, "subnet 10.0.0.0 netmask 255.255.0.0 { }\n"
-			       "host dom5 { hardware ethernet 00:16:3e:00:05:00; "
-			       "fixed-address 10.0.5.1; option routers 10.0.5.128; "
-			       "option host-name \"dom5\"; }\n");
+	ck_assert_str_eq(text,
+			 "subnet 10.0.0.0 netmask 255.255.0.0 { }\n"
+			 "host dom5 { hardware ethernet 00:16:3e:00:05:00; "
+			 "fixed-address 10.0.5.1; option routers 10.0.5.128; "
+			 "option host-name \"dom5\"; }\n");
 	ck_assert_int_eq(dhcp_isc_del(path, "dom5"), 0);
 	read_file(path, text, sizeof(text));
 	ck_assert_str_eq(text, "subnet 10.0.0.0 netmask 255.255.0.0 { }\n");
 	unlink(path);
-	ck_assert_int_eq(dhcp_isc_del(path, "dom5"), 0);	/* no file */
+	ck_assert_int_eq(dhcp_isc_del(path, "dom5"), 0); /* no file */
 	rmdir(dir);
 	unsetenv("XEN_LOCK_DIR");
 }
@@ -57,8 +60,8 @@ END_TEST
 START_TEST(dhcp_killed_run_leftovers)
 {
 	char dir[] = "/tmp/xns-dhcp-XXXXXX", tmp[128], path[128];
-	struct dhcp_host h = { "vif5.0", "dom5", "00:16:3e:00:05:00", "10.0.5.1",
-			       "10.0.5.128" };
+	struct dhcp_host h = { "vif5.0", "dom5", "00:16:3e:00:05:00",
+			       "10.0.5.1", "10.0.5.128" };
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(tmp, sizeof(tmp), "%s/.vif5.0.tmp", dir);
@@ -72,7 +75,7 @@ START_TEST(dhcp_killed_run_leftovers)
 	snprintf(path, sizeof(path), "%s/vif5.0", dir);
 	ck_assert_int_eq(dhcp_dnsmasq_del(dir, dir, "vif5.0"), 0);
 	ck_assert_int_eq(access(path, F_OK), -1);
-	ck_assert_int_eq(rmdir(dir), 0);	/* nothing else was left */
+	ck_assert_int_eq(rmdir(dir), 0); /* nothing else was left */
 }
 END_TEST
 
@@ -159,7 +162,7 @@ static pid_t hup_child(const char *comm, int *rd)
 	}
 	close(p[1]);
 	*rd = p[0];
-	ck_assert_int_eq(read(p[0], &(char){ 0 }, 1), 1);	/* it is ready */
+	ck_assert_int_eq(read(p[0], &(char){ 0 }, 1), 1); /* it is ready */
 	return pid;
 }
 
@@ -178,15 +181,15 @@ static char hup_end(pid_t pid, int rd)
 
 START_TEST(dnsmasq_reload_only_dnsmasq)
 {
-	static const char *const bad[] = { "dnsmasq\n", "", "12x\n", "1\n", "0\n",
-					   "2147483648\n" };
+	static const char *const bad[] = { "dnsmasq\n", "",    "12x\n",
+					   "1\n",	"0\n", "2147483648\n" };
 	char dir[] = "/tmp/xns-pid-XXXXXX", pidfile[64], text[32];
 	pid_t pid;
 	int rd;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(pidfile, sizeof(pidfile), "%s/dnsmasq.pid", dir);
-	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);	/* no pid file */
+	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0); /* no pid file */
 
 	/* A stale pid file whose number another process took. */
 	pid = hup_child("sleep", &rd);
@@ -194,7 +197,7 @@ START_TEST(dnsmasq_reload_only_dnsmasq)
 	write_conf(pidfile, text);
 	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);
 	ck_assert_int_eq(kill(pid, 0), 0);
-	ck_assert_int_eq(hup_end(pid, rd), 0);	/* no SIGHUP came */
+	ck_assert_int_eq(hup_end(pid, rd), 0); /* no SIGHUP came */
 	/* Now nothing has that number. */
 	ck_assert_int_eq(dhcp_dnsmasq_reload(pidfile), 0);
 
@@ -221,13 +224,9 @@ END_TEST
 
 Suite *dhcp_suite(void)
 {
-	const TTest *tests[] = {
-		dhcp_files,
-		dhcp_killed_run_leftovers,
-		dhcp_path_limit,
-		dnsmasq_reload_only_dnsmasq,
-		NULL
-	};
+	const TTest *tests[] = { dhcp_files, dhcp_killed_run_leftovers,
+				 dhcp_path_limit, dnsmasq_reload_only_dnsmasq,
+				 NULL };
 
 	return unit_suite("dhcp", tests);
 }

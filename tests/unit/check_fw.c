@@ -25,10 +25,7 @@ END_TEST
 
 Suite *fw_suite(void)
 {
-	const TTest *tests[] = {
-		backend_choice,
-		NULL
-	};
+	const TTest *tests[] = { backend_choice, NULL };
 
 	return unit_suite("fw", tests);
 }

@@ -21,13 +21,16 @@ static void rules_text(const struct fw_vif *v, char *out, size_t len)
 	out[0] = 0;
 	for (int i = 0; i < n; i++) {
 		ck_assert_int_eq(fwdump_rule(v->dev, &rules[i], v->routed, line,
-					     sizeof(line)), 0);
+					     sizeof(line)),
+				 0);
 		strncat(out, line, len - strlen(out) - 2);
 		strcat(out, "\n");
 	}
 }
 
-static const unsigned char guest_mac[6] = { 0x00, 0x16, 0x3e, 0x12, 0x34, 0x56 };
+static const unsigned char guest_mac[6] = {
+	0x00, 0x16, 0x3e, 0x12, 0x34, 0x56
+};
 
 static int parse_addrs(const char *ip, struct args_addr *a)
 {
@@ -47,18 +50,18 @@ START_TEST(antispoof_rules_golden)
 	rules_text(&v, text, sizeof(text));
 	golden("antispoof-addresses.nft", text);
 
-	v.naddrs = -1;			/* no ip key */
+	v.naddrs = -1; /* no ip key */
 	rules_text(&v, text, sizeof(text));
 	golden("antispoof-no-ip.nft", text);
 
 	v.naddrs = parse_addrs("192.0.2.8", a);
-	v.mac = NULL;			/* no mac key, a VLAN trunk */
+	v.mac = NULL; /* no mac key, a VLAN trunk */
 	v.trunk = 1;
 	rules_text(&v, text, sizeof(text));
 	golden("antispoof-trunk-no-mac.nft", text);
 
 	v.naddrs = parse_addrs("192.0.2.9 2001:db8::9", a);
-	v.mac = guest_mac;		/* a routed vif: IP only */
+	v.mac = guest_mac; /* a routed vif: IP only */
 	v.routed = 1;
 	rules_text(&v, text, sizeof(text));
 	golden("antispoof-routed.nft", text);
@@ -75,10 +78,14 @@ START_TEST(antispoof_rules_limits)
 	ck_assert_int_eq(errno, E2BIG);
 	ck_assert_int_eq(fw_rules_antispoof(&v, rules, 1), -1);
 	ck_assert_int_eq(errno, E2BIG);
-	ck_assert_int_gt(fw_rules_antispoof(&v, (struct fw_rule[FW_RULES_MAX]){ 0 },
-					    FW_RULES_MAX), 4);
-	rules[0] = (struct fw_rule){ .verdict = FW_DROP, .why = "a long reason" };
-	ck_assert_int_eq(fwdump_rule("vif1.0", &rules[0], 0, buf, sizeof(buf)), -1);
+	ck_assert_int_gt(fw_rules_antispoof(&v,
+					    (struct fw_rule[FW_RULES_MAX]){ 0 },
+					    FW_RULES_MAX),
+			 4);
+	rules[0] =
+		(struct fw_rule){ .verdict = FW_DROP, .why = "a long reason" };
+	ck_assert_int_eq(fwdump_rule("vif1.0", &rules[0], 0, buf, sizeof(buf)),
+			 -1);
 	ck_assert_int_eq(errno, ENOSPC);
 }
 END_TEST
@@ -113,8 +120,10 @@ static struct fw_nat nat_example(struct args_addr *from)
 {
 	ck_assert_int_eq(args_addr("10.0.0.0/16", &from[0]), 0);
 	ck_assert_int_eq(args_addr("10.1.0.0/24", &from[1]), 0);
-	return (struct fw_nat){ .owner = "network-nat", .out_dev = "eth0",
-				.from = from, .nfrom = 2 };
+	return (struct fw_nat){ .owner = "network-nat",
+				.out_dev = "eth0",
+				.from = from,
+				.nfrom = 2 };
 }
 
 START_TEST(nat_rules_and_batch_golden)
@@ -128,8 +137,10 @@ START_TEST(nat_rules_and_batch_golden)
 	ck_assert_int_eq(n, 2);
 	for (int i = 0; i < n; i++) {
 		ck_assert_int_eq(fwdump_rule(nat.owner, &rules[i], 1, line,
-					     sizeof(line)), 0);
-		strcat(text, rules[i].hook == FW_PREROUTING ? "prerouting: " : "postrouting: ");
+					     sizeof(line)),
+				 0);
+		strcat(text, rules[i].hook == FW_PREROUTING ? "prerouting: "
+							    : "postrouting: ");
 		strcat(strcat(text, line), "\n");
 	}
 	golden("nat.nft", text);
@@ -138,7 +149,7 @@ START_TEST(nat_rules_and_batch_golden)
 	golden("nat.batch", dump);
 	free(dump);
 
-	nat.nfrom = 0;			/* everything out of eth0 */
+	nat.nfrom = 0; /* everything out of eth0 */
 	ck_assert_int_eq(fw_rules_nat(&nat, rules, 8), 1);
 	ck_assert_int_eq(fw_rules_nat(&nat, rules, 0), -1);
 	ck_assert_int_eq(errno, E2BIG);
@@ -162,12 +173,9 @@ END_TEST
 Suite *fw_rules_suite(void)
 {
 	const TTest *tests[] = {
-		antispoof_rules_golden,
-		antispoof_rules_limits,
-		nft_batch_golden,
-		nat_rules_and_batch_golden,
-		nat_owner_names,
-		NULL
+		antispoof_rules_golden, antispoof_rules_limits,
+		nft_batch_golden,	nat_rules_and_batch_golden,
+		nat_owner_names,	NULL
 	};
 
 	return unit_suite("fw_rules", tests);

@@ -17,16 +17,20 @@ START_TEST(hooks_run_in_order_with_variables)
 	mkdir(path, 0755);
 	/* No "#!": sourced by bash upstream, run by bash here. */
 	snprintf(path, sizeof(path), "%s/vif-post.d/10-a.hook", tmpdir);
-	write_file(path, "echo \"a $dev $bridge\" >> \"$XEN_SCRIPT_DIR/out\"\n", 0755);
+	write_file(path, "echo \"a $dev $bridge\" >> \"$XEN_SCRIPT_DIR/out\"\n",
+		   0755);
 	snprintf(path, sizeof(path), "%s/vif-post.d/20-b.hook", tmpdir);
-	write_file(path, "#!/bin/sh\necho \"b $dev\" >> \"$XEN_SCRIPT_DIR/out\"\n", 0755);
+	write_file(path,
+		   "#!/bin/sh\necho \"b $dev\" >> \"$XEN_SCRIPT_DIR/out\"\n",
+		   0755);
 	/* Not executable, not a .hook: ignored. */
 	snprintf(path, sizeof(path), "%s/vif-post.d/30-c.hook", tmpdir);
 	write_file(path, "echo c >> \"$XEN_SCRIPT_DIR/out\"\n", 0644);
 	snprintf(path, sizeof(path), "%s/vif-post.d/40-d.sh", tmpdir);
 	write_file(path, "echo d >> \"$XEN_SCRIPT_DIR/out\"\n", 0755);
 
-	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)), 0);
+	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)),
+			 0);
 	snprintf(path, sizeof(path), "%s/out", tmpdir);
 	read_file(path, out, sizeof(out));
 	ck_assert_str_eq(out, "a vif1.0 xenbr0\nb vif1.0\n");
@@ -44,8 +48,10 @@ START_TEST(hook_failure_is_reported)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/vif-post.d/50-bad.hook", tmpdir);
 	write_file(path, "exit 3\n", 0755);
-	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)), -1);
-	ck_assert_ptr_nonnull(strstr(failed, "50-bad.hook exited with status 3"));
+	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)),
+			 -1);
+	ck_assert_ptr_nonnull(
+		strstr(failed, "50-bad.hook exited with status 3"));
 	remove_tmpdir();
 }
 END_TEST
@@ -56,19 +62,17 @@ START_TEST(no_hook_directory_is_fine)
 	char *vars[] = { NULL };
 
 	make_tmpdir();
-	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)), 0);
+	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)),
+			 0);
 	remove_tmpdir();
 }
 END_TEST
 
 Suite *hooks_suite(void)
 {
-	const TTest *tests[] = {
-		hooks_run_in_order_with_variables,
-		hook_failure_is_reported,
-		no_hook_directory_is_fine,
-		NULL
-	};
+	const TTest *tests[] = { hooks_run_in_order_with_variables,
+				 hook_failure_is_reported,
+				 no_hook_directory_is_fine, NULL };
 
 	return unit_suite("hooks", tests);
 }

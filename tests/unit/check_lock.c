@@ -46,10 +46,11 @@ START_TEST(lock_serializes_with_locking_sh)
 	make_tmpdir();
 	fd = lock_claim("vif-nat-dhcp");
 	ck_assert_int_ge(fd, 0);
-	snprintf(cmd, sizeof(cmd),
-		 ". /etc/xen/scripts/locking.sh; LOCK_BASEDIR=%s; "
-		 "claim_lock vif-nat-dhcp; echo got >> %s/out; release_lock vif-nat-dhcp",
-		 tmpdir, tmpdir);
+	snprintf(
+		cmd, sizeof(cmd),
+		". /etc/xen/scripts/locking.sh; LOCK_BASEDIR=%s; "
+		"claim_lock vif-nat-dhcp; echo got >> %s/out; release_lock vif-nat-dhcp",
+		tmpdir, tmpdir);
 	pid = fork();
 	if (pid == 0) {
 		execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
@@ -68,11 +69,8 @@ END_TEST
 
 Suite *lock_suite(void)
 {
-	const TTest *tests[] = {
-		lock_excludes_and_is_removed,
-		lock_serializes_with_locking_sh,
-		NULL
-	};
+	const TTest *tests[] = { lock_excludes_and_is_removed,
+				 lock_serializes_with_locking_sh, NULL };
 
 	return unit_suite("lock", tests);
 }

@@ -20,10 +20,13 @@ START_TEST(state_file_parser)
 	memset(&n, 0, sizeof(n));
 	for (int i = 0; i < 1000; i++)
 		p += sprintf(p, "bridge br%d\n", i);
-	ck_assert_int_eq(net_state_parse(&n, text, (size_t)(p - text), &line), 0);
+	ck_assert_int_eq(net_state_parse(&n, text, (size_t)(p - text), &line),
+			 0);
 	ck_assert_int_eq(n.nlines, 1000);
 	ck_assert_str_eq(n.lines[999], "bridge br999");
-	ck_assert_int_eq(net_state_parse(&n, "sysctl net/ipv4/ip_forward 0 1", 30, &line), 0);
+	ck_assert_int_eq(net_state_parse(&n, "sysctl net/ipv4/ip_forward 0 1",
+					 30, &line),
+			 0);
 	ck_assert_int_eq(n.nlines, 1001);
 	ck_assert_str_eq(n.lines[1000], "sysctl net/ipv4/ip_forward 0 1");
 	net_state_clear(&n);
@@ -31,7 +34,11 @@ START_TEST(state_file_parser)
 	ck_assert_int_eq(net_state_parse(&n, "", 0, &line), 0);
 	ck_assert_int_eq(n.nlines, 0);
 
-	static const struct { const char *text; size_t len; int line; } bad[] = {
+	static const struct {
+		const char *text;
+		size_t len;
+		int line;
+	} bad[] = {
 		{ "netdev eth0\nbridge br0\nsay a\0b\n", 29, 3 },
 		{ "netdev eth0\n\nbridge br0\n", 24, 2 },
 		{ "Netdev eth0\n", 12, 1 },
@@ -42,7 +49,8 @@ START_TEST(state_file_parser)
 		{ "netdev eth0\nbridge", 18, 2 },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(net_state_parse(&n, bad[i].text, bad[i].len, &line) == -1,
+		ck_assert_msg(net_state_parse(&n, bad[i].text, bad[i].len,
+					      &line) == -1,
 			      "accepted case %zu", i);
 		ck_assert_int_eq(errno, EINVAL);
 		ck_assert_int_eq(line, bad[i].line);
@@ -55,10 +63,7 @@ END_TEST
 
 Suite *net_suite(void)
 {
-	const TTest *tests[] = {
-		state_file_parser,
-		NULL
-	};
+	const TTest *tests[] = { state_file_parser, NULL };
 
 	return unit_suite("net", tests);
 }

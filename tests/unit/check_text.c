@@ -38,11 +38,11 @@ START_TEST(text_read_and_nul_lines)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "0123456789", 10), 10);
 	close(fd);
-	ck_assert_ptr_nonnull(t = text_read(path, 10, &len));	/* at its max */
+	ck_assert_ptr_nonnull(t = text_read(path, 10, &len)); /* at its max */
 	ck_assert_int_eq((int)len, 10);
 	ck_assert_str_eq(t, "0123456789");
 	free(t);
-	ck_assert_ptr_null(text_read(path, 9, &len));		/* one past */
+	ck_assert_ptr_null(text_read(path, 9, &len)); /* one past */
 	ck_assert_int_eq(errno, EFBIG);
 	unlink(path);
 	ck_assert_ptr_null(text_read(path, 10, &len));
@@ -76,7 +76,7 @@ START_TEST(text_temp_name_limit)
 	ck_assert_int_eq(text_commit(f, tmp, path), 0);
 	ck_assert_int_eq(text_remove(path, tmp, want + 1), 0);
 	ck_assert_int_eq(access(path, F_OK), -1);
-	ck_assert_int_eq(text_remove(path, tmp, want + 1), 0);	/* gone: fine */
+	ck_assert_int_eq(text_remove(path, tmp, want + 1), 0); /* gone: fine */
 	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
@@ -85,7 +85,8 @@ END_TEST
  * ones; a killed run's temporary, even a link, is replaced, not followed. */
 START_TEST(text_keeps_mode_and_owner)
 {
-	char dir[] = "/tmp/xns-text-XXXXXX", path[64], tmp[64], victim[64], text[64];
+	char dir[] = "/tmp/xns-text-XXXXXX", path[64], tmp[64], victim[64],
+	     text[64];
 	struct stat st;
 	mode_t mask;
 	FILE *f;
@@ -93,7 +94,7 @@ START_TEST(text_keeps_mode_and_owner)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/dhcpd.conf", dir);
 	write_conf(path, "old\n");
-	ck_assert_int_eq(chmod(path, 02640), 0);	/* set-gid kept too */
+	ck_assert_int_eq(chmod(path, 02640), 0); /* set-gid kept too */
 	if (geteuid() == 0)
 		ck_assert_int_eq(chown(path, 1234, 5678), 0);
 	ck_assert_ptr_nonnull(f = text_create(path, tmp, sizeof(tmp)));
@@ -136,13 +137,9 @@ END_TEST
 
 Suite *text_suite(void)
 {
-	const TTest *tests[] = {
-		escaped_values,
-		text_read_and_nul_lines,
-		text_temp_name_limit,
-		text_keeps_mode_and_owner,
-		NULL
-	};
+	const TTest *tests[] = { escaped_values, text_read_and_nul_lines,
+				 text_temp_name_limit,
+				 text_keeps_mode_and_owner, NULL };
 
 	return unit_suite("text", tests);
 }

@@ -49,10 +49,13 @@ END_TEST
 
 START_TEST(vlan_errors)
 {
-	const char *bad[] = { "", "0", "4095", "10/10", "10p/20p", "10-5",
-			      "10-", "-10", "10x", "10+0x3", "10+5x0",
-			      "4090+5x2", "10//20", "10/", "/10", "10 20",
-			      "abc", "10q", "10up", "99999", "10+1x9999999" };
+	const char *bad[] = { "",	"0",	   "4095",
+			      "10/10",	"10p/20p", "10-5",
+			      "10-",	"-10",	   "10x",
+			      "10+0x3", "10+5x0",  "4090+5x2",
+			      "10//20", "10/",	   "/10",
+			      "10 20",	"abc",	   "10q",
+			      "10up",	"99999",   "10+1x9999999" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct vlan_spec s;
@@ -111,16 +114,14 @@ END_TEST
 
 Suite *vlan_suite(void)
 {
-	const TTest *tests[] = {
-		vlan_single_is_access_port,
-		vlan_flags_and_lists,
-		vlan_ranges_and_steps,
-		vlan_errors,
-		vlan_membership,
-		vlan_trunks,
-		vlan_format_edges,
-		NULL
-	};
+	const TTest *tests[] = { vlan_single_is_access_port,
+				 vlan_flags_and_lists,
+				 vlan_ranges_and_steps,
+				 vlan_errors,
+				 vlan_membership,
+				 vlan_trunks,
+				 vlan_format_edges,
+				 NULL };
 
 	return unit_suite("vlan", tests);
 }

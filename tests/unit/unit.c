@@ -83,4 +83,3 @@ void golden(const char *name, const char *text)
 	fclose(f);
 	ck_assert_str_eq(text, want);
 }
-
