@@ -49,10 +49,12 @@ static void add_mac(struct fw_rule *r, enum fw_match_kind kind,
 	memcpy(add(r, kind)->mac, mac, 6);
 }
 
+/* As a network: a guest's "192.0.2.5/24" is 192.0.2.0/24 (libiptc compares
+ * the masked source with the address as given, so host bits never match). */
 static void add_addr(struct fw_rule *r, enum fw_match_kind kind,
 		     const struct args_addr *a)
 {
-	add(r, kind)->addr = *a;
+	args_addr_network(a, &add(r, kind)->addr);
 }
 
 static struct args_addr host(int family, const char *s)

@@ -137,6 +137,15 @@ seen=$(h_frames 6 2 10.1.2.1 2001:db8:6:8::1 10.0.0.2 ipv4 ipv6)
 tn "just outside the prefix: does not arrive" in_list ipv4 "$seen"
 tn "just outside the IPv6 prefix: does not arrive" in_list ipv6 "$seen"
 
+# Guest 8's prefix is written with host bits (its own address and the LAN's
+# length, as vif-bridge(8) allows): the network is what is allowed.
+h_guest 8 0 "ip=10.1.4.5/23"
+h_run "$VB" online 8
+t "a prefix with host bits: inside its network arrives" \
+	in_list ipv4 "$(h_frames 8 2 10.1.5.250 2001:db8:8::1 10.0.0.2 ipv4)"
+tn "a prefix with host bits: outside its network does not arrive" \
+	in_list ipv4 "$(h_frames 8 2 10.1.6.1 2001:db8:8::1 10.0.0.2 ipv4)"
+
 # Guest 4 has antispoof=no: nothing is filtered.
 seen=$(h_frames 4 2 10.0.0.4 2001:db8::4 10.0.0.2 spoof-ipv4 spoof-mac)
 t "antispoof=no: a spoofed source arrives" in_list spoof-ipv4 "$seen"
