@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,19 @@ int fw_choose(const char *setting, enum fw_backend *out)
 		return -1;
 	}
 	return 0;
+}
+
+int fw_setting(enum fw_backend *out, char *err, size_t len)
+{
+	const char *setting = args_setting("firewall");
+
+	if (fw_choose(setting, out) == 0)
+		return 0;
+	snprintf(err, len,
+		 "invalid firewall '%s': expected nft, iptables, none or auto",
+		 setting);
+	errno = EINVAL;
+	return -1;
 }
 
 const char *fw_name(enum fw_backend b)

@@ -63,6 +63,10 @@ struct fw_nat {
  * iptables; iptables-nft or no iptables at all: nft).  -1 with errno EINVAL
  * for any other value. */
 int fw_choose(const char *setting, enum fw_backend *out);
+/* fw_choose() of the `firewall` setting (args_setting(): argument,
+ * environment, settings file); -1 with errno EINVAL and "invalid firewall
+ * 'X': expected ..." in err. */
+int fw_setting(enum fw_backend *out, char *err, size_t len);
 /* "nft", "iptables" or "none", for messages.  Pure. */
 const char *fw_name(enum fw_backend b);
 

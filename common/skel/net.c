@@ -205,7 +205,7 @@ void net_state_filter(struct net *n, const char *key,
 void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	       const char *commands, const char *args, int flags)
 {
-	const char *dir = getenv("XEN_NETSCRIPTS_RUNDIR"), *want, *fw;
+	const char *dir = getenv("XEN_NETSCRIPTS_RUNDIR"), *want;
 	char err[256], known[128];
 	struct args_addr a;
 	int k;
@@ -236,12 +236,8 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 			net_fatal(n, "%s", err);
 		log_warn("%s: ignored", err);
 	}
-	fw = args_setting("firewall");
-	if (fw_choose(fw, &n->fw) < 0)
-		net_fatal(n,
-			  "invalid firewall '%s': expected nft, iptables, none "
-			  "or auto",
-			  fw);
+	if (fw_setting(&n->fw, err, sizeof(err)) < 0)
+		net_fatal(n, "%s", err);
 
 	if (!strcmp(n->command, "start"))
 		net_state_filter(n, "say", NULL, NULL);

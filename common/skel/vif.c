@@ -354,17 +354,12 @@ void vif_check_routed(struct vif *v, const struct args_addr *a, int n,
 
 void vif_read_firewall(struct vif *v)
 {
-	const char *fw;
 	char err[256];
 
 	if (args_load_config(err, sizeof(err)) < 0)
 		vif_fatal(v, "%s", err);
-	fw = args_setting("firewall");
-	if (fw_choose(fw, &v->fw) < 0)
-		vif_fatal(v,
-			  "invalid firewall '%s': expected nft, iptables, none "
-			  "or auto",
-			  fw);
+	if (fw_setting(&v->fw, err, sizeof(err)) < 0)
+		vif_fatal(v, "%s", err);
 	if ((v->antispoof = args_bool("antispoof", 1)) < 0)
 		vif_fatal(v, "invalid antispoof '%s': expected yes or no",
 			  args_setting("antispoof"));
