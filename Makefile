@@ -5,11 +5,12 @@
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
 #   make fuzz       each fuzz target FUZZ_SECONDS (60) seconds (FUZZ_TARGETS: some)
-#   make install    DESTDIR, PREFIX, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR
+#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR
 #   make uninstall  put the shell scripts back
 #   make format     rewrite the C files as clang-format does (checked by the tests)
 
 PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
 SCRIPTDIR ?= /etc/xen/scripts
 MANDIR    ?= $(PREFIX)/share/man
 CONFDIR   ?= /etc/xen
@@ -23,7 +24,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 XNS_CFLAGS   := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 LAYERS  := base kernel fw skel
-XNS_CPPFLAGS := $(LAYERS:%=-Icommon/%) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"'
+VERSION := 0.11.0
+XNS_CPPFLAGS := $(LAYERS:%=-Icommon/%) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"' -DXNS_VERSION='"$(VERSION)"'
 PKGS    := xenstore libnl-route-3.0 libnftnl libmnl libip4tc libip6tc
 
 # pkg-config runs only when something is built (make deps works without the
@@ -47,7 +49,9 @@ LIBS_STATIC  := -Wl,-Bstatic -lxenstore -lxentoolcore -lnl-route-3 -lnl-3 -lnftn
 LIBS_network-zones := -lnftables
 SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-PROGS   := vif-bridge vif-route vif-nat network-route network-nat network-zones
+# The hotplug scripts (installed in SCRIPTDIR) and the guard (in SBINDIR).
+HOTPLUG := vif-bridge vif-route vif-nat network-route network-nat network-zones
+PROGS   := $(HOTPLUG) xen-netscripts
 # libcommon.a: the mechanism two or more binaries use, by layer.
 COMMON_SRCS := $(wildcard $(LAYERS:%=common/%/*.c))
 # Each binary: its directory's sources (main.c and what only it uses).
@@ -104,7 +108,7 @@ $(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%.o $(call objs,$(B)/fuzz,$(PROG_LIB_SRCS)
 	$(CC) $(CFLAGS) $(SAN) -fsanitize=fuzzer $(LDFLAGS) $(filter %.o,$^) -o $@ \
 		$(B)/fuzz/libcommon.a $(LIBS_DYNAMIC) $(LIBS_network-zones)
 
-# The product: the six binaries.
+# The product: the six scripts and the guard.
 all: $(addprefix $(B)/,$(PROGS))
 
 asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/unit-tests $(B)/asan/fwtool
@@ -142,14 +146,17 @@ bench: deps
 	bash bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(SCRIPTDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
+	install -d $(DESTDIR)$(SCRIPTDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
 	[ -e $(DESTDIR)$(CONFDIR)/xen-netscripts.conf ] || \
 	  install -m 0644 etc/xen-netscripts.conf $(DESTDIR)$(CONFDIR)/xen-netscripts.conf
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in systemd/*.service.in; do \
-	  sed 's|@SCRIPTDIR@|$(SCRIPTDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in); \
+	  sed 's|@SCRIPTDIR@|$(SCRIPTDIR)|g; s|@SBINDIR@|$(SBINDIR)|g' $$u \
+	    >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in); \
 	done
-	for p in $(PROGS); do \
+	install -m 0755 $(B)/xen-netscripts $(DESTDIR)$(SBINDIR)/xen-netscripts
+	install -m 0644 xen-netscripts/xen-netscripts.8 $(DESTDIR)$(MANDIR)/man8/xen-netscripts.8
+	for p in $(HOTPLUG); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t ] && [ ! -e $$t.sh-orig ] && head -c2 $$t | grep -q '#!'; then \
 	    mv $$t $$t.sh-orig; fi; \
@@ -159,7 +166,8 @@ install: all
 
 uninstall:
 	for u in systemd/*.service.in; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u .in); done
-	for p in $(PROGS); do \
+	rm -f $(DESTDIR)$(SBINDIR)/xen-netscripts $(DESTDIR)$(MANDIR)/man8/xen-netscripts.8
+	for p in $(HOTPLUG); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t.sh-orig ]; then mv -f $$t.sh-orig $$t; else rm -f $$t; fi; \
 	  rm -f $(DESTDIR)$(MANDIR)/man8/$$p.8; \

@@ -105,8 +105,8 @@ static int keep_addr(const char *line, void *zs)
 /* What an earlier start made that zs does not want any more. */
 static void converge(struct net *n, const struct zones *zs)
 {
-	net_state_filter(n, "bridge", keep_bridge, (void *)zs);
-	net_state_filter(n, "addr", keep_addr, (void *)zs);
+	state_filter(&n->st, "bridge", keep_bridge, (void *)zs);
+	state_filter(&n->st, "addr", keep_addr, (void *)zs);
 }
 
 /* Put a on dev, remembering it when it was not there. */
@@ -270,7 +270,7 @@ void zones_up(struct net *n, const struct zones *zs)
 		net_abort(n, "apply the zones' ruleset: %s", err);
 	}
 	free(ruleset);
-	net_state_filter(n, "zone", NULL, NULL);
+	state_filter(&n->st, "zone", NULL, NULL);
 	say(n, zs);
 	converge(n, zs);
 	dhcp(n, zs);
@@ -324,8 +324,8 @@ void zones_down(struct net *n)
 		   !strstr(err, "No such file")) {
 		log_warn("remove table %s: %s", ZONES_TABLE, err);
 	}
-	net_state_filter(n, "addr", keep_addr, NULL);
-	net_state_filter(n, "bridge", keep_bridge, NULL);
+	state_filter(&n->st, "addr", keep_addr, NULL);
+	state_filter(&n->st, "bridge", keep_bridge, NULL);
 	net_sysctl_restore(n);
 }
 
@@ -345,5 +345,5 @@ static int print_zone(const char *line, void *unused)
 
 void zones_print_status(struct net *n)
 {
-	net_state_filter(n, "zone", print_zone, NULL);
+	state_filter(&n->st, "zone", print_zone, NULL);
 }

@@ -68,6 +68,8 @@ int main(int argc, char **argv)
 	words[nwords] = NULL;
 	net_begin(&n, "network-zones", nwords, words, "start|stop|status|plan",
 		  "config|dhcp|ethers|hosts", 0);
+	n.argc = argc; /* start records the bridge words too */
+	n.argv = argv;
 	if (!strcmp(n.command, "status")) {
 		if (!net_status_print(&n))
 			net_exit(&n, 3);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # common/ holds only mechanism that two or more binaries use: each of its
-# source files must be linked into at least two of the six binaries, else it
+# source files must be linked into at least two of the seven binaries, else it
 # belongs in the one program's directory.  One assertion per file of
 # common/, which prints the binaries that hold it (the layering table).
 #
@@ -12,7 +12,7 @@
 . "$(dirname "$0")/harness/lib.sh"
 cd "$H_TOP" || exit 1
 build=${1:-$H_TOP/build}
-progs=(vif-bridge vif-route vif-nat network-route network-nat network-zones)
+progs=(vif-bridge vif-route vif-nat network-route network-nat network-zones xen-netscripts)
 
 work=$(mktemp -d /tmp/xns-layers-XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -37,7 +37,7 @@ while read -r src; do
 	if [ ${#in[@]} -ge 2 ]; then
 		ok "$src: in ${in[*]}"
 	else
-		not_ok "$src: in ${#in[@]} of the six binaries (${in[*]:-none}); common/ is for what two or more use"
+		not_ok "$src: in ${#in[@]} of the seven binaries (${in[*]:-none}); common/ is for what two or more use"
 	fi
 done < <(find common -name '*.c' | sort)
 h_summary

@@ -140,7 +140,8 @@ static void online(struct vif *v)
 	if (has_vlans)
 		vlan_filtering(v);
 	vif_rename(v);
-	if (link_set_up(v->dev, 0) < 0)
+	/* A restore repairs a running guest's port: no gap in its traffic. */
+	if (!v->restore && link_set_up(v->dev, 0) < 0)
 		vif_fatal(v, "set %s down: %m", v->dev);
 	if (link_set_mac(v->dev, port_mac) < 0)
 		log_debug("set the MAC of %s: %m", v->dev);

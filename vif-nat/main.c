@@ -123,8 +123,7 @@ static void online(struct vif *v)
 	read_config(v);
 	vif_rename(v);
 	vif_routed_up(v, &router);
-	if (route_add(&guest, v->dev, &router, 0) < 0)
-		vif_fatal(v, "route %s to %s: %m", guest_ip, v->dev);
+	vif_routes(v, 0, &router, NULL);
 	if (dhcp)
 		dhcp_up(v);
 	v->routed = 1;

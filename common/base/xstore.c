@@ -89,6 +89,11 @@ char *xstore_read(struct xs_handle *xs, const char *dir, const char *key)
 	return v;
 }
 
+char **xstore_list(struct xs_handle *xs, const char *dir, unsigned *n)
+{
+	return xs_directory(xs, XBT_NULL, dir, n);
+}
+
 int xstore_write(struct xs_handle *xs, const char *dir, const char *key,
 		 const char *value)
 {

@@ -36,6 +36,10 @@ char *xstore_read_raw(struct xs_handle *xs, const char *dir, const char *key,
  * 1024", "a newline at byte 12: a value is one line").  Pure. */
 int xstore_value_check(const char *v, unsigned len, char *err, size_t errlen);
 
+/* The names under dir, a malloc'd array of *n strings (one free()); NULL
+ * with errno (ENOENT: no such directory). */
+char **xstore_list(struct xs_handle *xs, const char *dir, unsigned *n);
+
 /* Write value to dir/key; -1 with errno set. */
 int xstore_write(struct xs_handle *xs, const char *dir, const char *key,
 		 const char *value);

@@ -85,6 +85,21 @@ int fw_nat_set(enum fw_backend b, const struct fw_nat *n);
 /* Remove owner's NAT from every backend; what is gone is not an error. */
 int fw_nat_clear(const char *owner);
 
+/* 1 when everything fw_vif_allow(b, v) makes for v is in place in backend
+ * b; 0 when not, with what is missing in why; -1 with errno when the
+ * backend cannot be read.  FW_NONE: 1 when no backend holds anything for
+ * v->dev.  Changes nothing. */
+int fw_vif_check(enum fw_backend b, const struct fw_vif *v, char *why,
+		 size_t len);
+/* The same for fw_nat_set(b, n). */
+int fw_nat_check(enum fw_backend b, const struct fw_nat *n, char *why,
+		 size_t len);
+/* nft: 1 when table family/name exists and holds a rule, 0 when not (why),
+ * -1 with errno. */
+int fw_table_check(const char *family, const char *name, char *why, size_t len);
+/* Forget what the checks read of the kernel: the next reads it again. */
+void fw_check_reset(void);
+
 /* Release sockets and caches (at exit, for valgrind). */
 void fw_close(void);
 

@@ -309,23 +309,29 @@ int link_has_alias(const char *name, const char *alias)
 	return ret;
 }
 
-int link_master(const char *name, char out[IFNAMSIZ])
+int link_info(const char *name, struct link_info *out)
 {
-	struct rtnl_link *link = get(name), *m = NULL;
+	struct rtnl_link *link = get(name);
 	int master;
 
 	if (!link)
 		return -1;
+	snprintf(out->name, IFNAMSIZ, "%s", rtnl_link_get_name(link));
+	out->up = !!(rtnl_link_get_flags(link) & IFF_UP);
+	out->mtu = rtnl_link_get_mtu(link);
 	master = rtnl_link_get_master(link);
 	rtnl_link_put(link);
-	out[0] = '\0';
-	if (master <= 0)
-		return 0;
-	if (netlink_errno(
-		    rtnl_link_get_kernel(netlink_sock(), master, NULL, &m)) < 0)
+	out->master[0] = 0;
+	return master > 0 ? link_name_of(master, out->master) : 0;
+}
+
+int link_master(const char *name, char out[IFNAMSIZ])
+{
+	struct link_info li;
+
+	if (link_info(name, &li) < 0)
 		return -1;
-	snprintf(out, IFNAMSIZ, "%s", rtnl_link_get_name(m));
-	rtnl_link_put(m);
+	memcpy(out, li.master, IFNAMSIZ);
 	return 0;
 }
 

@@ -51,6 +51,17 @@ int link_first_bridge(char out[IFNAMSIZ]);
  * link, or no bridge at all) or EMEDIUMTYPE (want is not a bridge). */
 int link_find_bridge(const char *want, char out[IFNAMSIZ]);
 
+/* What the guard compares of a link. */
+struct link_info {
+	char name[IFNAMSIZ]; /* its name now */
+	int up;		     /* administratively up */
+	unsigned mtu;
+	char master[IFNAMSIZ]; /* its bridge's name, "" when none */
+};
+/* The link called (or alternatively called) name; -1 with errno ENODEV
+ * when there is none. */
+int link_info(const char *name, struct link_info *out);
+
 /* Bring name up or down; -1 with errno ENODEV. */
 int link_set_up(const char *name, int up);
 

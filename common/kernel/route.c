@@ -7,6 +7,7 @@
 #include <linux/rtnetlink.h>
 #include <netlink/addr.h>
 #include <netlink/cache.h>
+#include <netlink/msg.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
@@ -296,6 +297,90 @@ int route_proxy_ndp(const char *name, const struct args_addr *a, int on)
 	if (ret < 0 && !on && (errno == ENOENT || errno == ESRCH))
 		return 0;
 	return ret < 0 ? -1 : 0;
+}
+
+/* What route_has() and route_has_proxy_ndp() look for in a dump. */
+struct want {
+	const struct args_addr *a;
+	int ifindex;
+	unsigned metric;
+	int found;
+};
+
+/* Whether the attribute holds exactly address a. */
+static int attr_is(const struct nlattr *at, const struct args_addr *a)
+{
+	size_t len = a->family == AF_INET ? 4 : 16;
+
+	return at && nla_len(at) == (int)len &&
+	       !memcmp(nla_data(at), a->a, len);
+}
+
+static int want_route(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	const struct rtmsg *r = nlmsg_data(nlh);
+	struct nlattr *tb[RTA_MAX + 1];
+	struct want *w = arg;
+	uint32_t table;
+
+	if (nlmsg_parse(nlh, sizeof(*r), tb, RTA_MAX, NULL) < 0)
+		return NL_OK;
+	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : r->rtm_table;
+	if (r->rtm_family == w->a->family && table == RT_TABLE_MAIN &&
+	    r->rtm_dst_len == w->a->prefix && attr_is(tb[RTA_DST], w->a) &&
+	    tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == w->ifindex &&
+	    (tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0) == w->metric)
+		w->found = 1;
+	return NL_OK;
+}
+
+static int want_proxy(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	const struct ndmsg *nd = nlmsg_data(nlh);
+	struct nlattr *tb[NDA_MAX + 1];
+	struct want *w = arg;
+
+	if (nlmsg_parse(nlh, sizeof(*nd), tb, NDA_MAX, NULL) == 0 &&
+	    nd->ndm_ifindex == w->ifindex && attr_is(tb[NDA_DST], w->a))
+		w->found = 1;
+	return NL_OK;
+}
+
+/* Dump (type: RTM_GETROUTE or RTM_GETNEIGH, with header hdr) through fn
+ * looking for w; 1 found, 0 not, -1 with errno. */
+static int dump_find(int type, const void *hdr, size_t len,
+		     int (*fn)(struct nl_msg *, void *), struct want *w)
+{
+	struct nl_msg *msg;
+
+	if (w->ifindex < 0)
+		return errno == ENODEV ? 0 : -1;
+	if (!(msg = nlmsg_alloc_simple(type, NLM_F_DUMP)) ||
+	    nlmsg_append(msg, (void *)hdr, len, NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		errno = ENOMEM;
+		return -1;
+	}
+	return netlink_query(msg, fn, w) < 0 ? -1 : w->found;
+}
+
+int route_has(const struct args_addr *dst, const char *name, unsigned metric)
+{
+	struct rtmsg r = { .rtm_family = (unsigned char)dst->family };
+	struct want w = { dst, link_index(name), metric, 0 };
+
+	return dump_find(RTM_GETROUTE, &r, sizeof(r), want_route, &w);
+}
+
+int route_has_proxy_ndp(const char *name, const struct args_addr *a)
+{
+	/* NTF_PROXY in the request: the kernel dumps its proxy table. */
+	struct ndmsg nd = { .ndm_family = AF_INET6, .ndm_flags = NTF_PROXY };
+	struct want w = { a, link_index(name), 0, 0 };
+
+	return dump_find(RTM_GETNEIGH, &nd, sizeof(nd), want_proxy, &w);
 }
 
 struct has {

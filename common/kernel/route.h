@@ -29,6 +29,13 @@ int route_add(const struct args_addr *dst, const char *name,
 /* Delete that route; absorbs ESRCH/ENOENT and ENODEV. */
 int route_del(const struct args_addr *dst, const char *name, unsigned metric);
 
+/* 1 when the main table routes dst (its prefix exactly) out of link name
+ * with metric, 0 when not (or there is no such link), -1 with errno. */
+int route_has(const struct args_addr *dst, const char *name, unsigned metric);
+/* 1 when link name answers neighbour solicitations for IPv6 address a
+ * (route_proxy_ndp()), 0 when not (or no such link), -1 with errno. */
+int route_has_proxy_ndp(const char *name, const struct args_addr *a);
+
 /* Answer neighbour solicitations for IPv6 address a on link name (proxy
  * NDP), or stop; absorbs EEXIST, and ENOENT/ENODEV on removal. */
 int route_proxy_ndp(const char *name, const struct args_addr *a, int on);

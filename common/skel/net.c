@@ -19,18 +19,9 @@
 #include "sysctl.h"
 #include "text.h"
 
-void net_state_clear(struct net *n)
-{
-	for (int i = 0; i < n->nlines; i++)
-		free(n->lines[i]);
-	free(n->lines);
-	n->lines = NULL;
-	n->nlines = n->cap = 0;
-}
-
 static void finish(struct net *n)
 {
-	net_state_clear(n);
+	state_clear(&n->st);
 	args_free_config();
 	netlink_close();
 	closelog();
@@ -77,83 +68,19 @@ static void usage(struct net *n, const char *why)
 	exit(2);
 }
 
-/* Take line (malloc'd) into the state; -1 with errno ENOMEM. */
-static int push(struct net *n, char *line)
-{
-	char **more;
-
-	if (n->nlines == n->cap) {
-		int cap = n->cap ? 2 * n->cap : 32;
-
-		if (!(more = realloc(n->lines, (size_t)cap * sizeof(*more))))
-			return -1;
-		n->lines = more;
-		n->cap = cap;
-	}
-	n->lines[n->nlines++] = line;
-	return 0;
-}
-
-/* "KEY VALUE": KEY lower-case letters, VALUE printable ASCII. */
-static int state_line_ok(const char *s, size_t len)
-{
-	size_t k = 0;
-
-	while (k < len && s[k] >= 'a' && s[k] <= 'z')
-		k++;
-	if (k == 0 || k + 1 >= len || s[k] != ' ')
-		return 0;
-	for (size_t i = k + 1; i < len; i++)
-		if (s[i] < ' ' || s[i] > '~')
-			return 0;
-	return 1;
-}
-
-int net_state_parse(struct net *n, const char *text, size_t len, int *line)
-{
-	const char *end = text + len;
-
-	*line = 0;
-	for (const char *s = text; s < end;) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t l = (size_t)((nl ? nl : end) - s);
-		char *copy;
-
-		++*line;
-		if (!state_line_ok(s, l)) {
-			errno = EINVAL;
-			return -1;
-		}
-		if (!(copy = strndup(s, l)) || push(n, copy) < 0) {
-			free(copy);
-			errno = ENOMEM;
-			return -1;
-		}
-		s += l + 1;
-	}
-	return 0;
-}
-
 static void read_state(struct net *n)
 {
-	size_t len;
-	char *text = text_read(n->state, TEXT_MAX, &len);
 	int line;
 
-	if (!text) {
-		if (errno != ENOENT)
-			net_fatal(n, "read %s: %m", n->state);
-		return;
-	}
-	n->started = 1;
-	if (net_state_parse(n, text, len, &line) < 0) {
-		free(text);
-		if (errno == ENOMEM)
-			net_fatal(n, "read %s: %m", n->state);
+	if (state_read(&n->st, n->state, &line) == 0) {
+		n->started = 1;
+	} else if (errno == EINVAL) {
+		n->started = 1;
 		net_fatal(n, "%s:%d: not a state line (KEY VALUE)", n->state,
 			  line);
+	} else if (errno != ENOENT) {
+		net_fatal(n, "read %s: %m", n->state);
 	}
-	free(text);
 }
 
 void net_state_add(struct net *n, const char *fmt, ...)
@@ -167,45 +94,16 @@ void net_state_add(struct net *n, const char *fmt, ...)
 	va_end(ap);
 	if (rc < 0)
 		net_fatal(n, "out of memory");
-	if (push(n, line) < 0) {
-		free(line);
-		net_fatal(n, "out of memory");
-	}
-}
-
-const char *net_state_get(struct net *n, const char *key)
-{
-	size_t len = strlen(key);
-
-	for (int i = 0; i < n->nlines; i++)
-		if (!strncmp(n->lines[i], key, len) && n->lines[i][len] == ' ')
-			return n->lines[i] + len + 1;
-	return NULL;
-}
-
-/* The state lines of one kind (key) are replaced by a new start's; the
- * "sysctl" ones stay, since they hold the values from before the first. */
-void net_state_filter(struct net *n, const char *key,
-		      int (*keep)(const char *value, void *arg), void *arg)
-{
-	size_t len = strlen(key);
-	int j = 0;
-
-	for (int i = 0; i < n->nlines; i++) {
-		if (!strncmp(n->lines[i], key, len) &&
-		    n->lines[i][len] == ' ' &&
-		    !(keep && keep(n->lines[i] + len + 1, arg)))
-			free(n->lines[i]);
-		else
-			n->lines[j++] = n->lines[i];
-	}
-	n->nlines = j;
+	rc = state_add(&n->st, "%s", line);
+	free(line);
+	if (rc < 0)
+		net_fatal(n, "record '%s' in %s: %m", line, n->state);
 }
 
 void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	       const char *commands, const char *args, int flags)
 {
-	const char *dir = getenv("XEN_NETSCRIPTS_RUNDIR"), *want;
+	const char *want;
 	char err[256], known[128];
 	struct args_addr a;
 	int k;
@@ -227,8 +125,10 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 		usage(n, "no command given");
 	if (!args_one_of(n->command, strlen(n->command), commands))
 		usage(n, "invalid command");
-	snprintf(n->state, sizeof(n->state), "%s/%s.state",
-		 dir && *dir == '/' ? dir : NET_RUNDIR, prog);
+	n->argc = argc;
+	n->argv = argv;
+	snprintf(n->state, sizeof(n->state), "%s/%s.state", state_rundir(),
+		 prog);
 	read_state(n);
 	/* A broken settings file must not keep stop from cleaning up. */
 	if (args_load_config(err, sizeof(err)) < 0) {
@@ -240,13 +140,13 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 		net_fatal(n, "%s", err);
 
 	if (!strcmp(n->command, "start"))
-		net_state_filter(n, "say", NULL, NULL);
+		state_filter(&n->st, "say", NULL, NULL);
 	if (!(flags & NET_NETDEV))
 		return;
 	/* stop and status act on the netdev that start used. */
 	want = args_get("netdev");
-	if (strcmp(n->command, "start") && net_state_get(n, "netdev"))
-		want = net_state_get(n, "netdev");
+	if (strcmp(n->command, "start") && state_get(&n->st, "netdev"))
+		want = state_get(&n->st, "netdev");
 	if (want) {
 		if (args_ifname(want) < 0)
 			net_fatal(n, "invalid netdev '%s'", want);
@@ -275,7 +175,7 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 				n,
 				"netdev '%s' is a loopback device (address %s)",
 				n->netdev, err);
-		net_state_filter(n, "netdev", NULL, NULL);
+		state_filter(&n->st, "netdev", NULL, NULL);
 		net_state_add(n, "netdev %s", n->netdev);
 	}
 }
@@ -336,7 +236,7 @@ static int split(char *path, const char *parts[], int max)
 void net_sysctl(struct net *n, const char *path, const char *value)
 {
 	char copy[256], old[64];
-	const char *parts[16];
+	const char *parts[16], *set;
 
 	snprintf(copy, sizeof(copy), "%s", path);
 	split(copy, parts, 16);
@@ -345,69 +245,72 @@ void net_sysctl(struct net *n, const char *path, const char *value)
 	if (sysctl_set(parts, value) < 0)
 		net_abort(n, "set %s to %s: %m", path, value);
 	n->changed = 1;
-	for (int i = 0; i < n->nlines; i++) {
-		size_t len = strlen(path);
-
-		if (!strncmp(n->lines[i], "sysctl ", 7) &&
-		    !strncmp(n->lines[i] + 7, path, len) &&
-		    n->lines[i][7 + len] == ' ')
-			return; /* set by an earlier start: keep what was before
-				 */
-	}
+	for (int i = 0; (set = state_next(&n->st, "sysctl", &i));)
+		if (!strncmp(set, path, strlen(path)) &&
+		    set[strlen(path)] == ' ')
+			return; /* an earlier start's: keep what was before */
 	net_state_add(n, "sysctl %s %s %s", path, old, value);
 	log_info("%s: %s %s -> %s", log_prog(), path, old, value);
 }
 
 void net_sysctl_restore(struct net *n)
 {
-	for (int i = n->nlines - 1; i >= 0; i--) {
+	for (int i = n->st.n - 1; i >= 0; i--) {
+		const char *line = n->st.lines[i];
 		char path[256], old[64], set[64], now[64];
 		const char *parts[16];
 
-		if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old,
-			   set) != 3)
+		if (sscanf(line, "sysctl %255s %63s %63s", path, old, set) != 3)
 			continue;
 		split(path, parts, 16);
 		if (sysctl_get(parts, now, sizeof(now)) < 0) {
-			log_debug("%s is gone: nothing to put back",
-				  n->lines[i] + 7);
+			log_debug("%s is gone: nothing to put back", line + 7);
 			continue;
 		}
 		/* Someone else changed it since: theirs stands. */
 		if (strcmp(now, set)) {
 			log_warn("%s is %s, not the %s start set: left alone",
-				 n->lines[i] + 7, now, set);
+				 line + 7, now, set);
 			continue;
 		}
 		if (sysctl_set(parts, old) < 0)
-			log_warn("put back %s: %m", n->lines[i] + 7);
+			log_warn("put back %s: %m", line + 7);
 	}
 }
 
 static int write_state(struct net *n)
 {
-	char tmp[sizeof(n->state) + 8], dir[sizeof(n->state)];
-	FILE *f;
+	return state_write(&n->st, n->state);
+}
 
-	snprintf(dir, sizeof(dir), "%s", n->state);
-	*strrchr(dir, '/') = 0;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -1;
-	if (!(f = text_create(n->state, tmp, sizeof(tmp))))
-		return -1;
-	for (int i = 0; i < n->nlines; i++)
-		fprintf(f, "%s\n", n->lines[i]);
-	return text_commit(f, tmp, n->state);
+/* How start was called, for the guard's restore: this binary and its
+ * words but the command. */
+static void record_call(struct net *n)
+{
+	char exe[256];
+	ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	state_filter(&n->st, "exe", NULL, NULL);
+	state_filter(&n->st, "arg", NULL, NULL);
+	if (k <= 0 || k == (ssize_t)sizeof(exe) - 1) {
+		log_warn("read /proc/self/exe: %m: restore cannot run %s again",
+			 log_prog());
+		return;
+	}
+	exe[k] = 0;
+	net_state_add(n, "exe %s", exe);
+	for (int i = 1; i < n->argc; i++)
+		if (n->argv[i] != n->command)
+			net_state_add(n, "arg %s", n->argv[i]);
 }
 
 void net_end(struct net *n)
 {
-	char tmp[sizeof(n->state) + 8];
-
 	if (!strcmp(n->command, "start")) {
+		record_call(n);
 		if (write_state(n) < 0)
 			net_fatal(n, "write %s: %m", n->state);
-	} else if (text_remove(n->state, tmp, sizeof(tmp)) < 0) {
+	} else if (state_remove(n->state) < 0) {
 		log_warn("remove %s: %m", n->state);
 	}
 	log_info("%s %s%s%s: done", log_prog(), n->command,
@@ -430,15 +333,15 @@ int net_status_print(struct net *n)
 	}
 	printf("%s is started%s%s.\n", log_prog(), n->netdev[0] ? " on " : "",
 	       n->netdev);
-	for (int i = 0; i < n->nlines; i++) {
+	for (int i = 0; i < n->st.n; i++) {
+		const char *line = n->st.lines[i];
 		char path[256], old[64], set[64];
 
-		if (sscanf(n->lines[i], "sysctl %255s %63s %63s", path, old,
-			   set) == 3)
+		if (sscanf(line, "sysctl %255s %63s %63s", path, old, set) == 3)
 			printf("  %s is %s (was %s before start)\n", path, set,
 			       old);
-		else if (!strncmp(n->lines[i], "say ", 4))
-			printf("  %s\n", n->lines[i] + 4);
+		else if (!strncmp(line, "say ", 4))
+			printf("  %s\n", line + 4);
 	}
 	return 1;
 }

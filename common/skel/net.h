@@ -2,30 +2,31 @@
  * network-zones): what xen-network-common.sh did, plus a state file so that
  * stop puts back what start changed and status can tell.
  *
- * The state file, $XEN_NETSCRIPTS_RUNDIR (default /run/xen-netscripts) /
- * PROG.state, holds one line per knob start changed, "sysctl PATH OLD NEW",
- * and lines the script adds ("netdev eth0"; "say ..." lines are what status
- * prints).  It exists exactly while the script is started. */
+ * The state file (state.h), RUNDIR/PROG.state, holds one line per knob start
+ * changed, "sysctl PATH OLD NEW", how start was called ("exe PATH", "arg
+ * WORD": what the guard runs again to restore it), and lines the script adds
+ * ("netdev eth0"; "say ..." lines are what status prints).  It exists
+ * exactly while the script is started. */
 #ifndef XNS_NET_H
 #define XNS_NET_H
 #include <net/if.h>
 
 #include "args.h"
 #include "fw.h"
-
-#define NET_RUNDIR "/run/xen-netscripts"
+#include "state.h"
 
 struct net {
 	const char *command;   /* start, stop, status... */
 	const char *commands;  /* the valid ones, "start|stop|status" */
 	char netdev[IFNAMSIZ]; /* netdev=, else the default route's device */
 	char state[256];       /* the state file's path */
-	char **lines;	       /* its lines, read or to be written */
-	int nlines, cap;
-	int started;	    /* the state file existed */
-	int changed;	    /* start changed the host: a failure writes the
-			     * state first */
-	enum fw_backend fw; /* firewall= */
+	struct state st;       /* its lines, read or to be written */
+	int argc;	       /* the words start records (network-zones: */
+	char **argv;	       /* its bridge words too) */
+	int started;	       /* the state file existed */
+	int changed;	       /* start changed the host: a failure writes the
+				* state first */
+	enum fw_backend fw;    /* firewall= */
 };
 
 /* Parse argv and the environment (command, NAME=VALUE), find netdev (with
@@ -62,35 +63,19 @@ void net_upstream_bool(struct net *n, const char *name, const char *why);
 int net_networks(struct net *n, const char *name, struct args_addr *out,
 		 int max);
 
-/* The state file's text (len bytes, not NUL-terminated) split into lines
- * appended to n->lines; pure (no I/O).  Each line is "KEY VALUE": KEY
- * lower-case letters, VALUE printable ASCII; the last line needs no
- * newline.  -1 with errno EINVAL and the line (from 1) in *line for any
- * other line (a NUL byte, a control character), ENOMEM; the lines read
- * before stay.  net_state_clear() frees them. */
-int net_state_parse(struct net *n, const char *text, size_t len, int *line);
-/* Free the state's lines; cannot fail. */
-void net_state_clear(struct net *n);
-
 /* Set the knob /proc/sys/PATH (slashes) to value, remembering its value
  * from before the first start.  net_abort() on failure. */
 void net_sysctl(struct net *n, const char *path, const char *value);
 /* Put back every knob start changed (warnings only). */
 void net_sysctl_restore(struct net *n);
 
-/* Add a line to the state; fatal (net_fatal()) when out of memory. */
+/* Add a line to the state (state_add()); fatal (net_fatal()) when it
+ * fails.  The rest of the state's operations are state.h's, on n->st. */
 void net_state_add(struct net *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* The value of the first "key ..." line of the state, or NULL; pure. */
-const char *net_state_get(struct net *n, const char *key);
-/* keep(value, arg) for every "key value" line, in order; the lines for
- * which it returns 0 are dropped (with keep NULL, all of them).  Cannot
- * fail (keep reports its own warnings). */
-void net_state_filter(struct net *n, const char *key,
-		      int (*keep)(const char *value, void *arg), void *arg);
 
-/* start: write the state file (fatal on failure); stop: remove it.  Then
- * release everything and exit 0. */
+/* start: write the state file, with how it was called (n->argv), fatal on
+ * failure; stop: remove it.  Then release everything and exit 0. */
 void net_end(struct net *n) __attribute__((noreturn));
 
 /* Release everything and exit with status, the state file as it was (a

@@ -11,14 +11,29 @@
 #include "args.h"
 #include "hooks.h"
 #include "link.h"
+#include "lock.h"
 #include "log.h"
 #include "netlink.h"
 #include "route.h"
 #include "sysctl.h"
 #include "text.h"
 
+/* The vif's lock, by the kernel's name (stable across renames). */
+static void lock_name(const struct vif *v, char *out, size_t len)
+{
+	snprintf(out, len, "xen-netscripts-%s", v->kname);
+}
+
 static void finish(struct vif *v)
 {
+	char name[32];
+
+	if (v->lock >= 0) {
+		lock_name(v, name, sizeof(name));
+		lock_release(name, v->lock);
+		v->lock = -1;
+	}
+	state_clear(&v->rec);
 	free(v->ip);
 	v->ip = NULL;
 	args_free_config();
@@ -38,11 +53,34 @@ void vif_fatal(struct vif *v, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_err("%s", msg);
-	if (v->xs && v->path[0] &&
+	/* A restore's refusal is the guard's to report: libxl is not
+	 * waiting, and the guest stays connected. */
+	if (v->xs && v->path[0] && !v->restore &&
 	    xstore_hotplug_error(v->xs, v->path, msg) < 0)
 		log_err("write hotplug-error under %s: %m", v->path);
 	finish(v);
 	exit(1);
+}
+
+/* Add a line to the record; fatal when it cannot (out of memory, or a
+ * value that is no state line, which the checks before never let by). */
+static void record(struct vif *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void record(struct vif *v, const char *fmt, ...)
+{
+	char line[XSTORE_VALUE_MAX + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (state_add(&v->rec, "%s", line) < 0)
+		vif_fatal(v, "record '%s': %m", line);
+}
+
+static void record_path(const struct vif *v, char *out, size_t len)
+{
+	snprintf(out, len, "%s/vif/%s", state_rundir(), v->kname);
 }
 
 static void usage(struct vif *v, const char *fmt, ...)
@@ -195,12 +233,46 @@ static void find_device(struct vif *v)
 			 v->kname);
 }
 
+static void take_lock(struct vif *v)
+{
+	char name[32];
+
+	lock_name(v, name, sizeof(name));
+	if ((v->lock = lock_claim(name)) < 0)
+		vif_fatal(v, "take lock %s: %m", name);
+}
+
+/* Restore mode goes on only for a backend that is online (libxl writes
+ * online=0 before offline) and connected (its online succeeded). */
+static void check_restore(struct vif *v)
+{
+	char *online, *status;
+	int go;
+
+	if (!v->up)
+		usage(v, "XEN_NETSCRIPTS_RESTORE is for online and add");
+	online = vif_key(v, "online");
+	status = vif_key(v, "hotplug-status");
+	go = online && !strcmp(online, "1") && status &&
+	     !strcmp(status, "connected");
+	free(online);
+	free(status);
+	if (go)
+		return;
+	log_info("%s: the backend %s is not online and connected: nothing to "
+		 "restore",
+		 v->kname, v->path);
+	finish(v);
+	exit(0);
+}
+
 void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 {
 	const char *type_if, *path, *kname;
 	char err[256];
 
 	memset(v, 0, sizeof(*v));
+	v->lock = -1;
 	log_init(prog);
 	if (args_init(argc, argv, err, sizeof(err)) < 0)
 		usage(v, "%s", err);
@@ -226,6 +298,9 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 	}
 	v->up = strcmp(v->command, "online") == 0 ||
 		strcmp(v->command, "add") == 0;
+	/* The environment only: the guard sets it, never a key or a setting. */
+	v->restore = getenv("XEN_NETSCRIPTS_RESTORE") &&
+		     args_parse_bool(getenv("XEN_NETSCRIPTS_RESTORE")) == 1;
 
 	kname = args_get(v->tap ? "INTERFACE" : "vif");
 	path = args_get("XENBUS_PATH");
@@ -254,6 +329,15 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 	if (args_ifname(kname) < 0)
 		vif_fatal(v, "invalid interface name '%s'", kname);
 	snprintf(v->kname, IFNAMSIZ, "%s", kname);
+	take_lock(v);
+	if (v->restore)
+		check_restore(v);
+	record(v, "script %s", prog);
+	record(v, "path %s", v->path);
+	record(v, "type %s", type_if);
+	for (int i = 1; i < argc; i++)
+		if (strchr(argv[i], '=') && strncmp(argv[i], "type_if=", 8))
+			record(v, "arg %s", argv[i]);
 	find_device(v);
 	log_debug("%s %s type_if=%s XENBUS_PATH=%s dev=%s", prog, v->command,
 		  type_if, v->path, v->dev);
@@ -365,6 +449,26 @@ void vif_read_firewall(struct vif *v)
 			  args_setting("antispoof"));
 }
 
+/* What fw_vif_allow() was given, so that the guard can check it. */
+static void record_firewall(struct vif *v, enum fw_backend b, int trunk)
+{
+	char mac[ARGS_MAC_LEN], list[VIF_MAX_ADDRS * ARGS_ADDR_LEN];
+	struct text t = TEXT_INIT(list, sizeof(list));
+
+	record(v, "firewall %s", fw_name(b));
+	if (v->has_mac && args_mac_format(v->mac, mac, sizeof(mac)) == 0)
+		record(v, "mac %s", mac);
+	for (int i = 0; i < v->naddrs; i++)
+		text_put(&t, "%s%s", i ? " " : "",
+			 args_addr_text(&v->addrs[i]).s);
+	if (v->naddrs > 0)
+		record(v, "ip %s", list);
+	if (trunk)
+		record(v, "trunk 1");
+	if (v->routed)
+		record(v, "routed 1");
+}
+
 void vif_antispoof(struct vif *v, int trunk)
 {
 	struct fw_vif fv = {
@@ -384,6 +488,7 @@ void vif_antispoof(struct vif *v, int trunk)
 	if (fw_vif_allow(b, &fv) < 0)
 		vif_fatal(v, "anti-spoofing for %s with %s: %m", v->dev,
 			  fw_name(b));
+	record_firewall(v, b, trunk);
 	if (b == FW_IPTABLES && !v->routed) {
 		log_info(
 			"iptables checks only the MAC and IP sources of %s: ARP, "
@@ -472,6 +577,7 @@ void vif_routed_up(struct vif *v, const struct args_addr *local)
 		vif_fatal(v, "add %s/32 to %s: %m", a, v->dev);
 	if (sysctl_set(proxy_arp, "1") < 0)
 		vif_fatal(v, "turn on proxy ARP on %s: %m", v->dev);
+	record(v, "local %s", a);
 }
 
 void vif_routed_down(struct vif *v)
@@ -501,6 +607,7 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 		args_addr_format(addr, a, sizeof(a));
 		if (route_add(addr, v->dev, is6 ? NULL : src, metric) < 0)
 			vif_fatal(v, "route %s to %s: %m", a, v->dev);
+		record(v, "route %s %u", a, metric);
 		if (!is6)
 			continue;
 		v6 = 1;
@@ -511,6 +618,8 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 				a, v->dev, netdev);
 		else if (route_proxy_ndp(netdev, addr, 1) < 0)
 			vif_fatal(v, "proxy NDP for %s on %s: %m", a, netdev);
+		else
+			record(v, "ndp %s %s", netdev, a);
 	}
 	if (v6 && (sysctl_set(fwd, "1") < 0 || sysctl_set(ndp, "1") < 0))
 		vif_fatal(v, "turn on IPv6 forwarding and proxy NDP on %s: %m",
@@ -569,6 +678,28 @@ void vif_rename(struct vif *v)
 	memcpy(v->dev, v->vifname, IFNAMSIZ);
 }
 
+/* online: what it made, the device's name and attachment as they are now;
+ * offline: nothing any more. */
+static void write_record(struct vif *v)
+{
+	char path[512], master[IFNAMSIZ];
+	unsigned mtu;
+
+	record_path(v, path, sizeof(path));
+	if (!v->up) {
+		if (state_remove(path) < 0)
+			log_warn("remove %s: %m", path);
+		return;
+	}
+	record(v, "dev %s", v->dev);
+	if (!v->routed && link_master(v->dev, master) == 0 && master[0])
+		record(v, "bridge %s", master);
+	if (!v->routed && link_get_mtu(v->dev, &mtu) == 0)
+		record(v, "mtu %u", mtu);
+	if (state_write(&v->rec, path) < 0)
+		vif_fatal(v, "write %s: %m", path);
+}
+
 void vif_end(struct vif *v)
 {
 	char vars[8][XSTORE_PATH_MAX + XSTORE_VALUE_MAX];
@@ -590,12 +721,15 @@ void vif_end(struct vif *v)
 		env[i] = vars[i];
 	}
 	env[8] = NULL;
-	if (hooks_run("vif-post", env, failed, sizeof(failed)) < 0) {
+	if (!v->restore &&
+	    hooks_run("vif-post", env, failed, sizeof(failed)) < 0) {
 		if (v->up)
 			vif_fatal(v, "hook %s", failed);
 		log_warn("hook %s", failed);
 	}
-	if (!v->tap && strcmp(v->command, "online") == 0 &&
+	/* Before hotplug-status: a connected vif always has its record. */
+	write_record(v);
+	if (!v->tap && !v->restore && strcmp(v->command, "online") == 0 &&
 	    xstore_hotplug_status(v->xs, v->path, "connected") < 0)
 		vif_fatal(v, "write %s/hotplug-status: %m", v->path);
 	log_info("%s %s%s%s: done", v->command, v->dev,

@@ -1,7 +1,14 @@
 /* The skeleton of a vif script: what vif-common.sh and xen-hotplug-common.sh
- * did.  vif_begin() parses and validates the invocation and finds the
- * device; the script does its work; vif_end() runs the hooks and reports
- * success.  vif_fatal() reports failure the way libxl expects. */
+ * did.  vif_begin() parses and validates the invocation, takes the vif's
+ * lock and finds the device; the script does its work; vif_end() runs the
+ * hooks and reports success.  vif_fatal() reports failure the way libxl
+ * expects.
+ *
+ * The record: online leaves RUNDIR/vif/KNAME (state.h), what it made, for
+ * the guard (xen-netscripts check and restore); offline removes it.
+ * Restore mode: XEN_NETSCRIPTS_RESTORE=1 in the environment of online (the
+ * guard's restore) does online again only while the backend is online and
+ * connected, and never writes hotplug-status or runs the hooks. */
 #ifndef XNS_VIF_H
 #define XNS_VIF_H
 
@@ -9,6 +16,7 @@
 
 #include "args.h"
 #include "fw.h"
+#include "state.h"
 #include "xstore.h"
 
 #define VIF_MAX_ADDRS 64
@@ -16,6 +24,7 @@
 struct vif {
 	const char *command; /* online, offline, add or remove */
 	int up;		     /* online or add */
+	int restore;	     /* restore mode: the guard's online */
 	int tap;	     /* type_if=tap: the emulated NIC's tap device */
 	char path[XSTORE_PATH_MAX]; /* the backend directory (XENBUS_PATH) */
 	unsigned domid, devid;
@@ -38,13 +47,19 @@ struct vif {
 	enum fw_backend fw; /* firewall= */
 	int antispoof;	    /* antispoof= (default yes) */
 	int routed; /* set by vif-route and vif-nat: not a bridge port */
+
+	struct state rec; /* the record, built as online goes */
+	int lock;	  /* the vif's lock, -1 before it is taken */
 };
 
 /* Parse argv and the environment, exit 0 for a command/type_if pair this
- * script ignores, exit 2 on misuse, and otherwise fill v: backend path,
- * device names, and whether the device exists (following a rename done by an
- * earlier online, even one killed before it kept the kernel's name, which
- * offline/remove put back at once).  Dies through vif_fatal() on bad input. */
+ * script ignores, exit 2 on misuse, take the vif's lock (the guard's restore
+ * and libxl's runs of the same vif one after the other; in restore mode
+ * exit 0 unless the backend is online and connected), and otherwise fill v:
+ * backend path, device names, and whether the device exists (following a
+ * rename done by an earlier online, even one killed before it kept the
+ * kernel's name, which offline/remove put back at once).  Dies through
+ * vif_fatal() on bad input. */
 void vif_begin(struct vif *v, const char *prog, int argc, char **argv);
 
 /* A parameter: the backend key name, else NAME=VALUE, else the environment;
@@ -92,15 +107,16 @@ int vif_netdev(struct vif *v, char out[IFNAMSIZ], struct args_addr *ipv4,
 	       char *err, size_t len);
 
 /* A routed device (vif-route, vif-nat): up, dom0's address local on it as
- * /32, proxy ARP on.  Fatal on failure. */
+ * /32, proxy ARP on.  Fatal on failure.  Recorded. */
 void vif_routed_up(struct vif *v, const struct args_addr *local);
 /* Its addresses removed and down, if it still exists; warnings only. */
 void vif_routed_down(struct vif *v);
 
 /* Route each of the guest's addresses to the device with metric: IPv4 with
  * preferred source src; IPv6 with proxy NDP for it on netdev (single
- * addresses only), IPv6 forwarding and netdev's proxy_ndp turned on.
- * Fatal on failure. */
+ * addresses only; netdev may be NULL when there is no IPv6 address), IPv6
+ * forwarding and netdev's proxy_ndp turned on.
+ * Fatal on failure.  Recorded. */
 void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 		const char *netdev);
 /* Undo vif_routes() (netdev NULL: leave proxy NDP entries, and so does
@@ -109,7 +125,7 @@ void vif_unroute(struct vif *v, unsigned metric, const char *netdev);
 
 /* Allow the device exactly the guest's MAC and addresses (tagged frames
  * too when trunk), or with antispoof=no only remove earlier rules.  Fatal
- * when the firewall refuses. */
+ * when the firewall refuses.  Recorded. */
 void vif_antispoof(struct vif *v, int trunk);
 /* Remove the device's anti-spoofing from every backend; a warning if that
  * fails. */
@@ -122,12 +138,14 @@ void vif_antispoof_remove(struct vif *v);
  * not exist. */
 void vif_rename(struct vif *v);
 
-/* Write hotplug-error=message and hotplug-status=error, log, exit 1. */
+/* Write hotplug-error=message and hotplug-status=error (not in restore
+ * mode), log, exit 1. */
 void vif_fatal(struct vif *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
-/* Run the vif-post hooks, write hotplug-status=connected after a successful
- * online of a vif, release everything and exit 0. */
+/* Run the vif-post hooks, write the record (online) or remove it (offline),
+ * write hotplug-status=connected after a successful online of a vif,
+ * release everything and exit 0.  In restore mode only the record. */
 void vif_end(struct vif *v) __attribute__((noreturn));
 
 #endif

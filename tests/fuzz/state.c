@@ -1,13 +1,13 @@
-/* A network script's state file (common/skel/net.h net_state_parse): every line
+/* A state file (common/base/state.h state_parse): every line
  * it takes is "key value" as the writer writes it, and the text rebuilt from
  * those lines parses to the same lines; a refusal names a line that exists
  * and keeps exactly the lines before it. */
 #include "fuzz.h"
-#include "net.h"
+#include "state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct net n, again;
+	struct state n, again;
 	int line = 0, lines = 1, rc;
 	size_t len = 0;
 	char *text;
@@ -16,17 +16,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&again, 0, sizeof(again));
 	for (size_t i = 0; i + 1 < size; i++)
 		lines += data[i] == '\n';
-	rc = net_state_parse(&n, (const char *)data, size, &line);
+	rc = state_parse(&n, (const char *)data, size, &line);
 	if (rc < 0) {
 		FUZZ_CHECK(errno == EINVAL || errno == ENOMEM, "errno %d",
 			   errno);
 		FUZZ_CHECK(line >= 1 && line <= lines, "bad line %d of %d",
 			   line, lines);
-		FUZZ_CHECK(n.nlines == line - 1, "%d lines kept before line %d",
-			   n.nlines, line);
+		FUZZ_CHECK(n.n == line - 1, "%d lines kept before line %d", n.n,
+			   line);
 		goto out;
 	}
-	for (int i = 0; i < n.nlines; i++) {
+	for (int i = 0; i < n.n; i++) {
 		const char *sp = strchr(n.lines[i], ' ');
 
 		FUZZ_CHECK(sp && sp > n.lines[i] && sp[1],
@@ -35,20 +35,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	text = fuzz_buf(len + 1);
 	text[0] = '\0';
-	for (int i = 0; i < n.nlines; i++) {
+	for (int i = 0; i < n.n; i++) {
 		strcat(text, n.lines[i]);
 		strcat(text, "\n");
 	}
-	FUZZ_CHECK(net_state_parse(&again, text, len, &line) == 0,
+	FUZZ_CHECK(state_parse(&again, text, len, &line) == 0,
 		   "the lines written back are refused at line %d", line);
-	FUZZ_CHECK(again.nlines == n.nlines, "%d lines read back as %d",
-		   n.nlines, again.nlines);
-	for (int i = 0; i < n.nlines; i++)
+	FUZZ_CHECK(again.n == n.n, "%d lines read back as %d", n.n, again.n);
+	for (int i = 0; i < n.n; i++)
 		FUZZ_CHECK(!strcmp(n.lines[i], again.lines[i]),
 			   "line %d changed", i + 1);
 	free(text);
 out:
-	net_state_clear(&n);
-	net_state_clear(&again);
+	state_clear(&n);
+	state_clear(&again);
 	return 0;
 }

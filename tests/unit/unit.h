@@ -22,8 +22,9 @@ Suite *fw_suite(void);
 Suite *fw_rules_suite(void);
 Suite *nat_suite(void);
 Suite *dhcp_suite(void);
-Suite *net_suite(void);
+Suite *state_suite(void);
 Suite *zones_suite(void);
+Suite *guard_suite(void);
 
 /* A suite of one test case, both called name, of the tests (NULL-ended). */
 Suite *unit_suite(const char *name, const TTest *const *tests);

@@ -1,11 +1,11 @@
-/* Unit tests: the network scripts' state file (common/skel/net.h). */
+/* Unit tests: state files (common/base/state.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "net.h"
+#include "state.h"
 #include "unit.h"
 
 /* Every line is kept, however many; the last needs no newline; a line that
@@ -13,26 +13,25 @@
  * number. */
 START_TEST(state_file_parser)
 {
-	struct net n;
+	struct state n;
 	char *text = malloc(1000 * 32), *p = text;
 	int line;
 
 	memset(&n, 0, sizeof(n));
 	for (int i = 0; i < 1000; i++)
 		p += sprintf(p, "bridge br%d\n", i);
-	ck_assert_int_eq(net_state_parse(&n, text, (size_t)(p - text), &line),
-			 0);
-	ck_assert_int_eq(n.nlines, 1000);
+	ck_assert_int_eq(state_parse(&n, text, (size_t)(p - text), &line), 0);
+	ck_assert_int_eq(n.n, 1000);
 	ck_assert_str_eq(n.lines[999], "bridge br999");
-	ck_assert_int_eq(net_state_parse(&n, "sysctl net/ipv4/ip_forward 0 1",
-					 30, &line),
-			 0);
-	ck_assert_int_eq(n.nlines, 1001);
+	ck_assert_int_eq(
+		state_parse(&n, "sysctl net/ipv4/ip_forward 0 1", 30, &line),
+		0);
+	ck_assert_int_eq(n.n, 1001);
 	ck_assert_str_eq(n.lines[1000], "sysctl net/ipv4/ip_forward 0 1");
-	net_state_clear(&n);
-	ck_assert_int_eq(n.nlines, 0);
-	ck_assert_int_eq(net_state_parse(&n, "", 0, &line), 0);
-	ck_assert_int_eq(n.nlines, 0);
+	state_clear(&n);
+	ck_assert_int_eq(n.n, 0);
+	ck_assert_int_eq(state_parse(&n, "", 0, &line), 0);
+	ck_assert_int_eq(n.n, 0);
 
 	static const struct {
 		const char *text;
@@ -49,21 +48,21 @@ START_TEST(state_file_parser)
 		{ "netdev eth0\nbridge", 18, 2 },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(net_state_parse(&n, bad[i].text, bad[i].len,
-					      &line) == -1,
+		ck_assert_msg(state_parse(&n, bad[i].text, bad[i].len, &line) ==
+				      -1,
 			      "accepted case %zu", i);
 		ck_assert_int_eq(errno, EINVAL);
 		ck_assert_int_eq(line, bad[i].line);
-		ck_assert_int_eq(n.nlines, bad[i].line - 1);
-		net_state_clear(&n);
+		ck_assert_int_eq(n.n, bad[i].line - 1);
+		state_clear(&n);
 	}
 	free(text);
 }
 END_TEST
 
-Suite *net_suite(void)
+Suite *state_suite(void)
 {
 	const TTest *tests[] = { state_file_parser, NULL };
 
-	return unit_suite("net", tests);
+	return unit_suite("state", tests);
 }

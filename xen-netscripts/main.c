@@ -1,0 +1,389 @@
+/*
+ * xen-netscripts - the guard: sees and repairs what the vif and network
+ * scripts made, when something else (a firewall reload, `nft flush
+ * ruleset`, `iptables -F`, a hand edit) has removed it.
+ *
+ *   xen-netscripts status [--json]    each vif and network script
+ *   xen-netscripts check              exit 1 and one line per problem
+ *   xen-netscripts restore [VIF...]   repair (online again, restore mode)
+ *   xen-netscripts watch              repair as it happens, in the foreground
+ *   xen-netscripts --help | --version
+ *
+ * The vifs are those under backend/vif of the domain it runs in (relative
+ * xenstore paths: a driver domain lists its own).  A vif is guarded when
+ * its backend's script key names one of our binaries, its online key is 1
+ * and its hotplug-status is connected.  What should exist is what online
+ * recorded in /run/xen-netscripts/vif/KNAME and what network-* start
+ * recorded in /run/xen-netscripts/PROG.state ($XEN_NETSCRIPTS_RUNDIR).
+ *
+ * restore runs the vif's own script (the script key, as libxl does) with
+ * online and XEN_NETSCRIPTS_RESTORE=1, so restore and online are the same
+ * code: every key is checked again and a hostile value is refused, and a
+ * vif whose backend is offline is never brought back.  Only vifs that
+ * drifted are touched.  Network scripts: their start again.
+ *
+ * Exit: 0 all in place, 1 a problem (check) or one left after restore,
+ * 2 misuse or xenstore unreadable.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guard.h"
+#include "log.h"
+#include "netlink.h"
+#include "text.h"
+
+#ifndef XNS_VERSION
+#define XNS_VERSION "0"
+#endif
+
+struct guard {
+	struct xs_handle *xs;
+	struct guard_vif *v;
+	int n;
+	struct guard_net nets[GUARD_NETS];
+	char **names; /* restore's VIF... */
+	int nnames;
+	/* watch: the problems a restore could not fix, not tried again
+	 * until they change */
+	char (*tried)[IFNAMSIZ + 2 * GUARD_PROBLEM_LEN];
+	int ntried;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: xen-netscripts status [--json] | check | "
+		   "restore [VIF...] | watch | --help | --version\n");
+}
+
+static void release(struct guard *g)
+{
+	guard_free(g->v, g->n);
+	g->v = NULL;
+	g->n = 0;
+	guard_nets_free(g->nets);
+	fw_check_reset();
+}
+
+static void finish(struct guard *g)
+{
+	release(g);
+	free(g->tried);
+	xstore_close(g->xs);
+	netlink_close();
+	fw_close();
+	closelog();
+}
+
+static void die(struct guard *g, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+static void die(struct guard *g, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_ERR, fmt, ap);
+	va_end(ap);
+	finish(g);
+	exit(status);
+}
+
+/* Everything read and compared afresh; the count of problems. */
+static int load(struct guard *g)
+{
+	int problems = 0;
+
+	release(g);
+	if (!(g->v = guard_list(g->xs, &g->n)) && errno != ENOENT)
+		die(g, 2, "read backend/vif from xenstore: %m");
+	for (int i = 0; i < g->n; i++) {
+		if (guard_check(&g->v[i]) < 0)
+			die(g, 2, "read the kernel's state of %s: %m",
+			    g->v[i].kname);
+		problems += g->v[i].nproblems;
+	}
+	guard_nets(g->nets);
+	for (int i = 0; i < GUARD_NETS; i++)
+		problems += g->nets[i].nproblems;
+	return problems;
+}
+
+static const char *dev_of(const struct guard_vif *v)
+{
+	return v->has_record ? v->e.dev : v->kname;
+}
+
+static void print_problems(struct guard *g)
+{
+	for (int i = 0; i < g->n; i++)
+		for (int j = 0; j < g->v[i].nproblems; j++)
+			printf("%s (%s): %s\n", g->v[i].kname, dev_of(&g->v[i]),
+			       g->v[i].problems[j]);
+	for (int i = 0; i < GUARD_NETS; i++)
+		for (int j = 0; j < g->nets[i].nproblems; j++)
+			printf("%s: %s\n", g->nets[i].prog,
+			       g->nets[i].problems[j]);
+}
+
+/* Whether restore was asked for this one (all, without names). */
+static int named(struct guard *g, const char *a, const char *b)
+{
+	if (!g->nnames)
+		return 1;
+	for (int i = 0; i < g->nnames; i++)
+		if (!strcmp(g->names[i], a) || (b && !strcmp(g->names[i], b)))
+			return 1;
+	return 0;
+}
+
+/* Every name must be a vif here (kernel name, its device or vifname) or a
+ * network script. */
+static void check_names(struct guard *g)
+{
+	for (int k = 0; k < g->nnames; k++) {
+		int found = 0;
+
+		for (int i = 0; i < g->n; i++)
+			found |= !strcmp(g->names[k], g->v[i].kname) ||
+				 !strcmp(g->names[k], dev_of(&g->v[i])) ||
+				 (g->v[i].vifname &&
+				  !strcmp(g->names[k], g->v[i].vifname));
+		for (int i = 0; i < GUARD_NETS; i++)
+			found |= !strcmp(g->names[k], g->nets[i].prog);
+		if (!found)
+			die(g, 2, "restore: no vif or network script '%s' here",
+			    g->names[k]);
+	}
+}
+
+/* The problems of one vif or network script, joined, for messages and for
+ * watch's memory. */
+static void joined(char (*p)[GUARD_PROBLEM_LEN], int n, char *out, size_t len)
+{
+	struct text t = TEXT_INIT(out, len);
+
+	for (int i = 0; i < n; i++)
+		text_put(&t, "%s%s", i ? "; " : "", p[i]);
+}
+
+#define TRIED_LEN (IFNAMSIZ + 2 * GUARD_PROBLEM_LEN)
+
+/* watch: whether this exact drift was left by the last pass (a restore
+ * cannot fix it: a refused value, a device gone), so is not tried again
+ * until it changes. */
+static int tried_before(struct guard *g, const char *who, const char *what)
+{
+	char key[TRIED_LEN];
+
+	snprintf(key, sizeof(key), "%s %s", who, what);
+	for (int i = 0; i < g->ntried; i++)
+		if (!strcmp(g->tried[i], key))
+			return 1;
+	return 0;
+}
+
+/* watch, after a pass: remember the drift that is left. */
+static void remember(struct guard *g)
+{
+	char what[2 * GUARD_PROBLEM_LEN];
+	int n = 0;
+
+	free(g->tried);
+	g->tried = NULL;
+	g->ntried = 0;
+	for (int i = 0; i < g->n; i++)
+		n += g->v[i].nproblems > 0;
+	for (int i = 0; i < GUARD_NETS; i++)
+		n += g->nets[i].nproblems > 0;
+	if (!n || !(g->tried = calloc((size_t)n, TRIED_LEN)))
+		return;
+	for (int i = 0; i < g->n; i++)
+		if (g->v[i].nproblems) {
+			joined(g->v[i].problems, g->v[i].nproblems, what,
+			       sizeof(what));
+			snprintf(g->tried[g->ntried++], TRIED_LEN, "%s %s",
+				 g->v[i].kname, what);
+		}
+	for (int i = 0; i < GUARD_NETS; i++)
+		if (g->nets[i].nproblems) {
+			joined(g->nets[i].problems, g->nets[i].nproblems, what,
+			       sizeof(what));
+			snprintf(g->tried[g->ntried++], TRIED_LEN, "%s %s",
+				 g->nets[i].prog, what);
+		}
+}
+
+/* Restores run side by side, this many at most (each vif has its own lock;
+ * the firewall's batches and the xtables lock serialize the rest). */
+#define PARALLEL 8
+
+struct running {
+	pid_t pid;
+	char who[IFNAMSIZ + 16];
+};
+
+/* Wait for the oldest run; a warning when it failed. */
+static void reap(struct running *r, int *n)
+{
+	int rc = guard_wait(r[0].pid);
+
+	if (rc != 0)
+		log_warn("restore %s: %s", r[0].who,
+			 rc < 0 ? strerror(errno) : "failed (see above)");
+	memmove(r, r + 1, (size_t)-- * n * sizeof(*r));
+}
+
+/* Start one restore (pid from start), keeping at most PARALLEL running. */
+static void start(struct running *r, int *n, pid_t pid, const char *who,
+		  const char *what)
+{
+	log_info("restore %s: %s", who, what);
+	printf("restore %s: %s\n", who, what);
+	fflush(stdout);
+	if (pid < 0) {
+		log_warn("restore %s: %m", who);
+		return;
+	}
+	if (*n == PARALLEL)
+		reap(r, n);
+	r[*n].pid = pid;
+	snprintf(r[*n].who, sizeof(r[*n].who), "%s", who);
+	++*n;
+}
+
+/* Restore what drifted; returns how many repairs were tried. */
+static int repair(struct guard *g, int watching)
+{
+	char what[2 * GUARD_PROBLEM_LEN], who[IFNAMSIZ * 2 + 4];
+	struct running r[PARALLEL];
+	int tried = 0, n = 0;
+
+	fflush(stdout);
+	for (int i = 0; i < GUARD_NETS; i++) {
+		struct guard_net *net = &g->nets[i];
+
+		if (!net->nproblems || !named(g, net->prog, NULL))
+			continue;
+		joined(net->problems, net->nproblems, what, sizeof(what));
+		if (watching && tried_before(g, net->prog, what))
+			continue;
+		start(r, &n, guard_restore_net(net), net->prog, what);
+		tried++;
+	}
+	/* The network scripts first: network-zones makes the bridges the
+	 * vifs join. */
+	while (n)
+		reap(r, &n);
+	for (int i = 0; i < g->n; i++) {
+		struct guard_vif *v = &g->v[i];
+
+		if (!v->nproblems || !named(g, v->kname, dev_of(v)))
+			continue;
+		if (v->has_record && !v->seen.exists)
+			continue; /* the guest's device is gone: libxl's */
+		joined(v->problems, v->nproblems, what, sizeof(what));
+		if (watching && tried_before(g, v->kname, what))
+			continue;
+		snprintf(who, sizeof(who), "%s (%s)", v->kname, dev_of(v));
+		start(r, &n, guard_restore_vif(v), who, what);
+		tried++;
+	}
+	while (n)
+		reap(r, &n);
+	return tried;
+}
+
+/* The problems left among those restore was asked for. */
+static int left(struct guard *g)
+{
+	int n = 0;
+
+	for (int i = 0; i < g->n; i++)
+		if (named(g, g->v[i].kname, dev_of(&g->v[i])))
+			for (int j = 0; j < g->v[i].nproblems; j++, n++)
+				printf("%s (%s): still %s\n", g->v[i].kname,
+				       dev_of(&g->v[i]), g->v[i].problems[j]);
+	for (int i = 0; i < GUARD_NETS; i++)
+		if (named(g, g->nets[i].prog, NULL))
+			for (int j = 0; j < g->nets[i].nproblems; j++, n++)
+				printf("%s: still %s\n", g->nets[i].prog,
+				       g->nets[i].problems[j]);
+	return n;
+}
+
+/* One pass of watch; the time until the next pass without events: a
+ * second when a backend without events (iptables-legacy) is in use. */
+static int watch_pass(void *arg)
+{
+	struct guard *g = arg;
+	int iptables = 0;
+
+	if (load(g) && repair(g, 1))
+		load(g);
+	for (int i = 0; i < g->n; i++)
+		iptables |= g->v[i].has_record && g->v[i].e.fw == FW_IPTABLES;
+	for (int i = 0; i < GUARD_NETS; i++)
+		iptables |= g->nets[i].started &&
+			    state_get(&g->nets[i].st, "nat") &&
+			    !strncmp(state_get(&g->nets[i].st, "nat"),
+				     "iptables ", 9);
+	remember(g);
+	return iptables ? 1000 : 30000;
+}
+
+int main(int argc, char **argv)
+{
+	struct guard g = { 0 };
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int json = 0, problems;
+
+	log_init("xen-netscripts");
+	if (!cmd) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("xen-netscripts %s (firewall backends: nft iptables)\n",
+		       XNS_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "status") && argc == 3 && !strcmp(argv[2], "--json"))
+		json = 1;
+	else if (!strcmp(cmd, "restore"))
+		g.names = argv + 2, g.nnames = argc - 2;
+	else if (argc != 2 || (strcmp(cmd, "status") && strcmp(cmd, "check") &&
+			       strcmp(cmd, "watch"))) {
+		log_err("invalid command line");
+		usage(stderr);
+		return 2;
+	}
+	if (!(g.xs = xstore_open()))
+		die(&g, 2, "connect to xenstore: %m");
+	if (!strcmp(cmd, "watch")) {
+		int rc = guard_watch(watch_pass, &g);
+
+		finish(&g);
+		return rc < 0 ? 1 : 0;
+	}
+	problems = load(&g);
+	if (!strcmp(cmd, "status")) {
+		guard_print_status(g.v, g.n, g.nets, json);
+		problems = 0;
+	} else if (!strcmp(cmd, "check")) {
+		print_problems(&g);
+	} else {
+		check_names(&g);
+		if (problems && repair(&g, 0))
+			load(&g);
+		problems = left(&g);
+	}
+	finish(&g);
+	return problems ? 1 : 0;
+}
