@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,22 +78,45 @@ static int remove_except(const char *name, enum fw_backend keep,
 	return ret;
 }
 
+/* The anti-spoofing rules of v (malloc'd: rule() fills each one it
+ * makes), their number in *n; NULL with errno set. */
+static struct fw_rule *antispoof_rules(const struct fw_vif *v, int *n)
+{
+	struct fw_rule *rules = malloc(FW_RULES_MAX * sizeof(*rules));
+
+	if (rules && (*n = fw_rules_antispoof(v, rules, FW_RULES_MAX)) < 0) {
+		free(rules);
+		return NULL;
+	}
+	return rules;
+}
+
+/* The NAT rules of nat, as antispoof_rules(). */
+static struct fw_rule *nat_rules(const struct fw_nat *nat, int *n)
+{
+	int max = (nat->nfrom ? nat->nfrom : 1);
+	struct fw_rule *rules = malloc((size_t)max * sizeof(*rules));
+
+	if (rules && (*n = fw_rules_nat(nat, rules, max)) < 0) {
+		free(rules);
+		return NULL;
+	}
+	return rules;
+}
+
 int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 {
 	struct fw_rule *rules;
 	int n, ret;
 
+	fw_check_reset();
 	if (remove_except(v->dev, b, fw_nft_revoke, fw_iptc_revoke) < 0)
 		return -1;
 	if (b == FW_NONE)
 		return 0;
-	rules = calloc(FW_RULES_MAX, sizeof(*rules));
-	if (!rules)
+	if (!(rules = antispoof_rules(v, &n)))
 		return -1;
-	n = fw_rules_antispoof(v, rules, FW_RULES_MAX);
-	if (n < 0)
-		ret = -1;
-	else if (b == FW_NFT)
+	if (b == FW_NFT)
 		ret = fw_nft_allow(v, rules, n);
 	else
 		ret = fw_iptc_allow(v, rules, n);
@@ -102,27 +126,25 @@ int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 
 int fw_vif_revoke(const char *dev)
 {
+	fw_check_reset();
 	return remove_except(dev, FW_NONE, fw_nft_revoke, fw_iptc_revoke);
 }
 
 int fw_nat_set(enum fw_backend b, const struct fw_nat *nat)
 {
-	int max = (nat->nfrom ? nat->nfrom : 1), n, ret;
 	struct fw_rule *rules;
+	int n, ret;
 
+	fw_check_reset();
 	if (fw_owner_valid(nat->owner) < 0 ||
 	    remove_except(nat->owner, b, fw_nft_nat_clear, fw_iptc_nat_clear) <
 		    0)
 		return -1;
 	if (b == FW_NONE)
 		return 0;
-	rules = calloc((size_t)max, sizeof(*rules));
-	if (!rules)
+	if (!(rules = nat_rules(nat, &n)))
 		return -1;
-	n = fw_rules_nat(nat, rules, max);
-	if (n < 0)
-		ret = -1;
-	else if (b == FW_NFT)
+	if (b == FW_NFT)
 		ret = fw_nft_nat_set(nat, rules, n);
 	else
 		ret = fw_iptc_nat_set(nat, rules, n);
@@ -132,13 +154,93 @@ int fw_nat_set(enum fw_backend b, const struct fw_nat *nat)
 
 int fw_nat_clear(const char *owner)
 {
+	fw_check_reset();
 	if (fw_owner_valid(owner) < 0)
 		return -1;
 	return remove_except(owner, FW_NONE, fw_nft_nat_clear,
 			     fw_iptc_nat_clear);
 }
 
+int fw_why(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* FW_NONE's check: no backend holds anything of name (a vif's device, or
+ * with nat an owner). */
+static int none_check(const char *name, int nat, char *why, size_t len)
+{
+	static const enum fw_backend backends[] = { FW_NFT, FW_IPTABLES };
+	int held;
+
+	for (size_t i = 0; i < 2; i++) {
+		held = backends[i] == FW_NFT ? fw_nft_holds(name, nat)
+					     : fw_iptc_holds(name, nat);
+		if (held < 0)
+			return -1;
+		if (held)
+			return fw_why(why, len, "rules for %s left in %s", name,
+				      fw_name(backends[i]));
+	}
+	return 1;
+}
+
+int fw_vif_check(enum fw_backend b, const struct fw_vif *v, char *why,
+		 size_t len)
+{
+	struct fw_rule *rules;
+	int n, ret;
+
+	if (b == FW_NONE)
+		return none_check(v->dev, 0, why, len);
+	if (!(rules = antispoof_rules(v, &n)))
+		return -1;
+	if (b == FW_NFT)
+		ret = fw_nft_vif_check(v, rules, n, why, len);
+	else
+		ret = fw_iptc_vif_check(v, rules, n, why, len);
+	free(rules);
+	return ret;
+}
+
+int fw_nat_check(enum fw_backend b, const struct fw_nat *nat, char *why,
+		 size_t len)
+{
+	struct fw_rule *rules;
+	int n, ret;
+
+	if (fw_owner_valid(nat->owner) < 0)
+		return -1;
+	if (b == FW_NONE)
+		return none_check(nat->owner, 1, why, len);
+	if (!(rules = nat_rules(nat, &n)))
+		return -1;
+	if (b == FW_NFT)
+		ret = fw_nft_nat_check(nat, rules, n, why, len);
+	else
+		ret = fw_iptc_nat_check(nat, rules, n, why, len);
+	free(rules);
+	return ret;
+}
+
+int fw_table_check(const char *family, const char *name, char *why, size_t len)
+{
+	return fw_nft_table_check(family, name, why, len);
+}
+
+void fw_check_reset(void)
+{
+	fw_nft_check_reset();
+	fw_iptc_check_reset();
+}
+
 void fw_close(void)
 {
+	fw_check_reset();
 	fw_nft_close();
 }

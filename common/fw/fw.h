@@ -85,19 +85,34 @@ int fw_nat_set(enum fw_backend b, const struct fw_nat *n);
 /* Remove owner's NAT from every backend; what is gone is not an error. */
 int fw_nat_clear(const char *owner);
 
-/* 1 when everything fw_vif_allow(b, v) makes for v is in place in backend
- * b; 0 when not, with what is missing in why; -1 with errno when the
- * backend cannot be read.  FW_NONE: 1 when no backend holds anything for
- * v->dev.  Changes nothing. */
+/* Read-only checks, for the guard: they create and change nothing.  Each
+ * returns 1 when what it checks is in place; 0 when not, with what is
+ * missing in why (one line); -1 with errno when the kernel cannot be read.
+ *
+ * 1 when everything fw_vif_allow(b, v) makes for v is in place in backend b:
+ * the table, the vif's chain holding exactly the rules allow makes (count,
+ * comments and expressions for nft, the whole entries for iptables, in
+ * order), and its dispatch (the element of map @vifs, the rule of
+ * xen-antispoof and the jumps to it).  Why, e.g. "table bridge xen not
+ * found", "chain web0 has 3 rules, expected 9", "no dispatch to chain web0
+ * in map vifs".  FW_NONE: 1 when no backend holds anything for v->dev, else
+ * 0 ("rules for web0 left in nft"). */
 int fw_vif_check(enum fw_backend b, const struct fw_vif *v, char *why,
 		 size_t len);
-/* The same for fw_nat_set(b, n). */
+/* The same for fw_nat_set(b, n): its two chains with their rules, and for
+ * iptables the jumps to them.  -1 with errno EINVAL for an invalid owner. */
 int fw_nat_check(enum fw_backend b, const struct fw_nat *n, char *why,
 		 size_t len);
-/* nft: 1 when table family/name exists and holds a rule, 0 when not (why),
- * -1 with errno. */
+/* nftables only: 1 when table family name exists and holds at least one
+ * rule ("table inet zones holds no rule", "... not found").  family:
+ * "inet", "ip", "ip6", "bridge", "arp" or "netdev"; -1 with errno EINVAL for
+ * another, or a name that is empty or longer than nft allows. */
 int fw_table_check(const char *family, const char *name, char *why, size_t len);
-/* Forget what the checks read of the kernel: the next reads it again. */
+/* The checks keep what they read of the kernel (one read per table, however
+ * many vifs are checked: a pass over 1000 vifs stays cheap); this forgets
+ * it, so that the next check reads the kernel again.  Call it before each
+ * pass.  A change through this API (allow, revoke, NAT set or clear) and
+ * fw_close() forget it too. */
 void fw_check_reset(void);
 
 /* Release sockets and caches (at exit, for valgrind). */

@@ -82,6 +82,30 @@ int fw_iptc_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n);
 int fw_iptc_nat_clear(const char *owner);
 int fw_iptc_present(void);
 
+/* A check's answer that something is not in place: why, as printf
+ * writes it (truncated to len), and 0. */
+int fw_why(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The checks of fw.h for one backend, against the rules r that allow or
+ * nat_set would install; *_holds() says whether the backend holds anything
+ * of a vif (dev) or, with nat, of a NAT owner.  All read through a cache
+ * that *_check_reset() forgets.  No table is created, no lock taken. */
+int fw_nft_vif_check(const struct fw_vif *v, const struct fw_rule *r, int n,
+		     char *why, size_t len);
+int fw_nft_nat_check(const struct fw_nat *nat, const struct fw_rule *r, int n,
+		     char *why, size_t len);
+int fw_nft_table_check(const char *family, const char *name, char *why,
+		       size_t len);
+int fw_nft_holds(const char *name, int nat);
+void fw_nft_check_reset(void);
+int fw_iptc_vif_check(const struct fw_vif *v, const struct fw_rule *r, int n,
+		      char *why, size_t len);
+int fw_iptc_nat_check(const struct fw_nat *nat, const struct fw_rule *r, int n,
+		      char *why, size_t len);
+int fw_iptc_holds(const char *name, int nat);
+void fw_iptc_check_reset(void);
+
 /* The nft batch (netlink messages, batch begin and end included) that an
  * allow of a new vif sends, or (v NULL) a NAT set: malloc'd, its size in
  * *len; NULL with errno set.  Sends nothing, needs no privilege: for the

@@ -13,6 +13,7 @@
  * Everything from init to commit runs under the xtables lock, the flock on
  * /run/xtables.lock that `iptables -w` takes, so a concurrent iptables or
  * hotplug script never sees a half-made change and never fails on us.
+ * The checks read without it (see "reading back").
  * iptables sees IP packets only: ARP, VLAN tags and other ethertypes pass. */
 #include "fw_int.h"
 
@@ -47,6 +48,8 @@ struct family {
 	int af;
 	uint16_t ethertype;
 	const char *names; /* /proc file listing the live tables */
+	const char *tool;  /* its command, for messages */
+	size_t ip;	   /* sizeof the IP header part of an entry */
 	size_t hdr;	   /* sizeof the entry with its IP header */
 	size_t target_offset, next_offset; /* offsetof those fields */
 	struct xtc_handle *(*init)(const char *table);
@@ -169,6 +172,8 @@ static const struct family families[] = {
 	{ AF_INET,
 	  ETH_P_IP,
 	  "/proc/net/ip_tables_names",
+	  "iptables",
+	  offsetof(struct ipt_entry, nfcache),
 	  sizeof(struct ipt_entry),
 	  offsetof(struct ipt_entry, target_offset),
 	  offsetof(struct ipt_entry, next_offset),
@@ -190,6 +195,8 @@ static const struct family families[] = {
 	{ AF_INET6,
 	  ETH_P_IPV6,
 	  "/proc/net/ip6_tables_names",
+	  "ip6tables",
+	  offsetof(struct ip6t_entry, nfcache),
 	  sizeof(struct ip6t_entry),
 	  offsetof(struct ip6t_entry, target_offset),
 	  offsetof(struct ip6t_entry, next_offset),
@@ -424,50 +431,71 @@ static int ensure_chain(const struct family *f, struct xtc_handle *h,
 	return 0;
 }
 
-/* Add e to chain unless an identical rule is there; at the top when top. */
-static int ensure_rule(const struct family *f, struct xtc_handle *h,
-		       const char *chain, struct entry *e, int top)
+/* Whether chain holds a rule identical to e, anywhere. */
+static int has_rule(const struct family *f, struct xtc_handle *h,
+		    const char *chain, struct entry *e)
 {
 	unsigned char mask[ENTRY_MAX];
 
 	memset(mask, 0xff, e->len);
-	if (f->check(chain, e->u.b, mask, h))
+	return f->check(chain, e->u.b, mask, h);
+}
+
+/* Add e to chain unless an identical rule is there; at the top when top. */
+static int ensure_rule(const struct family *f, struct xtc_handle *h,
+		       const char *chain, struct entry *e, int top)
+{
+	if (has_rule(f, h, chain, e))
 		return 0;
 	if (top ? f->insert(chain, e->u.b, 0, h) : f->append(chain, e->u.b, h))
 		return 0;
 	return -1;
 }
 
-/* from jumps to to, first in from: all packets, commented with why. */
+/* The jump to to of all packets, commented with why. */
+static void jump_entry(struct entry *e, const struct family *f, const char *to,
+		       const char *name, const char *why)
+{
+	entry_init(e, f);
+	entry_comment(e, name, why);
+	entry_target(e, to);
+}
+
+/* from jumps to to, first in from. */
 static int jump(const struct family *f, struct xtc_handle *h, const char *from,
 		const char *to, const char *name, const char *why)
 {
 	struct entry e;
 
-	entry_init(&e, f);
-	entry_comment(&e, name, why);
-	entry_target(&e, to);
+	jump_entry(&e, f, to, name, why);
 	return ensure_rule(f, h, from, &e, 1);
 }
 
-/* xen-antispoof sends v's packets to chain: bridged ones by physdev,
- * routed ones by their input interface. */
-static int dispatch(const struct family *f, struct xtc_handle *h,
-		    const struct fw_vif *v, const char *chain)
+/* The rule of xen-antispoof that sends v's packets to chain: bridged ones
+ * by physdev, routed ones by their input interface. */
+static void dispatch_entry(struct entry *e, const struct family *f,
+			   const struct fw_vif *v, const char *chain)
 {
 	struct fw_rule r = { .n = 0 };
-	struct entry e;
 
-	entry_init(&e, f);
+	entry_init(e, f);
 	if (v->routed) {
 		r.m[r.n].kind = FW_IIFNAME;
 		snprintf(r.m[r.n++].ifname, IFNAMSIZ, "%s", v->dev);
-		f->set_ip(e.u.b, &r);
+		f->set_ip(e->u.b, &r);
 	} else {
-		entry_physdev_in(&e, v->dev);
+		entry_physdev_in(e, v->dev);
 	}
-	entry_comment(&e, v->dev, "anti-spoofing");
-	entry_target(&e, chain);
+	entry_comment(e, v->dev, "anti-spoofing");
+	entry_target(e, chain);
+}
+
+static int dispatch(const struct family *f, struct xtc_handle *h,
+		    const struct fw_vif *v, const char *chain)
+{
+	struct entry e;
+
+	dispatch_entry(&e, f, v, chain);
 	return ensure_rule(f, h, DISPATCH, &e, 0);
 }
 
@@ -674,4 +702,284 @@ int fw_iptc_nat_clear(const char *owner)
 	ret = change(&families[0], "nat", 1, apply_nat_clear, &c);
 	close(lock);
 	return ret;
+}
+
+/* --- reading back: the checks ---
+ *
+ * Without the xtables lock: iptc_init() reads a table whole, its size and
+ * then its entries, which the kernel copies under its own table mutex and
+ * refuses (EAGAIN, and libiptc asks again) when the size changed in
+ * between, so what it reads is one consistent snapshot.  The lock only
+ * orders writers' read-modify-write; taking it would make every check wait
+ * behind a long iptables-restore.  A table not yet live is not read at all
+ * (reading it would make it). */
+
+/* xen-antispoof's rule that jumps to target. */
+struct disp {
+	const char *target; /* libiptc's, valid with the handle */
+	const void *e;
+};
+
+/* What the checks read of one table of one family, once per pass
+ * (fw_iptc_check_reset() forgets it). */
+struct snap {
+	int read;
+	struct xtc_handle *h; /* NULL: the table is not live */
+	int jumps_ok;	      /* FORWARD and INPUT jump to xen-antispoof */
+	struct disp *disp;    /* xen-antispoof's rules by target, once read */
+	int ndisp;
+};
+
+static struct snap snaps[2][2]; /* [family][filter, nat] */
+
+void fw_iptc_check_reset(void)
+{
+	for (size_t i = 0; i < 2; i++)
+		for (size_t j = 0; j < 2; j++) {
+			if (snaps[i][j].h)
+				families[i].free(snaps[i][j].h);
+			free(snaps[i][j].disp);
+			memset(&snaps[i][j], 0, sizeof(snaps[i][j]));
+		}
+}
+
+/* Table filter (nat when nat) of families[i], read once per pass; NULL
+ * with errno set. */
+static struct snap *snap(size_t i, int nat)
+{
+	struct snap *s = &snaps[i][nat];
+	const char *table = nat ? "nat" : "filter";
+
+	if (s->read)
+		return s;
+	if (table_live(&families[i], table) &&
+	    !(s->h = families[i].init(table)))
+		return NULL;
+	s->read = 1;
+	return s;
+}
+
+/* Whether rule k of h is e as we built it: its IP part, each match, and
+ * its target (by name: libiptc holds a jump as an offset; a module
+ * target's data too).  Only what the user part of a match or target
+ * holds is compared: the kernel leaves the rest of its name as it was. */
+static int entry_same(const struct family *f, struct xtc_handle *h,
+		      const void *k, const struct entry *e)
+{
+	const unsigned char *a = k, *b = e->u.b;
+	const struct xt_entry_target *kt, *et;
+	uint16_t toff, etoff, next;
+
+	memcpy(&toff, a + f->target_offset, sizeof(toff));
+	memcpy(&etoff, b + f->target_offset, sizeof(etoff));
+	memcpy(&next, a + f->next_offset, sizeof(next));
+	if (memcmp(a, b, f->ip) || toff != etoff || next != e->len)
+		return 0;
+	for (size_t i = f->hdr; i < toff;) {
+		const struct xt_entry_match *km = (const void *)(a + i);
+		const struct xt_entry_match *em = (const void *)(b + i);
+		size_t size = em->u.match_size;
+
+		if (km->u.match_size != size ||
+		    strcmp(km->u.user.name, em->u.user.name) ||
+		    km->u.user.revision != em->u.user.revision ||
+		    memcmp(km->data, em->data, size - sizeof(*em)))
+			return 0;
+		i += size;
+	}
+	kt = (const void *)(a + toff);
+	et = (const void *)(b + toff);
+	if (strcmp(f->target(k, h), et->u.user.name))
+		return 0;
+	/* The standard target's name is empty: its verdict is compared. */
+	return !*kt->u.user.name ||
+	       (kt->u.target_size == et->u.target_size &&
+		!memcmp(kt->data, et->data, et->u.target_size - sizeof(*et)));
+}
+
+/* Whether chain of s holds exactly the rules that fill() makes of r (those
+ * of hook that family f can express, commented with name), in order: 1, or
+ * 0 with why. */
+static int chain_check(const struct family *f, const struct snap *s,
+		       const char *chain, const char *name,
+		       const struct fw_rule *r, int n, enum fw_hook hook,
+		       char *why, size_t len)
+{
+	int have = 0, want = 0, bad = 0, badi = -1;
+	const void *k;
+	struct entry e;
+
+	if (!s->h || !f->is_chain(chain, s->h))
+		return fw_why(why, len, "%s chain %s not found", f->tool,
+			      chain);
+	for (k = f->first(chain, s->h); k; k = f->next(k, s->h))
+		have++;
+	k = f->first(chain, s->h);
+	for (int i = 0; i < n; i++) {
+		if (r[i].hook != hook || !entry_rule(&e, f, name, &r[i]))
+			continue;
+		want++;
+		if (badi < 0 && k && !entry_same(f, s->h, k, &e)) {
+			badi = i;
+			bad = want;
+		}
+		if (k)
+			k = f->next(k, s->h);
+	}
+	if (have != want)
+		return fw_why(why, len,
+			      "%s chain %s has %d rule%s, expected %d", f->tool,
+			      chain, have, have == 1 ? "" : "s", want);
+	if (badi >= 0)
+		return fw_why(why, len,
+			      "%s chain %s: rule %d differs, expected '%s: %s'",
+			      f->tool, chain, bad, name, r[badi].why);
+	return 1;
+}
+
+/* Whether from of s jumps to to as jump() makes it: 1, or 0 with why. */
+static int jump_check(const struct family *f, const struct snap *s,
+		      const char *from, const char *to, const char *name,
+		      const char *comment, char *why, size_t len)
+{
+	struct entry e;
+
+	jump_entry(&e, f, to, name, comment);
+	if (s->h && f->is_chain(from, s->h) && f->is_chain(to, s->h) &&
+	    has_rule(f, s->h, from, &e))
+		return 1;
+	return fw_why(why, len, "no jump to %s in %s chain %s", to, f->tool,
+		      from);
+}
+
+/* What apply_allow() makes for every vif, in s: xen-antispoof, and the
+ * jumps to it (known good for the rest of the pass once seen). */
+static int antispoof_check(const struct family *f, struct snap *s, char *why,
+			   size_t len)
+{
+	int ret;
+
+	if (s->jumps_ok)
+		return 1;
+	if (!s->h || !f->is_chain(DISPATCH, s->h))
+		return fw_why(why, len, "%s chain %s not found", f->tool,
+			      DISPATCH);
+	if ((ret = jump_check(f, s, "FORWARD", DISPATCH, "xen",
+			      "anti-spoofing of the vifs", why, len)) <= 0 ||
+	    (ret = jump_check(f, s, "INPUT", DISPATCH, "xen",
+			      "anti-spoofing of the vifs", why, len)) <= 0)
+		return ret;
+	s->jumps_ok = 1;
+	return 1;
+}
+
+static int disp_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct disp *)a)->target,
+		      ((const struct disp *)b)->target);
+}
+
+/* Whether xen-antispoof of s holds v's dispatch to chain, as dispatch()
+ * makes it.  Its rules are indexed by target once per pass: a pass over
+ * every vif stays linear.  -1 with errno ENOMEM. */
+static int dispatched(const struct family *f, struct snap *s,
+		      const struct fw_vif *v, const char *chain)
+{
+	size_t lo = 0, hi;
+	const void *k;
+	struct entry e;
+
+	if (!s->disp) {
+		for (k = f->first(DISPATCH, s->h); k; k = f->next(k, s->h))
+			s->ndisp++;
+		if (!(s->disp = calloc((size_t)s->ndisp + 1, sizeof(*s->disp))))
+			return -1;
+		s->ndisp = 0;
+		for (k = f->first(DISPATCH, s->h); k; k = f->next(k, s->h))
+			s->disp[s->ndisp++] =
+				(struct disp){ f->target(k, s->h), k };
+		qsort(s->disp, (size_t)s->ndisp, sizeof(*s->disp), disp_cmp);
+	}
+	/* The first rule with target chain, then each one after it. */
+	for (hi = (size_t)s->ndisp; lo < hi;) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(s->disp[mid].target, chain) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	dispatch_entry(&e, f, v, chain);
+	for (; lo < (size_t)s->ndisp && !strcmp(s->disp[lo].target, chain);
+	     lo++)
+		if (entry_same(f, s->h, s->disp[lo].e, &e))
+			return 1;
+	return 0;
+}
+
+int fw_iptc_vif_check(const struct fw_vif *v, const struct fw_rule *r, int n,
+		      char *why, size_t len)
+{
+	char chain[32];
+	int ret;
+
+	chain_name(v->dev, "", chain, sizeof(chain));
+	for (size_t i = 0; i < 2; i++) {
+		const struct family *f = &families[i];
+		struct snap *s = snap(i, 0);
+
+		if (!s)
+			return -1;
+		if ((ret = antispoof_check(f, s, why, len)) <= 0 ||
+		    (ret = chain_check(f, s, chain, v->dev, r, n, FW_PREROUTING,
+				       why, len)) <= 0)
+			return ret;
+		if ((ret = dispatched(f, s, v, chain)) <= 0)
+			return ret < 0 ? -1
+				       : fw_why(why, len,
+						"no dispatch to chain %s in %s chain %s",
+						chain, f->tool, DISPATCH);
+	}
+	return 1;
+}
+
+/* NAT is IPv4's: families[0] only. */
+int fw_iptc_nat_check(const struct fw_nat *nat, const struct fw_rule *r, int n,
+		      char *why, size_t len)
+{
+	const struct family *f = &families[0];
+	char pre[32], post[32];
+	struct snap *s = snap(0, 1);
+	int ret;
+
+	if (!s)
+		return -1;
+	chain_name(nat->owner, "-pre", pre, sizeof(pre));
+	chain_name(nat->owner, "-post", post, sizeof(post));
+	if ((ret = chain_check(f, s, pre, nat->owner, r, n, FW_PREROUTING, why,
+			       len)) <= 0 ||
+	    (ret = chain_check(f, s, post, nat->owner, r, n, FW_POSTROUTING,
+			       why, len)) <= 0 ||
+	    (ret = jump_check(f, s, "PREROUTING", pre, nat->owner,
+			      "port forwards", why, len)) <= 0)
+		return ret;
+	return jump_check(f, s, "POSTROUTING", post, nat->owner, "masquerading",
+			  why, len);
+}
+
+int fw_iptc_holds(const char *name, int nat)
+{
+	char a[32], b[32];
+	struct snap *s;
+
+	chain_name(name, nat ? "-pre" : "", a, sizeof(a));
+	chain_name(name, nat ? "-post" : "", b, sizeof(b));
+	for (size_t i = 0; i < (nat ? 1 : 2); i++) {
+		if (!(s = snap(i, nat)))
+			return -1;
+		if (s->h && (families[i].is_chain(a, s->h) ||
+			     families[i].is_chain(b, s->h)))
+			return 1;
+	}
+	return 0;
 }

@@ -36,6 +36,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -595,24 +596,33 @@ static void dispatcher(struct batch *bt)
 	rule_add(bt, r);
 }
 
+/* Rule fr of chain, name in its comment; NULL with bt->err set. */
+static struct nftnl_rule *rule_of(struct batch *bt, const char *chain,
+				  const char *name, const struct fw_rule *fr)
+{
+	char comment[128];
+	struct nftnl_rule *r;
+
+	snprintf(comment, sizeof(comment), "%s: %s", name, fr->why);
+	if (!(r = rule_alloc(bt, chain, comment)))
+		return NULL;
+	for (int j = 0; j < fr->n; j++)
+		match(r, bt->family, &fr->m[j]);
+	verdict(r, fr);
+	return r;
+}
+
 /* rules into chain, those of hook only; name goes into the comments. */
 static void add_rules(struct batch *bt, const char *chain, const char *name,
 		      const struct fw_rule *rules, int n, enum fw_hook hook)
 {
-	char comment[128];
-
 	for (int i = 0; i < n && !bt->err; i++) {
 		struct nftnl_rule *r;
 
 		if (rules[i].hook != hook)
 			continue;
-		snprintf(comment, sizeof(comment), "%s: %s", name,
-			 rules[i].why);
-		if (!(r = rule_alloc(bt, chain, comment)))
+		if (!(r = rule_of(bt, chain, name, &rules[i])))
 			return;
-		for (int j = 0; j < rules[i].n; j++)
-			match(r, bt->family, &rules[i].m[j]);
-		verdict(r, &rules[i]);
 		rule_add(bt, r);
 	}
 }
@@ -734,29 +744,61 @@ static int count_reply(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* How many objects the kernel has in family: GETTABLE (our table),
- * GETCHAIN (chain name of our table) or GETRULE (the rules of chain name,
- * dumped).  What does not exist counts 0.  Reads only. */
-static int query_once(int family, uint16_t type, const char *name)
+/* A dump's answers come in messages of up to 32 KiB (the most the kernel
+ * fills); a smaller buffer would cut them. */
+#define DUMP_BUF 32768
+
+/* After a dump failed half-way (a callback's error, or NLM_F_DUMP_INTR,
+ * which libmnl reports at once), read it to its end: what is left of it
+ * must not be taken for the answer to the next request.  buf holds the
+ * last len bytes read. */
+static void drain(char *buf, size_t size, ssize_t len, uint32_t seq)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = (uint32_t)time(NULL);
+	const struct nlmsghdr *nlh;
+	int left;
+
+	for (;;) {
+		left = (int)len;
+		for (nlh = (const struct nlmsghdr *)buf;
+		     mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+			if (nlh->nlmsg_seq == seq &&
+			    (nlh->nlmsg_type == NLMSG_DONE ||
+			     nlh->nlmsg_type == NLMSG_ERROR))
+				return;
+		if ((len = mnl_socket_recvfrom(nl, buf, size)) <= 0)
+			return;
+	}
+}
+
+/* Ask the kernel about objects of family, each answer to cb: GETTABLE
+ * (table), GETCHAIN (chain name of table; every chain of the family,
+ * dumped, when name is NULL), GETRULE (the rules of table, of its chain
+ * name only when given, dumped), GETSETELEM (the elements of set name of
+ * table, dumped) or GETGEN (the ruleset's generation).  What does not
+ * exist answers nothing.  Reads only. */
+static int ask_once(int family, uint16_t type, const char *table,
+		    const char *name, mnl_cb_t cb, void *data)
+{
+	static uint32_t asked;
+	char buf[DUMP_BUF];
+	uint32_t seq = (uint32_t)time(NULL) + ++asked;
+	int dump = type == NFT_MSG_GETRULE || type == NFT_MSG_GETSETELEM ||
+		   (type == NFT_MSG_GETCHAIN && !name);
 	struct nlmsghdr *nlh;
-	int ret, count = 0;
 	ssize_t len;
+	int ret;
 
 	if (!sock())
 		return -1;
 	memset(buf, 0, 1024); /* the request; padding is sent as it is */
-	nlh = nftnl_nlmsg_build_hdr(
-		buf, type, (uint16_t)family,
-		type == NFT_MSG_GETRULE ? NLM_F_DUMP : NLM_F_ACK, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, type, (uint16_t)family,
+				    dump ? NLM_F_DUMP : NLM_F_ACK, seq);
 	if (type == NFT_MSG_GETTABLE) {
 		struct nftnl_table *t = nftnl_table_alloc();
 
 		if (!t)
 			return -1;
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		nftnl_table_free(t);
 	} else if (type == NFT_MSG_GETCHAIN) {
@@ -764,19 +806,30 @@ static int query_once(int family, uint16_t type, const char *name)
 
 		if (!c)
 			return -1;
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+		if (name)
+			nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 		nftnl_chain_nlmsg_build_payload(nlh, c);
 		nftnl_chain_free(c);
-	} else {
+	} else if (type == NFT_MSG_GETRULE) {
 		struct nftnl_rule *r = nftnl_rule_alloc();
 
 		if (!r)
 			return -1;
-		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
-		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+		if (name)
+			nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
 		nftnl_rule_nlmsg_build_payload(nlh, r);
 		nftnl_rule_free(r);
+	} else if (type == NFT_MSG_GETSETELEM) {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		if (!s)
+			return -1;
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		nftnl_set_free(s);
 	}
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
@@ -785,11 +838,28 @@ static int query_once(int family, uint16_t type, const char *name)
 		if (len < 0)
 			return -1;
 		ret = mnl_cb_run(buf, (size_t)len, seq,
-				 mnl_socket_get_portid(nl), count_reply,
-				 &count);
+				 mnl_socket_get_portid(nl), cb, data);
 	} while (ret > 0);
-	if (ret < 0)
-		return errno == ENOENT ? 0 : -1;
+	if (ret < 0 && errno == ENOENT)
+		return 0;
+	if (ret < 0 && dump) {
+		int e = errno;
+
+		drain(buf, sizeof(buf), len, seq);
+		errno = e;
+	}
+	return ret < 0 ? -1 : 0;
+}
+
+/* How many objects of our table the kernel has in family: GETTABLE (the
+ * table), GETCHAIN (chain name) or GETRULE (the rules of chain name).
+ * What does not exist counts 0.  Reads only. */
+static int query_once(int family, uint16_t type, const char *name)
+{
+	int count = 0;
+
+	if (ask_once(family, type, TABLE, name, count_reply, &count) < 0)
+		return -1;
 	return count;
 }
 
@@ -953,4 +1023,536 @@ void *fw_nft_batch(const struct fw_vif *v, const struct fw_nat *nat,
 		memcpy(out, mnl_nlmsg_batch_head(bt.b), *len);
 	batch_free(&bt);
 	return out;
+}
+
+/* --- reading back: the checks --- */
+
+/* A chain of a dumped table: its rules are rules[first, first + n) of
+ * the table's. */
+struct dumped_chain {
+	struct nftnl_chain *c;
+	const char *name;
+	int first, n;
+};
+
+/* What the checks read of one table, once per pass (fw_nft_check_reset()
+ * forgets it): whether it exists, its chains sorted by name, its rules in
+ * the kernel's order (a chain's together), and, for our own tables, the
+ * elements of map @vifs sorted by key.  err: what went wrong while the
+ * dump was read (ENOMEM, EPROTO for an answer libnftnl cannot parse). */
+struct dump {
+	struct dump *next;
+	int family;
+	char *name;
+	int exists;
+	struct dumped_chain *chains;
+	int nchains;
+	struct nftnl_rule **rules;
+	int nrules;
+	struct nftnl_set *map;
+	struct nftnl_set_elem **elems;
+	int nelems;
+	int err;
+};
+
+static struct dump *dumps;
+
+/* a, an array of n items of size, with room for one more (grown in
+ * powers of two): a itself or its new place; NULL with errno ENOMEM. */
+static void *grow(void *a, int n, size_t size)
+{
+	if (n != 0 && (n < 16 || (n & (n - 1))))
+		return a;
+	return realloc(a, (size_t)(n ? 2 * n : 16) * size);
+}
+
+/* Empty d, but for its family and name. */
+static void dump_clear(struct dump *d)
+{
+	for (int i = 0; i < d->nchains; i++)
+		nftnl_chain_free(d->chains[i].c);
+	for (int i = 0; i < d->nrules; i++)
+		nftnl_rule_free(d->rules[i]);
+	if (d->map)
+		nftnl_set_free(d->map);
+	free(d->chains);
+	free(d->rules);
+	free(d->elems);
+	d->chains = NULL;
+	d->rules = NULL;
+	d->map = NULL;
+	d->elems = NULL;
+	d->nchains = d->nrules = d->nelems = d->exists = d->err = 0;
+}
+
+void fw_nft_check_reset(void)
+{
+	struct dump *d;
+
+	while ((d = dumps)) {
+		dumps = d->next;
+		dump_clear(d);
+		free(d->name);
+		free(d);
+	}
+}
+
+static int keep_gen(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *g = nftnl_gen_alloc();
+
+	if (g && nftnl_gen_nlmsg_parse(nlh, g) == 0)
+		*(uint32_t *)data = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+	nftnl_gen_free(g);
+	return MNL_CB_OK;
+}
+
+/* The callbacks keep what the dump answers; an error is kept in d->err
+ * and the dump read to its end. */
+static int keep_chain(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct dumped_chain *more;
+	const char *table;
+
+	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0) {
+		d->err = c ? EPROTO : ENOMEM;
+		goto out;
+	}
+	/* A dump of chains is the whole family's. */
+	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+	if (!table || strcmp(table, d->name))
+		goto out;
+	if (!(more = grow(d->chains, d->nchains, sizeof(*d->chains)))) {
+		d->err = ENOMEM;
+		goto out;
+	}
+	d->chains = more;
+	d->chains[d->nchains++] = (struct dumped_chain){
+		c, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), 0, 0
+	};
+	return MNL_CB_OK;
+out:
+	if (c)
+		nftnl_chain_free(c);
+	return MNL_CB_OK;
+}
+
+static int keep_rule(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	struct nftnl_rule *r = nftnl_rule_alloc(), **more;
+
+	if (!r || !(more = grow(d->rules, d->nrules, sizeof(*d->rules)))) {
+		d->err = ENOMEM;
+		goto out;
+	}
+	d->rules = more;
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		d->err = EPROTO;
+		goto out;
+	}
+	d->rules[d->nrules++] = r;
+	return MNL_CB_OK;
+out:
+	if (r)
+		nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+static int keep_elems(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+
+	if (nftnl_set_elems_nlmsg_parse(nlh, d->map) < 0)
+		d->err = ENOMEM;
+	return MNL_CB_OK;
+}
+
+static int list_elem(struct nftnl_set_elem *e, void *data)
+{
+	struct dump *d = data;
+	struct nftnl_set_elem **more;
+
+	if (!(more = grow(d->elems, d->nelems, sizeof(*d->elems))))
+		return -1;
+	d->elems = more;
+	d->elems[d->nelems++] = e;
+	return 0;
+}
+
+static int chain_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dumped_chain *)a)->name,
+		      ((const struct dumped_chain *)b)->name);
+}
+
+/* Map elements by key: an ifname, padded with zeros to IFNAMSIZ. */
+static int key_cmp(const void *key, uint32_t len, struct nftnl_set_elem *e)
+{
+	uint32_t elen = 0;
+	const void *ekey = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &elen);
+
+	if (len != elen)
+		return len < elen ? -1 : 1;
+	return len ? memcmp(key, ekey, len) : 0;
+}
+
+static int elem_cmp(const void *a, const void *b)
+{
+	struct nftnl_set_elem *x = *(struct nftnl_set_elem *const *)a;
+	uint32_t len = 0;
+	const void *key = nftnl_set_elem_get(x, NFTNL_SET_ELEM_KEY, &len);
+
+	return key_cmp(key, len, *(struct nftnl_set_elem *const *)b);
+}
+
+static int name_elem_cmp(const void *name, const void *b)
+{
+	return key_cmp(name, IFNAMSIZ, *(struct nftnl_set_elem *const *)b);
+}
+
+static struct dumped_chain *dumped_chain(struct dump *d, const char *name)
+{
+	struct dumped_chain key = { .name = name };
+
+	return d->nchains ? bsearch(&key, d->chains, (size_t)d->nchains,
+				    sizeof(*d->chains), chain_cmp)
+			  : NULL;
+}
+
+/* Read table d->family d->name: whether it exists, then its chains, its
+ * rules and (ours) its map's elements, and index them.  A family or a
+ * kernel without nf_tables holds nothing. */
+static int dump_read_once(struct dump *d)
+{
+	struct dumped_chain *c = NULL;
+	int n = 0;
+
+	if (!sock())
+		return errno == EPROTONOSUPPORT ? 0 : -1;
+	if (ask_once(d->family, NFT_MSG_GETTABLE, d->name, NULL, count_reply,
+		     &n) < 0)
+		return errno == EOPNOTSUPP ? 0 : -1;
+	if (!(d->exists = n > 0))
+		return 0;
+	if (ask_once(d->family, NFT_MSG_GETCHAIN, d->name, NULL, keep_chain,
+		     d) < 0 ||
+	    ask_once(d->family, NFT_MSG_GETRULE, d->name, NULL, keep_rule, d) <
+		    0)
+		return -1;
+	if (!strcmp(d->name, TABLE)) {
+		if (!(d->map = nftnl_set_alloc()))
+			return -1;
+		if (ask_once(d->family, NFT_MSG_GETSETELEM, d->name, MAP,
+			     keep_elems, d) < 0)
+			return -1;
+	}
+	if (d->err) {
+		errno = d->err;
+		return -1;
+	}
+	if (d->map && nftnl_set_elem_foreach(d->map, list_elem, d) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (d->nelems)
+		qsort(d->elems, (size_t)d->nelems, sizeof(*d->elems), elem_cmp);
+	if (d->nchains)
+		qsort(d->chains, (size_t)d->nchains, sizeof(*d->chains),
+		      chain_cmp);
+	/* A dump holds a chain's rules together. */
+	for (int i = 0; i < d->nrules; i++) {
+		const char *name =
+			nftnl_rule_get_str(d->rules[i], NFTNL_RULE_CHAIN);
+
+		if (!name)
+			continue;
+		if (!c || strcmp(c->name, name)) {
+			if (!(c = dumped_chain(d, name)))
+				continue;
+			c->first = i;
+		}
+		c->n++;
+	}
+	return 0;
+}
+
+/* The ruleset's generation, which every batch moves on. */
+static int generation(uint32_t *gen)
+{
+	*gen = 0;
+	if (!sock())
+		return errno == EPROTONOSUPPORT ? 0 : -1;
+	if (ask_once(NFPROTO_UNSPEC, NFT_MSG_GETGEN, NULL, NULL, keep_gen,
+		     gen) < 0)
+		return errno == EOPNOTSUPP ? 0 : -1;
+	return 0;
+}
+
+/* Table family name as the kernel has it now, read once per pass, all of
+ * it from one generation of the ruleset (read again, a few times, while
+ * batches change it).  NULL with errno set. */
+static struct dump *dump_get(int family, const char *name)
+{
+	uint32_t gen = 0, before = 0;
+	struct dump *d;
+	int tries = 0, ret;
+
+	for (d = dumps; d; d = d->next)
+		if (d->family == family && !strcmp(d->name, name))
+			return d;
+	if (!(d = calloc(1, sizeof(*d))) || !(d->name = strdup(name))) {
+		free(d);
+		return NULL;
+	}
+	d->family = family;
+	do {
+		dump_clear(d);
+		if ((ret = generation(&before)) == 0 &&
+		    (ret = dump_read_once(d)) == 0)
+			ret = generation(&gen);
+	} while (((ret < 0 && errno == EINTR) || (ret == 0 && gen != before)) &&
+		 ++tries < 20);
+	if (ret < 0) {
+		int e = errno;
+
+		dump_clear(d);
+		free(d->name);
+		free(d);
+		errno = e;
+		return NULL;
+	}
+	d->next = dumps;
+	dumps = d;
+	return d;
+}
+
+/* The nft family names of fw_table_check() and the messages. */
+static const struct {
+	const char *name;
+	int family;
+} family_names[] = {
+	{ "inet", NFPROTO_INET }, { "ip", NFPROTO_IPV4 },
+	{ "ip6", NFPROTO_IPV6 },  { "bridge", NFPROTO_BRIDGE },
+	{ "arp", NFPROTO_ARP },	  { "netdev", NFPROTO_NETDEV },
+};
+
+static const char *family_name(int family)
+{
+	for (size_t i = 0; i < sizeof(family_names) / sizeof(family_names[0]);
+	     i++)
+		if (family_names[i].family == family)
+			return family_names[i].name;
+	return "?";
+}
+
+/* Whether the kernel's expression got is want as we build it: the same
+ * kind, and each attribute that we set the same (the kernel reports some
+ * that we leave to their default, such as bitwise's operation). */
+static int expr_same(const struct nftnl_expr *want,
+		     const struct nftnl_expr *got)
+{
+	uint32_t wl, gl;
+	const void *w, *g;
+
+	if (strcmp(nftnl_expr_get_str(want, NFTNL_EXPR_NAME),
+		   nftnl_expr_get_str(got, NFTNL_EXPR_NAME)))
+		return 0;
+	/* No expression of ours has attributes past the first 16. */
+	for (uint16_t a = NFTNL_EXPR_BASE; a < 16; a++) {
+		if (!nftnl_expr_is_set(want, a))
+			continue;
+		w = nftnl_expr_get(want, a, &wl);
+		g = nftnl_expr_get(got, a, &gl);
+		if (!g || wl != gl || memcmp(w, g, wl))
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether the kernel's rule got is want: its comment and its expressions.
+ * -1 with errno ENOMEM. */
+static int rule_same(const struct nftnl_rule *want,
+		     const struct nftnl_rule *got)
+{
+	struct nftnl_expr_iter *wi = nftnl_expr_iter_create(want);
+	struct nftnl_expr_iter *gi = nftnl_expr_iter_create(got);
+	struct nftnl_expr *we, *ge;
+	uint32_t wl = 0, gl = 0;
+	const void *w = nftnl_rule_get_data(want, NFTNL_RULE_USERDATA, &wl);
+	const void *g = nftnl_rule_get_data(got, NFTNL_RULE_USERDATA, &gl);
+	int same = g && wl == gl && !memcmp(w, g, wl);
+
+	if (!wi || !gi) {
+		same = -1;
+		errno = ENOMEM;
+	}
+	while (same > 0) {
+		we = nftnl_expr_iter_next(wi);
+		ge = nftnl_expr_iter_next(gi);
+		if (!we || !ge) {
+			same = !we && !ge;
+			break;
+		}
+		same = expr_same(we, ge);
+	}
+	if (wi)
+		nftnl_expr_iter_destroy(wi);
+	if (gi)
+		nftnl_expr_iter_destroy(gi);
+	return same;
+}
+
+/* Whether chain of table d holds exactly the rules of hook of r, as
+ * add_rules() makes them with name: 1, or 0 with why. */
+static int chain_check(struct dump *d, const char *chain, const char *name,
+		       const struct fw_rule *r, int n, enum fw_hook hook,
+		       char *why, size_t len)
+{
+	struct batch bt = { .family = d->family }; /* for rule_of() only */
+	struct dumped_chain *c = dumped_chain(d, chain);
+	int want = 0, k = 0, same;
+
+	if (!c)
+		return fw_why(why, len, "chain %s not found in table %s %s",
+			      chain, family_name(d->family), d->name);
+	for (int i = 0; i < n; i++)
+		want += r[i].hook == hook;
+	if (c->n != want)
+		return fw_why(why, len, "chain %s has %d rule%s, expected %d",
+			      chain, c->n, c->n == 1 ? "" : "s", want);
+	for (int i = 0; i < n; i++) {
+		struct nftnl_rule *x;
+
+		if (r[i].hook != hook)
+			continue;
+		if (!(x = rule_of(&bt, chain, name, &r[i])) || expr_oom) {
+			if (x)
+				nftnl_rule_free(x);
+			errno = ENOMEM;
+			return -1;
+		}
+		same = rule_same(x, d->rules[c->first + k++]);
+		nftnl_rule_free(x);
+		if (same <= 0)
+			return same < 0
+				       ? -1
+				       : fw_why(why, len,
+						"chain %s: rule %d differs, expected '%s: %s'",
+						chain, k, name, r[i].why);
+	}
+	return 1;
+}
+
+/* Whether table d exists: 1, or 0 with why. */
+static int table_exists(const struct dump *d, char *why, size_t len)
+{
+	if (d->exists)
+		return 1;
+	return fw_why(why, len, "table %s %s not found", family_name(d->family),
+		      d->name);
+}
+
+/* Whether map @vifs of d sends dev to its chain. */
+static int dispatched(const struct dump *d, const char *dev)
+{
+	struct nftnl_set_elem **e = NULL;
+	char key[IFNAMSIZ] = { 0 };
+	const char *chain;
+
+	strncpy(key, dev, sizeof(key) - 1);
+	if (d->nelems)
+		e = bsearch(key, d->elems, (size_t)d->nelems, sizeof(*d->elems),
+			    name_elem_cmp);
+	if (!e)
+		return 0;
+	chain = nftnl_set_elem_get_str(*e, NFTNL_SET_ELEM_CHAIN);
+	return nftnl_set_elem_get_u32(*e, NFTNL_SET_ELEM_VERDICT) ==
+		       (uint32_t)NFT_JUMP &&
+	       chain && !strcmp(chain, dev);
+}
+
+int fw_nft_vif_check(const struct fw_vif *v, const struct fw_rule *r, int n,
+		     char *why, size_t len)
+{
+	struct dump *d = dump_get(vif_family(v), TABLE);
+	struct dumped_chain *base;
+	int ret;
+
+	if (!d)
+		return -1;
+	if ((ret = table_exists(d, why, len)) <= 0)
+		return ret;
+	/* The base chain holds the one rule that looks the map up. */
+	if (!(base = dumped_chain(d, BASE_CHAIN)))
+		return fw_why(why, len, "chain %s not found in table %s %s",
+			      BASE_CHAIN, family_name(d->family), d->name);
+	if (base->n != 1)
+		return fw_why(why, len, "chain %s has %d rules, expected 1",
+			      BASE_CHAIN, base->n);
+	if ((ret = chain_check(d, v->dev, v->dev, r, n, FW_PREROUTING, why,
+			       len)) <= 0)
+		return ret;
+	if (!dispatched(d, v->dev))
+		return fw_why(why, len, "no dispatch to chain %s in map %s",
+			      v->dev, MAP);
+	return 1;
+}
+
+int fw_nft_nat_check(const struct fw_nat *nat, const struct fw_rule *r, int n,
+		     char *why, size_t len)
+{
+	struct dump *d = dump_get(NFPROTO_INET, TABLE);
+	char pre[64], post[64];
+	int ret;
+
+	if (!d)
+		return -1;
+	nat_chains(nat->owner, pre, post, sizeof(pre));
+	if ((ret = table_exists(d, why, len)) <= 0 ||
+	    (ret = chain_check(d, pre, nat->owner, r, n, FW_PREROUTING, why,
+			       len)) <= 0)
+		return ret;
+	return chain_check(d, post, nat->owner, r, n, FW_POSTROUTING, why, len);
+}
+
+int fw_nft_holds(const char *name, int nat)
+{
+	static const int families[] = { NFPROTO_BRIDGE, NFPROTO_INET };
+	char pre[64], post[64];
+	struct dump *d;
+
+	nat_chains(name, pre, post, sizeof(pre));
+	for (size_t i = nat ? 1 : 0; i < 2; i++) {
+		if (!(d = dump_get(families[i], TABLE)))
+			return -1;
+		if (nat ? dumped_chain(d, pre) || dumped_chain(d, post)
+			: dumped_chain(d, name) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+int fw_nft_table_check(const char *family, const char *name, char *why,
+		       size_t len)
+{
+	size_t i, n = sizeof(family_names) / sizeof(family_names[0]);
+	struct dump *d;
+
+	for (i = 0; i < n && strcmp(family_names[i].name, family); i++)
+		;
+	if (i == n || !*name || strlen(name) >= NFT_TABLE_MAXNAMELEN) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!(d = dump_get(family_names[i].family, name)))
+		return -1;
+	if (!d->exists)
+		return table_exists(d, why, len);
+	if (!d->nrules)
+		return fw_why(why, len, "table %s %s holds no rule", family,
+			      name);
+	return 1;
 }

@@ -70,3 +70,21 @@ t "valgrind: network-zones made its bridge" link_exists vgbr1
 vgrun "network-zones status" 0 "$(bin network-zones)" status
 vgrun "network-zones stop" 0 "$(bin network-zones)" stop
 vgrun "network-zones bad input" 1 "$(bin network-zones)" start config=/nonexistent
+
+# The firewall checks (tests/harness/fwtool, as tests/e2e/fw-check.sh drives
+# it): one pass over vifs in place and missing, and a NAT owner, with each
+# backend; their answers are asserted there, here only that they came.
+FT=$(bin fwtool)
+for fw in nft iptables; do
+	h_net "$FT" allow vg1.0,vg2.0 "$fw" bridged mac=00:16:3e:00:09:01 "ip=10.9.0.1 2001:db8::91"
+	h_net "$FT" allow vg3.0 "$fw" routed "ip=10.9.0.3"
+	h_net "$FT" nat-set vgnat "$fw" out=uplink from=10.9.0.0/24
+	vgrun "fwtool check, one pass ($fw)" 0 "$FT" check vg1.0,vg2.0,vg9.0 "$fw" bridged \
+		mac=00:16:3e:00:09:01 "ip=10.9.0.1 2001:db8::91"
+	teq "valgrind: fwtool check ($fw) answered" "1 1 0" "$(cut -c1 "$H_DIR/vg.out" | paste -sd' ')"
+	vgrun "fwtool check, routed ($fw)" 0 "$FT" check vg3.0 "$fw" routed "ip=10.9.0.3"
+	vgrun "fwtool nat-check ($fw)" 0 "$FT" nat-check vgnat "$fw" out=uplink from=10.9.0.0/24
+	vgrun "fwtool check none ($fw)" 0 "$FT" check vg1.0 none bridged
+done
+vgrun "fwtool table-check" 0 "$FT" table-check inet xen
+vgrun "fwtool table-check, bad family" 1 "$FT" table-check inet6 xen
