@@ -116,6 +116,9 @@ int netlink_talk(struct nl_msg *msg)
 int netlink_query(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 		  void *arg)
 {
+	/* A dump ends with NLMSG_DONE, which nl_recvmsgs() waits for; the
+	 * kernel sends no ACK after it. */
+	int dump = nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP;
 	struct nl_sock *s = send_msg(msg);
 	struct nl_cb *orig, *cb;
 	int err;
@@ -134,7 +137,7 @@ int netlink_query(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 	 * next request. */
 	err = nl_recvmsgs(s, cb);
 	nl_cb_put(cb);
-	if (err >= 0)
+	if (err >= 0 && !dump)
 		err = nl_wait_for_ack(s);
 	return netlink_errno(err);
 }

@@ -20,8 +20,9 @@ int netlink_errno(int nle);
  * kernel's errno. */
 int netlink_talk(struct nl_msg *msg);
 
-/* Send the request msg (consumed) and hand the kernel's one reply to
- * parse(reply, arg); -1 with the kernel's errno. */
+/* Send the request msg (consumed) and hand the kernel's reply to
+ * parse(reply, arg): one message, or each of a dump's (NLM_F_DUMP); -1 with
+ * the kernel's errno. */
 int netlink_query(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 		  void *arg);
 
