@@ -5,11 +5,12 @@
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
 #   make fuzz       each fuzz target FUZZ_SECONDS (60) seconds (FUZZ_TARGETS: some)
-#   make install    DESTDIR, PREFIX, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR
+#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR
 #   make uninstall  put the shell scripts back
 #   make format     rewrite the C files as clang-format does (checked by the tests)
 
 PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
 SCRIPTDIR ?= /etc/xen/scripts
 MANDIR    ?= $(PREFIX)/share/man
 CONFDIR   ?= /etc/xen
@@ -147,8 +148,10 @@ install: all
 	  install -m 0644 etc/xen-netscripts.conf $(DESTDIR)$(CONFDIR)/xen-netscripts.conf
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in systemd/*.service.in; do \
-	  sed 's|@SCRIPTDIR@|$(SCRIPTDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in); \
+	  sed -e 's|@SCRIPTDIR@|$(SCRIPTDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	    $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in); \
 	done
+	install -m 0644 xen-netscripts/xen-netscripts.8 $(DESTDIR)$(MANDIR)/man8/xen-netscripts.8
 	for p in $(PROGS); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t ] && [ ! -e $$t.sh-orig ] && head -c2 $$t | grep -q '#!'; then \
@@ -159,6 +162,7 @@ install: all
 
 uninstall:
 	for u in systemd/*.service.in; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u .in); done
+	rm -f $(DESTDIR)$(MANDIR)/man8/xen-netscripts.8
 	for p in $(PROGS); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t.sh-orig ]; then mv -f $$t.sh-orig $$t; else rm -f $$t; fi; \
