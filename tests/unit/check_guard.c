@@ -258,7 +258,7 @@ END_TEST
 
 Suite *guard_suite(void)
 {
-	static const TTest *const tests[] = {
+	const TTest *tests[] = {
 		record_parsed, record_refused, record_limits, compare_clean,
 		compare_drift, compare_limit,  NULL,
 	};
