@@ -48,7 +48,8 @@ static void start(struct net *n)
 	if (fw_nat_set(n->fw, &nat) < 0)
 		net_abort(n, "masquerade out of %s with %s: %m", n->netdev,
 			  fw_name(n->fw));
-	/* What the guard checks: backend, device, sources. */
+	/* What the guard checks: backend, device, sources (this start's). */
+	state_filter(&n->st, "nat", NULL, NULL);
 	net_state_add(n, "nat %s %s %s", fw_name(n->fw), n->netdev,
 		      want ? want : "any");
 	net_state_add(n, "say masquerading %s out of %s with %s",

@@ -78,6 +78,8 @@ int guard_expect_parse(const struct state *rec, struct guard_expect *e,
 			e->tap = !strcmp(v, "tap");
 		} else if (KEY("bridge")) {
 			rc = copy_name(e->bridge, v);
+		} else if (KEY("netdev")) {
+			rc = copy_name(e->netdev, v);
 		} else if (KEY("mtu")) {
 			rc = args_uint(v, 68, 65535, &u);
 			e->mtu = (unsigned)u;

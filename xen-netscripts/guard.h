@@ -20,6 +20,7 @@ struct guard_expect {
 	char dev[IFNAMSIZ];
 	int tap;
 	char bridge[IFNAMSIZ]; /* "" for a routed vif */
+	char netdev[IFNAMSIZ]; /* a routed vif's, when online had one */
 	unsigned mtu;	       /* 0: not recorded */
 	enum fw_backend fw;
 	unsigned char mac[6];

@@ -51,6 +51,8 @@ struct guard {
 	 * until they change */
 	char (*tried)[IFNAMSIZ + 2 * GUARD_PROBLEM_LEN];
 	int ntried;
+	char (*attempted)[IFNAMSIZ + 2 * GUARD_PROBLEM_LEN]; /* this pass's */
+	int nattempted;
 };
 
 static void usage(FILE *f)
@@ -72,6 +74,7 @@ static void finish(struct guard *g)
 {
 	release(g);
 	free(g->tried);
+	free(g->attempted);
 	xstore_close(g->xs);
 	netlink_close();
 	fw_close();
@@ -185,35 +188,44 @@ static int tried_before(struct guard *g, const char *who, const char *what)
 	return 0;
 }
 
-/* watch, after a pass: remember the drift that is left. */
+/* watch, during a pass: who was restored, against what drift. */
+static void attempted(struct guard *g, const char *who, const char *what)
+{
+	char(*more)[TRIED_LEN] = realloc(
+		g->attempted, (size_t)(g->nattempted + 1) * sizeof(*more));
+
+	if (!more)
+		return; /* tried again next time */
+	g->attempted = more;
+	snprintf(g->attempted[g->nattempted++], TRIED_LEN, "%s %s", who, what);
+}
+
+/* watch, after a pass: the drifts not to try again until they change:
+ * those restored in this pass (a drift a restore leaves exactly as it was
+ * is one it cannot fix: a refused value), and those of the earlier passes
+ * that are still exactly there.  A drift that is new, or changed, since it
+ * was tried is tried (once more). */
 static void remember(struct guard *g)
 {
 	char what[2 * GUARD_PROBLEM_LEN];
-	int n = 0;
 
+	for (int i = 0; i < g->n; i++) {
+		joined(g->v[i].problems, g->v[i].nproblems, what, sizeof(what));
+		if (g->v[i].nproblems && tried_before(g, g->v[i].kname, what))
+			attempted(g, g->v[i].kname, what);
+	}
+	for (int i = 0; i < GUARD_NETS; i++) {
+		joined(g->nets[i].problems, g->nets[i].nproblems, what,
+		       sizeof(what));
+		if (g->nets[i].nproblems &&
+		    tried_before(g, g->nets[i].prog, what))
+			attempted(g, g->nets[i].prog, what);
+	}
 	free(g->tried);
-	g->tried = NULL;
-	g->ntried = 0;
-	for (int i = 0; i < g->n; i++)
-		n += g->v[i].nproblems > 0;
-	for (int i = 0; i < GUARD_NETS; i++)
-		n += g->nets[i].nproblems > 0;
-	if (!n || !(g->tried = calloc((size_t)n, TRIED_LEN)))
-		return;
-	for (int i = 0; i < g->n; i++)
-		if (g->v[i].nproblems) {
-			joined(g->v[i].problems, g->v[i].nproblems, what,
-			       sizeof(what));
-			snprintf(g->tried[g->ntried++], TRIED_LEN, "%s %s",
-				 g->v[i].kname, what);
-		}
-	for (int i = 0; i < GUARD_NETS; i++)
-		if (g->nets[i].nproblems) {
-			joined(g->nets[i].problems, g->nets[i].nproblems, what,
-			       sizeof(what));
-			snprintf(g->tried[g->ntried++], TRIED_LEN, "%s %s",
-				 g->nets[i].prog, what);
-		}
+	g->tried = g->attempted;
+	g->ntried = g->nattempted;
+	g->attempted = NULL;
+	g->nattempted = 0;
 }
 
 /* Restores run side by side, this many at most (each vif has its own lock;
@@ -222,35 +234,41 @@ static void remember(struct guard *g)
 
 struct running {
 	pid_t pid;
-	char who[IFNAMSIZ + 16];
+	char who[IFNAMSIZ * 2 + 4];
+	char what[2 * GUARD_PROBLEM_LEN];
 };
 
-/* Wait for the oldest run; a warning when it failed. */
+/* Wait for the oldest run and say how it went (stdout, and the logs). */
 static void reap(struct running *r, int *n)
 {
 	int rc = guard_wait(r[0].pid);
 
-	if (rc != 0)
-		log_warn("restore %s: %s", r[0].who,
-			 rc < 0 ? strerror(errno) : "failed (see above)");
-	memmove(r, r + 1, (size_t)-- * n * sizeof(*r));
+	if (rc == 0) {
+		printf("restored %s: %s\n", r[0].who, r[0].what);
+		log_info("restored %s: %s", r[0].who, r[0].what);
+	} else {
+		printf("could not restore %s: %s\n", r[0].who, r[0].what);
+		log_warn("could not restore %s: %s (%s)", r[0].who, r[0].what,
+			 rc < 0 ? strerror(errno) : "its script failed");
+	}
+	fflush(stdout);
+	(*n)--;
+	memmove(r, r + 1, (size_t)*n * sizeof(*r));
 }
 
-/* Start one restore (pid from start), keeping at most PARALLEL running. */
+/* Keep the restore started as pid, at most PARALLEL running. */
 static void start(struct running *r, int *n, pid_t pid, const char *who,
 		  const char *what)
 {
-	log_info("restore %s: %s", who, what);
-	printf("restore %s: %s\n", who, what);
-	fflush(stdout);
 	if (pid < 0) {
-		log_warn("restore %s: %m", who);
+		log_warn("could not restore %s: %s (%m)", who, what);
 		return;
 	}
 	if (*n == PARALLEL)
 		reap(r, n);
 	r[*n].pid = pid;
 	snprintf(r[*n].who, sizeof(r[*n].who), "%s", who);
+	snprintf(r[*n].what, sizeof(r[*n].what), "%s", what);
 	++*n;
 }
 
@@ -261,7 +279,7 @@ static int repair(struct guard *g, int watching)
 	struct running r[PARALLEL];
 	int tried = 0, n = 0;
 
-	fflush(stdout);
+	fflush(stdout); /* not written twice by the children */
 	for (int i = 0; i < GUARD_NETS; i++) {
 		struct guard_net *net = &g->nets[i];
 
@@ -271,6 +289,7 @@ static int repair(struct guard *g, int watching)
 		if (watching && tried_before(g, net->prog, what))
 			continue;
 		start(r, &n, guard_restore_net(net), net->prog, what);
+		attempted(g, net->prog, what);
 		tried++;
 	}
 	/* The network scripts first: network-zones makes the bridges the
@@ -289,6 +308,7 @@ static int repair(struct guard *g, int watching)
 			continue;
 		snprintf(who, sizeof(who), "%s (%s)", v->kname, dev_of(v));
 		start(r, &n, guard_restore_vif(v), who, what);
+		attempted(g, v->kname, what);
 		tried++;
 	}
 	while (n)
@@ -360,7 +380,8 @@ int main(int argc, char **argv)
 		g.names = argv + 2, g.nnames = argc - 2;
 	else if (argc != 2 || (strcmp(cmd, "status") && strcmp(cmd, "check") &&
 			       strcmp(cmd, "watch"))) {
-		log_err("invalid command line");
+		log_err("invalid command '%s'%s", cmd,
+			argc > 2 ? " (or arguments)" : "");
 		usage(stderr);
 		return 2;
 	}

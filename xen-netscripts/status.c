@@ -51,8 +51,8 @@ static void where(const struct guard_vif *v, char *out, size_t len)
 {
 	if (v->has_record && v->e.bridge[0])
 		snprintf(out, len, "bridge=%s", v->e.bridge);
-	else if (v->has_record && v->e.nndp)
-		snprintf(out, len, "netdev=%s", v->e.ndp[0].dev);
+	else if (v->has_record && v->e.netdev[0])
+		snprintf(out, len, "netdev=%s", v->e.netdev);
 	else if (v->bridge && !strcmp(script_of(v), "vif-bridge"))
 		snprintf(out, len, "bridge=%s", v->bridge);
 	else if (v->gatewaydev)
@@ -143,7 +143,10 @@ static void json(const struct guard_vif *v, int n,
 		     : !known		       ? v[i].bridge
 					       : NULL,
 		     1);
-		jkey("netdev", v[i].gatewaydev, 1);
+		jkey("netdev",
+		     known && v[i].e.netdev[0] ? v[i].e.netdev
+					       : v[i].gatewaydev,
+		     1);
 		jkey("ip", v[i].ip, 1);
 		jkey("hotplug_status", v[i].hotplug, 1);
 		printf("\"online\":%s,\"ours\":%s,\"guarded\":%s,",

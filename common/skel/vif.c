@@ -624,6 +624,8 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 	if (v6 && (sysctl_set(fwd, "1") < 0 || sysctl_set(ndp, "1") < 0))
 		vif_fatal(v, "turn on IPv6 forwarding and proxy NDP on %s: %m",
 			  netdev);
+	if (netdev)
+		record(v, "netdev %s", netdev);
 }
 
 void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
