@@ -88,3 +88,28 @@ for fw in nft iptables; do
 done
 vgrun "fwtool table-check" 0 "$FT" table-check inet xen
 vgrun "fwtool table-check, bad family" 1 "$FT" table-check inet6 xen
+
+# The guard over a bridged guest online: status, check, restore, and watch
+# stopped by SIGTERM after one repair.
+XNS=$(bin xen-netscripts)
+xsw "$BE/3/0/online" 0 "$BE/4/0/online" 0 # their offline ran, as libxl's
+h_run "$VB" online 1
+teq "valgrind: guest 1 online for the guard" 0 "$H_RC"
+vgrun "xen-netscripts status" 0 "$XNS" status
+vgrun "xen-netscripts status --json" 0 "$XNS" status --json
+vgrun "xen-netscripts check (all in place)" 0 "$XNS" check
+d0 nft flush ruleset
+vgrun "xen-netscripts check (flushed)" 1 "$XNS" check
+vgrun "xen-netscripts restore" 0 "$XNS" restore
+t "valgrind: restore really happened" d0 nft list chain bridge xen web1
+vgrun "xen-netscripts misuse" 2 "$XNS" frobnicate
+d0 "${H_ENV_BASE[@]}" $VG "$XNS" watch </dev/null >"$H_DIR/vgw.out" 2>&1 &
+vgw=$!
+h_until 20 grep -q 'xen-netscripts.*: watching' "$XEN_HOTPLUG_LOG"
+d0 nft flush ruleset
+h_until 20 d0 nft list chain bridge xen web1 >/dev/null 2>&1
+t "valgrind: watch restored the flushed rules" d0 nft list chain bridge xen web1
+pkill -TERM -P "$vgw" # the watch itself: $vgw is the shell that runs it
+wait "$vgw"
+vgrc=$?
+teq "valgrind: xen-netscripts watch (a repair, SIGTERM)" 0 "$vgrc" || cat "$H_DIR/vgw.out"
