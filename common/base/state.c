@@ -101,12 +101,19 @@ int state_read(struct state *s, const char *path, int *line)
 int state_add(struct state *s, const char *fmt, ...)
 {
 	va_list ap;
-	char *line;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vasprintf(&line, fmt, ap);
+	rc = state_vadd(s, fmt, ap);
 	va_end(ap);
+	return rc;
+}
+
+int state_vadd(struct state *s, const char *fmt, va_list ap)
+{
+	char *line;
+	int rc = vasprintf(&line, fmt, ap);
+
 	if (rc < 0) {
 		errno = ENOMEM;
 		return -1;

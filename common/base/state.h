@@ -5,6 +5,7 @@
  * record) while online.  Files are replaced whole (text_create()). */
 #ifndef XNS_STATE_H
 #define XNS_STATE_H
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Where state files live: $XEN_NETSCRIPTS_RUNDIR when it is an absolute
@@ -30,10 +31,12 @@ int state_read(struct state *s, const char *path, int *line);
 /* Free the lines; cannot fail. */
 void state_clear(struct state *s);
 
-/* Append a line; -1 with errno ENOMEM, or EINVAL when it is not a state
- * line (a value from outside with a control character). */
+/* Append a line (state_vadd(): with a va_list); -1 with errno ENOMEM, or
+ * EINVAL when it is not a state line (a value from outside with a control
+ * character). */
 int state_add(struct state *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int state_vadd(struct state *s, const char *fmt, va_list ap);
 /* The value of the first "key ..." line at or after *i (from 0), advancing
  * *i past it; NULL when there is none.  Pure. */
 const char *state_next(const struct state *s, const char *key, int *i);

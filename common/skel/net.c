@@ -86,18 +86,13 @@ static void read_state(struct net *n)
 void net_state_add(struct net *n, const char *fmt, ...)
 {
 	va_list ap;
-	char *line;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vasprintf(&line, fmt, ap);
+	rc = state_vadd(&n->st, fmt, ap);
 	va_end(ap);
 	if (rc < 0)
-		net_fatal(n, "out of memory");
-	rc = state_add(&n->st, "%s", line);
-	free(line);
-	if (rc < 0)
-		net_fatal(n, "record '%s' in %s: %m", line, n->state);
+		net_fatal(n, "add to %s: %m", n->state);
 }
 
 void net_begin(struct net *n, const char *prog, int argc, char **argv,

@@ -68,16 +68,15 @@ static void record(struct vif *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void record(struct vif *v, const char *fmt, ...)
 {
-	char line[XSTORE_VALUE_MAX + 64];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	rc = state_vadd(&v->rec, fmt, ap);
 	va_end(ap);
-	if (state_add(&v->rec, "%s", line) < 0)
-		vif_fatal(v, "record '%s': %m", line);
+	if (rc < 0)
+		vif_fatal(v, "record what online made: %m");
 }
-
 static void record_path(const struct vif *v, char *out, size_t len)
 {
 	snprintf(out, len, "%s/vif/%s", state_rundir(), v->kname);
