@@ -322,6 +322,12 @@ static int left(struct guard *g)
 	int n = 0;
 
 	for (int i = 0; i < g->n; i++)
+		if (g->nnames && !guard_watched(&g->v[i]) &&
+		    named(g, g->v[i].kname, dev_of(&g->v[i])))
+			printf("%s: not online and connected (or not ours): "
+			       "left alone\n",
+			       g->v[i].kname);
+	for (int i = 0; i < g->n; i++)
 		if (named(g, g->v[i].kname, dev_of(&g->v[i])))
 			for (int j = 0; j < g->v[i].nproblems; j++, n++)
 				printf("%s (%s): still %s\n", g->v[i].kname,
