@@ -10,12 +10,15 @@
 # 2. vif-route and vif-nat against the upstream scripts (ours with nft).
 # 3. The vif-bridge cycle with 1, 100 and MAX_PRESENT (1000) other vifs
 #    already online with anti-spoofing, per backend.
+# 4. The guard, xen-netscripts: bench/guard.sh (status, check, restore with
+#    1, 100 and MAX_PRESENT vifs online; watch after a flush; watch idle).
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
 N=${1:-40}
 MAX=${2:-1000}
 h_setup
+. "$top/bench/lib.sh"
 mkdir -p /var/log/xen
 h_bridge xenbr0
 h_guest 1 0 ip=10.0.0.1
@@ -44,8 +47,6 @@ cycle_times() {
 			ip addr flush dev "$vif" 2>/dev/null
 		done' bash "$@"
 }
-median() { grep -v '^$' | sort -n | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 
 # --- 1. one cycle ------------------------------------------------------------
 names=(upstream upstream+iptables ours-nft ours-iptables ours-none ours-dynamic-nft)
@@ -119,33 +120,7 @@ done
 d0 iptables -F FORWARD 2>/dev/null	# what upstream+iptables left
 
 # --- 3. with many vifs present ----------------------------------------------
-# present vifs are vif1000.0 ... on bridge brs, their other ends in one
-# namespace; brought online by our binary with the backend under test.
-h_bridge brs
-h_netns many
-present=0
-add_present() {
-	local upto=$1 d batch=() keys=()
-	for ((d = present + 1000; d < upto + 1000; d++)); do
-		batch+=("link add vif$d.0 type veth peer name e$d netns $H_ID-many")
-		keys+=("/local/domain/0/backend/vif/$d/0/bridge" brs
-			"/local/domain/0/backend/vif/$d/0/mac" "$(printf '00:16:3e:01:%02x:%02x' $((d / 256 % 256)) $((d % 256)))"
-			"/local/domain/0/backend/vif/$d/0/ip" "10.$((d / 256 % 256)).$((d % 256)).1"
-			"/local/domain/$d/device/vif/0/state" 1)
-	done
-	printf '%s\n' "${batch[@]}" | d0 ip -batch -
-	xenstore-write "${keys[@]}"
-	present=$upto
-}
-online_present() {
-	local fw=$1 d pids=()
-	for ((d = 1000; d < present + 1000; d++)); do
-		h_run "$top/build/vif-bridge" online $d 0 firewall="$fw" &
-		pids+=($!)
-		if [ ${#pids[@]} -ge 16 ]; then wait "${pids[@]}"; pids=(); fi
-	done
-	[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
-}
+present_init
 echo
 echo "vif-bridge with anti-spoofing: one cycle of vif1.0 with other vifs present, median (us)"
 declare -A scale
@@ -165,3 +140,7 @@ done
 printf '  check: %s nft chains, %s iptables chains present at the end\n' \
 	"$(d0 nft list table bridge xen 2>/dev/null | grep -c 'chain vif')" \
 	"$(d0 iptables-legacy -S 2>/dev/null | grep -c -- '-N xen-vif')"
+
+# --- 4. the guard -------------------------------------------------------------
+echo
+bash "$top/bench/guard.sh" 20 "$MAX" || echo "(bench/guard.sh did not run)"

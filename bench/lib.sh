@@ -1,0 +1,48 @@
+# What bench/run.sh and bench/guard.sh share: medians, ratios, and many vifs
+# online at once.  Sourced after tests/harness/lib.sh and h_setup; $top is
+# the tree, $B the build tested (default $top/build).
+: "${B:=$top/build}"
+
+median() { grep -v '^$' | sort -n | awk '{a[NR] = $1} END {if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
+
+# The present vifs are vif1000.0 ... on bridge brs, their other ends in one
+# namespace, each with the backend keys libxl writes (our vif-bridge as its
+# script, online=1); online_present brings them online with our vif-bridge
+# and the backend under test.  present_init first: the bridge, the
+# namespace.
+present_init() {
+	h_bridge brs
+	h_netns many
+	present=0
+}
+# add_present COUNT: make vifs until COUNT are present.
+add_present() {
+	local upto=$1 d be batch=() keys=()
+	[ "$upto" -gt "$present" ] || return 0
+	for ((d = present + 1000; d < upto + 1000; d++)); do
+		be=/local/domain/0/backend/vif/$d/0
+		batch+=("link add vif$d.0 type veth peer name e$d netns $H_ID-many")
+		keys+=("$be/bridge" brs
+			"$be/mac" "$(printf '00:16:3e:01:%02x:%02x' $((d / 256 % 256)) $((d % 256)))"
+			"$be/ip" "10.$((d / 256 % 256)).$((d % 256)).1"
+			"$be/script" "$B/vif-bridge" "$be/online" 1 "$be/hotplug-status" ""
+			"$be/frontend" "/local/domain/$d/device/vif/0" "$be/frontend-id" "$d"
+			"$be/handle" 0 "$be/type" vif
+			"/local/domain/$d/device/vif/0/state" 1)
+	done
+	printf '%s\n' "${batch[@]}" | d0 ip -batch -
+	xenstore-write "${keys[@]}"
+	present=$upto
+}
+# online_present FW: online of every present vif with firewall=FW, 16 at a
+# time.
+online_present() {
+	local fw=$1 d pids=()
+	for ((d = 1000; d < present + 1000; d++)); do
+		h_run "$B/vif-bridge" online $d 0 firewall="$fw" &
+		pids+=($!)
+		if [ ${#pids[@]} -ge 16 ]; then wait "${pids[@]}"; pids=(); fi
+	done
+	[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
+}
