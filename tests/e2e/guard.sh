@@ -185,8 +185,8 @@ teq "status: exit 0" 0 "$XRC"
 tmatch "status: vif1.0 with its name, DOMID.DEVID, script, bridge" \
 	'(^|'$'\n'')vif1\.0 1\.0 vif-bridge web1 bridge=xenbr0' "$XO"
 tmatch "status: vif2.0" '(^|'$'\n'')vif2\.0 2\.0 vif-bridge vif2\.0 bridge=xenbr0' "$XO"
-tmatch "status: vif3.0, routed, with its address" \
-	'(^|'$'\n'')vif3\.0 3\.0 vif-route vif3\.0 [^'$'\n'']*ip=192\.0\.2\.13' "$XO"
+tmatch "status: vif3.0, routed through uplink, with its address" \
+	'(^|'$'\n'')vif3\.0 3\.0 vif-route vif3\.0 netdev=uplink ip=192\.0\.2\.13' "$XO"
 tmatch "status: vif4.0, NAT" '(^|'$'\n'')vif4\.0 4\.0 vif-nat vif4\.0' "$XO"
 tmatch "status: the bridged guest's address and hotplug-status" \
 	'vif1\.0 [^'$'\n'']*ip=10\.0\.0\.1[^'$'\n'']*hotplug=connected' "$XO"
