@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "guard.h"
 #include "log.h"
@@ -40,6 +41,13 @@
 #define XNS_VERSION "0"
 #endif
 
+#define TRIED_LEN (IFNAMSIZ + 2 * GUARD_PROBLEM_LEN)
+/* A restore watch tried: "WHO DRIFT", and when (CLOCK_MONOTONIC, s). */
+struct tried {
+	char key[TRIED_LEN];
+	long when;
+};
+
 struct guard {
 	struct xs_handle *xs;
 	struct guard_vif *v;
@@ -47,11 +55,11 @@ struct guard {
 	struct guard_net nets[GUARD_NETS];
 	char **names; /* restore's VIF... */
 	int nnames;
-	/* watch: the problems a restore could not fix, not tried again
+	/* watch: the drifts a restore did not fix, not tried again
 	 * until they change */
-	char (*tried)[IFNAMSIZ + 2 * GUARD_PROBLEM_LEN];
+	struct tried *tried;
 	int ntried;
-	char (*attempted)[IFNAMSIZ + 2 * GUARD_PROBLEM_LEN]; /* this pass's */
+	struct tried *attempted; /* this pass's */
 	int nattempted;
 };
 
@@ -172,54 +180,69 @@ static void joined(char (*p)[GUARD_PROBLEM_LEN], int n, char *out, size_t len)
 		text_put(&t, "%s%s", i ? "; " : "", p[i]);
 }
 
-#define TRIED_LEN (IFNAMSIZ + 2 * GUARD_PROBLEM_LEN)
+/* A drift a restore left as it was is tried again after this long (a
+ * cause that went away: a failure of the moment, a value put right). */
+#define RETRY_S 30
 
-/* watch: whether this exact drift was left by the last pass (a restore
- * cannot fix it: a refused value, a device gone), so is not tried again
- * until it changes. */
-static int tried_before(struct guard *g, const char *who, const char *what)
+static long now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+/* watch: this exact drift as an earlier pass left it after restoring it
+ * (within RETRY_S), or NULL: then it is to be tried. */
+static const struct tried *tried_before(struct guard *g, const char *who,
+					const char *what)
 {
 	char key[TRIED_LEN];
 
 	snprintf(key, sizeof(key), "%s %s", who, what);
 	for (int i = 0; i < g->ntried; i++)
-		if (!strcmp(g->tried[i], key))
-			return 1;
-	return 0;
+		if (!strcmp(g->tried[i].key, key) &&
+		    now_s() - g->tried[i].when < RETRY_S)
+			return &g->tried[i];
+	return NULL;
 }
 
-/* watch, during a pass: who was restored, against what drift. */
-static void attempted(struct guard *g, const char *who, const char *what)
+/* watch: who was restored against what drift, when. */
+static void attempted(struct guard *g, const char *who, const char *what,
+		      long when)
 {
-	char(*more)[TRIED_LEN] = realloc(
-		g->attempted, (size_t)(g->nattempted + 1) * sizeof(*more));
+	struct tried *more = realloc(g->attempted, (size_t)(g->nattempted + 1) *
+							   sizeof(*more));
 
 	if (!more)
 		return; /* tried again next time */
 	g->attempted = more;
-	snprintf(g->attempted[g->nattempted++], TRIED_LEN, "%s %s", who, what);
+	snprintf(more[g->nattempted].key, TRIED_LEN, "%s %s", who, what);
+	more[g->nattempted++].when = when;
 }
 
-/* watch, after a pass: the drifts not to try again until they change:
- * those restored in this pass (a drift a restore leaves exactly as it was
- * is one it cannot fix: a refused value), and those of the earlier passes
- * that are still exactly there.  A drift that is new, or changed, since it
- * was tried is tried (once more). */
+/* watch, after a pass: the drifts not to try again until they change (or
+ * RETRY_S has passed): those restored in this pass (a drift a restore
+ * leaves exactly as it was is one it cannot fix: a refused value), and
+ * those of the earlier passes that are still exactly there.  A drift that
+ * is new, or changed, since it was tried is tried (once more). */
 static void remember(struct guard *g)
 {
 	char what[2 * GUARD_PROBLEM_LEN];
+	const struct tried *t;
 
 	for (int i = 0; i < g->n; i++) {
 		joined(g->v[i].problems, g->v[i].nproblems, what, sizeof(what));
-		if (g->v[i].nproblems && tried_before(g, g->v[i].kname, what))
-			attempted(g, g->v[i].kname, what);
+		if (g->v[i].nproblems &&
+		    (t = tried_before(g, g->v[i].kname, what)))
+			attempted(g, g->v[i].kname, what, t->when);
 	}
 	for (int i = 0; i < GUARD_NETS; i++) {
 		joined(g->nets[i].problems, g->nets[i].nproblems, what,
 		       sizeof(what));
 		if (g->nets[i].nproblems &&
-		    tried_before(g, g->nets[i].prog, what))
-			attempted(g, g->nets[i].prog, what);
+		    (t = tried_before(g, g->nets[i].prog, what)))
+			attempted(g, g->nets[i].prog, what, t->when);
 	}
 	free(g->tried);
 	g->tried = g->attempted;
@@ -289,7 +312,7 @@ static int repair(struct guard *g, int watching)
 		if (watching && tried_before(g, net->prog, what))
 			continue;
 		start(r, &n, guard_restore_net(net), net->prog, what);
-		attempted(g, net->prog, what);
+		attempted(g, net->prog, what, now_s());
 		tried++;
 	}
 	/* The network scripts first: network-zones makes the bridges the
@@ -308,7 +331,7 @@ static int repair(struct guard *g, int watching)
 			continue;
 		snprintf(who, sizeof(who), "%s (%s)", v->kname, dev_of(v));
 		start(r, &n, guard_restore_vif(v), who, what);
-		attempted(g, v->kname, what);
+		attempted(g, v->kname, what, now_s());
 		tried++;
 	}
 	while (n)
