@@ -52,6 +52,19 @@ static int copy_name(char *out, const char *v)
 	return 0;
 }
 
+int guard_env_ok(const char *s)
+{
+	const char *eq = strchr(s, '=');
+
+	if (!eq || eq == s || (*s >= '0' && *s <= '9'))
+		return 0;
+	for (const char *p = s; p < eq; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return 0;
+	return 1;
+}
+
 int guard_expect_parse(const struct state *rec, struct guard_expect *e,
 		       char *err, size_t len)
 {
@@ -113,6 +126,13 @@ int guard_expect_parse(const struct state *rec, struct guard_expect *e,
 			else
 				snprintf(e->args[e->nargs++],
 					 sizeof(e->args[0]), "%s", v);
+		} else if (KEY("env")) {
+			if (e->nenvs == 16 || strlen(v) >= sizeof(e->envs[0]) ||
+			    !guard_env_ok(v))
+				rc = -1;
+			else
+				snprintf(e->envs[e->nenvs++],
+					 sizeof(e->envs[0]), "%s", v);
 		} else if (!KEY("path")) {
 			return bad(err, len, line, "unknown line");
 		}

@@ -42,6 +42,8 @@ struct guard_expect {
 	int nndp;
 	char args[8][XSTORE_VALUE_MAX / 4]; /* online's NAME=VALUE arguments */
 	int nargs;
+	char envs[16][XSTORE_VALUE_MAX / 4]; /* and its environment's */
+	int nenvs;
 };
 
 /* The record's lines into e; -1 with errno EINVAL and the line that is
@@ -77,6 +79,7 @@ int guard_compare(const struct guard_expect *e, const struct guard_seen *s,
 /* A vif this domain is the backend of. */
 struct guard_vif {
 	char kname[IFNAMSIZ]; /* vifD.N, or vifD.N-emu */
+	int tap;	      /* the -emu one: its record, its add */
 	unsigned domid, devid;
 	char path[XSTORE_PATH_MAX];
 	char script[XSTORE_PATH_MAX]; /* the backend's script key */
@@ -92,7 +95,9 @@ struct guard_vif {
 
 /* Every vif under backend/vif (relative: the domain this runs in), with its
  * keys and record, into a malloc'd array of *n; NULL with errno (ENOENT
- * means none: *n is 0).  Each vif's problems are filled by guard_check(). */
+ * means none: *n is 0; a key the store refuses to give counts as absent,
+ * any other failure to read is an error).  Each vif's problems are filled
+ * by guard_check(). */
 struct guard_vif *guard_list(struct xs_handle *xs, int *n);
 void guard_free(struct guard_vif *v, int n);
 /* Whether the guard looks after v: ours, online and connected. */
@@ -100,6 +105,9 @@ int guard_watched(const struct guard_vif *v);
 /* Compare one vif (guard_observe() + guard_compare()); -1 with errno when
  * the kernel cannot be read. */
 int guard_check(struct guard_vif *v);
+
+/* 1 when s is "NAME=VALUE" with NAME a variable name; pure. */
+int guard_env_ok(const char *s);
 
 /* A network script's state. */
 struct guard_net {
@@ -119,8 +127,9 @@ void guard_nets_free(struct guard_net nets[GUARD_NETS]);
 pid_t guard_restore_vif(const struct guard_vif *v);
 /* Start the network script's start again with its recorded arguments. */
 pid_t guard_restore_net(const struct guard_net *n);
-/* Wait for pid: its exit status (128 + signal when killed), or -1 with
- * errno. */
+/* Wait for pid, killing it after GUARD_TIMEOUT_S (libxl's 40 s): its exit
+ * status (128 + signal when killed), or -1 with errno. */
+#define GUARD_TIMEOUT_S 40
 int guard_wait(pid_t pid);
 
 /* status: the lines (or --json), check: the problems. */

@@ -140,14 +140,21 @@ static void print_problems(struct guard *g)
 }
 
 /* Whether restore was asked for this one (all, without names). */
-static int named(struct guard *g, const char *a, const char *b)
+static int named(struct guard *g, const char *a, const char *b, const char *c)
 {
 	if (!g->nnames)
 		return 1;
 	for (int i = 0; i < g->nnames; i++)
-		if (!strcmp(g->names[i], a) || (b && !strcmp(g->names[i], b)))
+		if (!strcmp(g->names[i], a) || (b && !strcmp(g->names[i], b)) ||
+		    (c && !strcmp(g->names[i], c)))
 			return 1;
 	return 0;
+}
+
+/* A vif by its kernel name, its device's name, or its vifname. */
+static int named_vif(struct guard *g, const struct guard_vif *v)
+{
+	return named(g, v->kname, dev_of(v), v->vifname);
 }
 
 /* Every name must be a vif here (kernel name, its device or vifname) or a
@@ -207,7 +214,7 @@ static const struct tried *tried_before(struct guard *g, const char *who,
 	return NULL;
 }
 
-/* watch: who was restored against what drift, when. */
+/* watch: whose restore against what drift failed, when. */
 static void attempted(struct guard *g, const char *who, const char *what,
 		      long when)
 {
@@ -222,10 +229,10 @@ static void attempted(struct guard *g, const char *who, const char *what,
 }
 
 /* watch, after a pass: the drifts not to try again until they change (or
- * RETRY_S has passed): those restored in this pass (a drift a restore
- * leaves exactly as it was is one it cannot fix: a refused value), and
- * those of the earlier passes that are still exactly there.  A drift that
- * is new, or changed, since it was tried is tried (once more). */
+ * RETRY_S has passed): those whose restore failed in this pass (a refused
+ * value), and those of the earlier passes that are still exactly there.
+ * A restore that succeeded is not remembered: the same drift coming back
+ * is a new one (a second flush), tried at once. */
 static void remember(struct guard *g)
 {
 	char what[2 * GUARD_PROBLEM_LEN];
@@ -257,12 +264,14 @@ static void remember(struct guard *g)
 
 struct running {
 	pid_t pid;
+	char name[IFNAMSIZ]; /* the vif's kernel name, or the script's */
 	char who[IFNAMSIZ * 2 + 4];
 	char what[2 * GUARD_PROBLEM_LEN];
 };
 
-/* Wait for the oldest run and say how it went (stdout, and the logs). */
-static void reap(struct running *r, int *n)
+/* Wait for the oldest run and say how it went (stdout, and the logs); a
+ * failure is remembered (attempted()). */
+static void reap(struct guard *g, struct running *r, int *n)
 {
 	int rc = guard_wait(r[0].pid);
 
@@ -273,6 +282,7 @@ static void reap(struct running *r, int *n)
 		printf("could not restore %s: %s\n", r[0].who, r[0].what);
 		log_warn("could not restore %s: %s (%s)", r[0].who, r[0].what,
 			 rc < 0 ? strerror(errno) : "its script failed");
+		attempted(g, r[0].name, r[0].what, now_s());
 	}
 	fflush(stdout);
 	(*n)--;
@@ -280,16 +290,18 @@ static void reap(struct running *r, int *n)
 }
 
 /* Keep the restore started as pid, at most PARALLEL running. */
-static void start(struct running *r, int *n, pid_t pid, const char *who,
-		  const char *what)
+static void start(struct guard *g, struct running *r, int *n, pid_t pid,
+		  const char *name, const char *who, const char *what)
 {
 	if (pid < 0) {
 		log_warn("could not restore %s: %s (%m)", who, what);
+		attempted(g, name, what, now_s());
 		return;
 	}
 	if (*n == PARALLEL)
-		reap(r, n);
+		reap(g, r, n);
 	r[*n].pid = pid;
+	snprintf(r[*n].name, sizeof(r[*n].name), "%s", name);
 	snprintf(r[*n].who, sizeof(r[*n].who), "%s", who);
 	snprintf(r[*n].what, sizeof(r[*n].what), "%s", what);
 	++*n;
@@ -306,23 +318,23 @@ static int repair(struct guard *g, int watching)
 	for (int i = 0; i < GUARD_NETS; i++) {
 		struct guard_net *net = &g->nets[i];
 
-		if (!net->nproblems || !named(g, net->prog, NULL))
+		if (!net->nproblems || !named(g, net->prog, NULL, NULL))
 			continue;
 		joined(net->problems, net->nproblems, what, sizeof(what));
 		if (watching && tried_before(g, net->prog, what))
 			continue;
-		start(r, &n, guard_restore_net(net), net->prog, what);
-		attempted(g, net->prog, what, now_s());
+		start(g, r, &n, guard_restore_net(net), net->prog, net->prog,
+		      what);
 		tried++;
 	}
 	/* The network scripts first: network-zones makes the bridges the
 	 * vifs join. */
 	while (n)
-		reap(r, &n);
+		reap(g, r, &n);
 	for (int i = 0; i < g->n; i++) {
 		struct guard_vif *v = &g->v[i];
 
-		if (!v->nproblems || !named(g, v->kname, dev_of(v)))
+		if (!v->nproblems || !named_vif(g, v))
 			continue;
 		if (v->has_record && !v->seen.exists)
 			continue; /* the guest's device is gone: libxl's */
@@ -330,12 +342,11 @@ static int repair(struct guard *g, int watching)
 		if (watching && tried_before(g, v->kname, what))
 			continue;
 		snprintf(who, sizeof(who), "%s (%s)", v->kname, dev_of(v));
-		start(r, &n, guard_restore_vif(v), who, what);
-		attempted(g, v->kname, what, now_s());
+		start(g, r, &n, guard_restore_vif(v), v->kname, who, what);
 		tried++;
 	}
 	while (n)
-		reap(r, &n);
+		reap(g, r, &n);
 	return tried;
 }
 
@@ -346,17 +357,17 @@ static int left(struct guard *g)
 
 	for (int i = 0; i < g->n; i++)
 		if (g->nnames && !guard_watched(&g->v[i]) &&
-		    named(g, g->v[i].kname, dev_of(&g->v[i])))
+		    named_vif(g, &g->v[i]))
 			printf("%s: not online and connected (or not ours): "
 			       "left alone\n",
 			       g->v[i].kname);
 	for (int i = 0; i < g->n; i++)
-		if (named(g, g->v[i].kname, dev_of(&g->v[i])))
+		if (named_vif(g, &g->v[i]))
 			for (int j = 0; j < g->v[i].nproblems; j++, n++)
 				printf("%s (%s): still %s\n", g->v[i].kname,
 				       dev_of(&g->v[i]), g->v[i].problems[j]);
 	for (int i = 0; i < GUARD_NETS; i++)
-		if (named(g, g->nets[i].prog, NULL))
+		if (named(g, g->nets[i].prog, NULL, NULL))
 			for (int j = 0; j < g->nets[i].nproblems; j++, n++)
 				printf("%s: still %s\n", g->nets[i].prog,
 				       g->nets[i].problems[j]);

@@ -3,17 +3,18 @@
 #include <string.h>
 
 #include "guard.h"
+#include "text.h"
 
-/* A JSON string: our values are printable ASCII (the store's checks), but
- * quotes and backslashes are escaped all the same. */
+/* A JSON string: a byte that is not printable ASCII as \u00XX (the store
+ * lets tabs and bytes above 127 by), quotes and backslashes escaped. */
 static void jstr(const char *s)
 {
 	putchar('"');
 	for (; s && *s; s++) {
 		if (*s == '"' || *s == '\\')
 			putchar('\\');
-		if ((unsigned char)*s < ' ')
-			printf("\\u%04x", *s);
+		if ((unsigned char)*s < ' ' || (unsigned char)*s > '~')
+			printf("\\u%04x", (unsigned char)*s);
 		else
 			putchar(*s);
 	}
@@ -87,15 +88,24 @@ static void kernel_words(const struct guard_vif *v, char *out, size_t len)
 static void text(const struct guard_vif *v, int n,
 		 const struct guard_net nets[GUARD_NETS])
 {
-	char w[64], k[160];
+	char w[64], k[160], line[2 * XSTORE_VALUE_MAX], shown[4 * sizeof(line)];
+	int len;
 
 	for (int i = 0; i < n; i++) {
 		where(&v[i], w, sizeof(w));
 		kernel_words(&v[i], k, sizeof(k));
-		printf("%s %u.%u %s %s %s ip=%s hotplug=%s kernel: %s\n",
-		       v[i].kname, v[i].domid, v[i].devid, script_of(&v[i]),
-		       dev_of(&v[i]), w, v[i].ip ? v[i].ip : "-",
-		       v[i].hotplug && *v[i].hotplug ? v[i].hotplug : "-", k);
+		len = snprintf(
+			line, sizeof(line),
+			"%s %u.%u %s %s %s ip=%s hotplug=%s kernel: %s",
+			v[i].kname, v[i].domid, v[i].devid, script_of(&v[i]),
+			dev_of(&v[i]), w, v[i].ip ? v[i].ip : "-",
+			v[i].hotplug && *v[i].hotplug ? v[i].hotplug : "-", k);
+		/* One line per vif, whatever the keys hold (a tab). */
+		text_escape(shown, sizeof(shown), line,
+			    len < (int)sizeof(line) ? (size_t)len
+						    : sizeof(line) - 1,
+			    sizeof(line));
+		puts(shown);
 		for (int j = 0; j < v[i].nproblems; j++)
 			printf("  %s\n", v[i].problems[j]);
 	}

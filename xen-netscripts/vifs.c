@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,10 +22,17 @@ static const char *const scripts[] = { "vif-bridge", "vif-route", "vif-nat",
 				       NULL };
 
 /* The key, checked as the scripts check every value; NULL when absent or
- * refused (a refused value is the script's to report, at its next run). */
-static char *key(struct xs_handle *xs, const char *dir, const char *name)
+ * refused (a refused value is the script's to report, at its next run);
+ * the errno of the first other failure into *failed. */
+static char *key(struct xs_handle *xs, const char *dir, const char *name,
+		 int *failed)
 {
-	return xstore_read(xs, dir, name);
+	char *v = xstore_read(xs, dir, name);
+
+	if (!v && errno != ENOENT && errno != EINVAL && errno != EMSGSIZE &&
+	    !*failed)
+		*failed = errno;
+	return v;
 }
 
 static const char *base(const char *path)
@@ -32,14 +42,15 @@ static const char *base(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* One of our binaries, not the shell script of the same name. */
-static int is_ours(const char *script)
+/* One of our binaries (named as one of names), not the shell script of the
+ * same name. */
+static int is_ours(const char *script, const char *const names[])
 {
 	unsigned char magic[4];
 	int fd, ok = 0;
 
-	for (int i = 0; scripts[i]; i++)
-		ok |= !strcmp(base(script), scripts[i]);
+	for (int i = 0; names[i]; i++)
+		ok |= !strcmp(base(script), names[i]);
 	if (!ok || script[0] != '/' ||
 	    (fd = open(script, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
@@ -66,32 +77,38 @@ static void load_record(struct guard_vif *v)
 	state_clear(&rec);
 }
 
-/* Fill v for backend/vif/DOMID/DEVID; tap: its emulated NIC's record. */
-static void fill(struct xs_handle *xs, struct guard_vif *v, unsigned domid,
-		 unsigned devid, int tap)
+/* Fill v for backend/vif/DOMID/DEVID; tap: its emulated NIC.  -1 with
+ * errno when the store cannot be read. */
+static int fill(struct xs_handle *xs, struct guard_vif *v, unsigned domid,
+		unsigned devid, int tap)
 {
 	char *online, *script;
+	int failed = 0;
 
 	memset(v, 0, sizeof(*v));
 	v->domid = domid;
 	v->devid = devid;
+	v->tap = tap;
 	snprintf(v->kname, sizeof(v->kname), "vif%u.%u%s", domid, devid,
 		 tap ? "-emu" : "");
 	snprintf(v->path, sizeof(v->path), "backend/vif/%u/%u", domid, devid);
-	online = key(xs, v->path, "online");
+	online = key(xs, v->path, "online", &failed);
 	v->online = online && !strcmp(online, "1");
 	free(online);
-	if ((script = key(xs, v->path, "script"))) {
+	if ((script = key(xs, v->path, "script", &failed))) {
 		snprintf(v->script, sizeof(v->script), "%s", script);
 		free(script);
 	}
-	v->ours = is_ours(v->script);
-	v->hotplug = key(xs, v->path, "hotplug-status");
-	v->vifname = key(xs, v->path, "vifname");
-	v->ip = key(xs, v->path, "ip");
-	v->bridge = key(xs, v->path, "bridge");
-	v->gatewaydev = key(xs, v->path, "gatewaydev");
-	load_record(v);
+	v->ours = is_ours(v->script, scripts);
+	v->hotplug = key(xs, v->path, "hotplug-status", &failed);
+	v->vifname = key(xs, v->path, "vifname", &failed);
+	v->ip = key(xs, v->path, "ip", &failed);
+	v->bridge = key(xs, v->path, "bridge", &failed);
+	v->gatewaydev = key(xs, v->path, "gatewaydev", &failed);
+	if (!failed)
+		load_record(v);
+	errno = failed;
+	return failed ? -1 : 0;
 }
 
 /* The unsigned number name, or -1. */
@@ -104,7 +121,7 @@ static long number(const char *name)
 
 struct guard_vif *guard_list(struct xs_handle *xs, int *n)
 {
-	char **doms, **devs, dir[64], rec[512];
+	char **doms, **devs = NULL, dir[64], rec[512];
 	unsigned nd, nv;
 	struct guard_vif *v = NULL, *more;
 	int cap = 0;
@@ -134,16 +151,14 @@ struct guard_vif *guard_list(struct xs_handle *xs, int *n)
 					more = realloc(v, (size_t)cap *
 								  sizeof(*v));
 					if (!more) {
-						free(devs);
-						free(doms);
-						guard_free(v, *n);
 						errno = ENOMEM;
-						return NULL;
+						goto fail;
 					}
 					v = more;
 				}
-				fill(xs, &v[(*n)++], (unsigned)d, (unsigned)k,
-				     tap);
+				if (fill(xs, &v[(*n)++], (unsigned)d,
+					 (unsigned)k, tap) < 0)
+					goto fail;
 			}
 		}
 		free(devs);
@@ -152,6 +167,15 @@ struct guard_vif *guard_list(struct xs_handle *xs, int *n)
 	if (!v)
 		errno = ENOENT;
 	return v;
+fail:;
+	int e = errno;
+
+	free(devs);
+	free(doms);
+	guard_free(v, *n);
+	*n = 0;
+	errno = e;
+	return NULL;
 }
 
 void guard_free(struct guard_vif *v, int n)
@@ -230,15 +254,17 @@ static void check_sysctl(struct guard_net *g, const char *v)
 /* "nat BACKEND NETDEV SUBNETS|any": network-nat's masquerading. */
 static void check_nat(struct guard_net *g, const char *v)
 {
-	char be[16], dev[IFNAMSIZ], from[512], why[160];
+	char be[16], dev[IFNAMSIZ], why[160];
 	struct args_addr subnets[16];
 	struct fw_nat nat = { .owner = "network-nat", .from = subnets };
 	enum fw_backend b;
+	int k = 0;
 
-	if (sscanf(v, "%15s %15s %511s", be, dev, from) != 3 ||
+	/* SUBNETS as given to subnet=: commas or spaces. */
+	if (sscanf(v, "%15s %15s %n", be, dev, &k) != 2 || !k ||
 	    fw_choose(be, &b) < 0 ||
-	    (strcmp(from, "any") &&
-	     (nat.nfrom = args_addr_csv(from, subnets, 16, AF_INET)) < 0)) {
+	    (strcmp(v + k, "any") &&
+	     (nat.nfrom = args_addr_csv(v + k, subnets, 16, AF_INET)) < 0)) {
 		net_say(g, "state: invalid nat line '%s'", v);
 		return;
 	}
@@ -309,14 +335,42 @@ void guard_nets_free(struct guard_net nets_[GUARD_NETS])
 
 /* --- restore ---------------------------------------------------------- */
 
-/* Start argv with add added to our environment; its pid, or -1 with
+/* What a restore takes of our environment: where the host's pieces are
+ * (the same xenstored, run directory, locks and log as ours).  Nothing
+ * else: an administrator's shell may hold antispoof=no or firewall=. */
+static const char *const ours[] = {
+	"XENSTORED_PATH",  "XEN_NETSCRIPTS_RUNDIR", "XEN_LOCK_DIR",
+	"XEN_HOTPLUG_LOG", "XEN_HOTPLUG_VERBOSE",   "XTABLES_LOCKFILE",
+	"ASAN_OPTIONS",	   "UBSAN_OPTIONS",	    NULL
+};
+
+/* Start argv in an environment of PATH, ours[], env (the script's own
+ * run's, NULL-ended, checked) and add (NULL-ended); its pid, or -1 with
  * errno. */
-static pid_t spawn(char *const argv[], char *const add[])
+static pid_t spawn(char *const argv[], const char *const env[],
+		   char *const add[])
 {
+	char *keep[sizeof(ours) / sizeof(ours[0])];
+	const char *v;
 	pid_t pid = fork();
+	int k = 0;
+
+	sigset_t none;
 
 	if (pid != 0)
 		return pid;
+	sigemptyset(&none); /* watch blocks SIGTERM outside its wait */
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int i = 0; ours[i]; i++)
+		if ((v = getenv(ours[i])) &&
+		    asprintf(&keep[k], "%s=%s", ours[i], v) > 0)
+			k++;
+	clearenv();
+	putenv("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	for (int i = 0; i < k; i++)
+		putenv(keep[i]);
+	for (int i = 0; env[i]; i++)
+		putenv((char *)env[i]);
 	for (int i = 0; add[i]; i++)
 		putenv(add[i]);
 	execv(argv[0], argv);
@@ -326,8 +380,21 @@ static pid_t spawn(char *const argv[], char *const add[])
 
 int guard_wait(pid_t pid)
 {
-	int status;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0), status, r;
+	struct pollfd p = { fd, POLLIN, 0 };
 
+	if (fd >= 0) {
+		while ((r = poll(&p, 1, GUARD_TIMEOUT_S * 1000)) < 0 &&
+		       errno == EINTR)
+			;
+		if (r == 0) {
+			log_warn("restore: pid %d still running after %d s: "
+				 "killed",
+				 (int)pid, GUARD_TIMEOUT_S);
+			kill(pid, SIGKILL);
+		}
+		close(fd);
+	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
@@ -340,7 +407,8 @@ pid_t guard_restore_vif(const struct guard_vif *v)
 		nd[XSTORE_VALUE_MAX + 16], sc[XSTORE_PATH_MAX + 16];
 	char *argv[4 + 8],
 		*add[] = { xp, dev, nd, sc, "XEN_NETSCRIPTS_RESTORE=1", NULL };
-	int tap = v->has_record && v->e.tap, k = 0;
+	const char *env[16 + 1];
+	int tap = v->tap, k = 0, n = 0;
 
 	snprintf(xp, sizeof(xp), "XENBUS_PATH=%s", v->path);
 	snprintf(dev, sizeof(dev), "%s=%s", tap ? "INTERFACE" : "vif",
@@ -355,17 +423,26 @@ pid_t guard_restore_vif(const struct guard_vif *v)
 	for (int i = 0; v->has_record && i < v->e.nargs; i++)
 		argv[k++] = (char *)v->e.args[i];
 	argv[k] = NULL;
-	return spawn(argv, add);
+	for (int i = 0; v->has_record && i < v->e.nenvs; i++)
+		env[n++] = v->e.envs[i];
+	env[n] = NULL;
+	return spawn(argv, env, add);
 }
 
 pid_t guard_restore_net(const struct guard_net *g)
 {
-	char *argv[64], *add[] = { NULL };
-	const char *exe = state_get(&g->st, "exe"), *a;
-	int k = 0;
+	const char *const names[] = { g->prog, NULL }, *a;
+	const char *exe = state_get(&g->st, "exe"), *env[32];
+	char *argv[64], *add[] = { "XEN_NETSCRIPTS_RESTORE=1", NULL };
+	int k = 0, n = 0;
 
-	if (!exe) {
-		errno = ENOENT;
+	/* Our binary, as it recorded itself: not a shell script put there
+	 * since, which would add its rules on every try. */
+	if (!exe || !is_ours(exe, names)) {
+		errno = ENOEXEC;
+		log_warn("%s: its state has no binary of ours to run (%s): run "
+			 "%s start once",
+			 g->prog, exe ? exe : "no exe line", g->prog);
 		return -1;
 	}
 	argv[k++] = (char *)exe;
@@ -373,5 +450,9 @@ pid_t guard_restore_net(const struct guard_net *g)
 	for (int i = 0; k < 63 && (a = state_next(&g->st, "arg", &i));)
 		argv[k++] = (char *)a;
 	argv[k] = NULL;
-	return spawn(argv, add);
+	for (int i = 0; n < 31 && (a = state_next(&g->st, "env", &i));)
+		if (guard_env_ok(a))
+			env[n++] = a;
+	env[n] = NULL;
+	return spawn(argv, env, add);
 }

@@ -76,10 +76,13 @@ static long now_ms(void)
 }
 
 /* A burst (a flush deletes many objects, a restore makes many) is
- * waited out, a little: the pass comes at most SETTLE_MS after its first
- * event, and within SETTLE_MAX_MS. */
+ * waited out, a little: the pass comes at most SETTLE_MS after its last
+ * event and SETTLE_MAX_MS after its first.  Passes are at least GAP_MS
+ * apart, so that a stream of events (a guest flapping its carrier, a
+ * routing daemon's churn) costs at most a few passes a second. */
 #define SETTLE_MS 10
 #define SETTLE_MAX_MS 100
+#define GAP_MS 250
 
 int guard_watch(int (*pass)(void *arg), void *arg)
 {
@@ -90,9 +93,21 @@ int guard_watch(int (*pass)(void *arg), void *arg)
 	};
 	static const unsigned nf[] = { NFNLGRP_NFTABLES };
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, open;
 	struct pollfd fds[2];
-	int period, e;
+	int period, e, rc = 0;
+	long last;
 
+	/* SIGTERM and SIGINT are taken only while waiting (ppoll), so that
+	 * a pass and its restores always finish; the scripts it runs must be
+	 * waited for, whatever SIGCHLD was inherited as. */
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &open);
+	sigdelset(&open, SIGTERM);
+	sigdelset(&open, SIGINT);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	fds[0].fd = listen_to(NETLINK_ROUTE, rt, sizeof(rt) / sizeof(rt[0]));
@@ -107,15 +122,18 @@ int guard_watch(int (*pass)(void *arg), void *arg)
 	}
 	fds[0].events = fds[1].events = POLLIN;
 	log_info("watching (nftables and rtnetlink notifications)");
+	last = now_ms();
 	period = pass(arg);
 	while (!stop) {
-		int k = poll(fds, 2, period);
+		struct timespec t = { period / 1000, period % 1000 * 1000000L };
+		int k = ppoll(fds, 2, &t, &open);
 		long first;
 
 		if (stop)
 			break;
 		if (k < 0 && errno != EINTR) {
 			log_err("wait for notifications: %m");
+			rc = -1;
 			break;
 		}
 		if (k > 0) {
@@ -124,10 +142,15 @@ int guard_watch(int (*pass)(void *arg), void *arg)
 			       now_ms() - first < SETTLE_MAX_MS)
 				poll(fds, 2, SETTLE_MS);
 		}
+		if (now_ms() - last < GAP_MS)
+			poll(NULL, 0, (int)(GAP_MS - (now_ms() - last)));
+		drain(fds[0].fd);
+		drain(fds[1].fd);
+		last = now_ms();
 		period = pass(arg);
 	}
 	close(fds[0].fd);
 	close(fds[1].fd);
 	log_info("stopped watching");
-	return 0;
+	return rc;
 }

@@ -131,6 +131,17 @@ int state_vadd(struct state *s, const char *fmt, va_list ap)
 	return 0;
 }
 
+int state_add_env(struct state *s, const char *const names[])
+{
+	const char *v;
+
+	for (int i = 0; names[i]; i++)
+		if ((v = getenv(names[i])) && *v &&
+		    state_add(s, "env %s=%s", names[i], v) < 0)
+			return -1;
+	return 0;
+}
+
 /* Whether line is "key ...". */
 static int has_key(const char *line, const char *key, size_t len)
 {

@@ -37,6 +37,11 @@ void state_clear(struct state *s);
 int state_add(struct state *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int state_vadd(struct state *s, const char *fmt, va_list ap);
+/* An "env NAME=VALUE" line for each of names (NULL-ended) set (not empty)
+ * in the environment: how a script was called, for the guard to call it the
+ * same way.  -1 with errno as state_add(). */
+int state_add_env(struct state *s, const char *const names[]);
+
 /* The value of the first "key ..." line at or after *i (from 0), advancing
  * *i past it; NULL when there is none.  Pure. */
 const char *state_next(const struct state *s, const char *key, int *i);

@@ -13,6 +13,7 @@
 
 #include "args.h"
 #include "link.h"
+#include "lock.h"
 #include "log.h"
 #include "netlink.h"
 #include "route.h"
@@ -21,6 +22,13 @@
 
 static void finish(struct net *n)
 {
+	char name[64];
+
+	if (n->lock >= 0) {
+		snprintf(name, sizeof(name), "xen-netscripts-%s", log_prog());
+		lock_release(name, n->lock);
+		n->lock = -1;
+	}
 	state_clear(&n->st);
 	args_free_config();
 	netlink_close();
@@ -95,15 +103,31 @@ void net_state_add(struct net *n, const char *fmt, ...)
 		net_fatal(n, "add to %s: %m", n->state);
 }
 
+/* start and stop, one at a time (what status and plan read is written
+ * whole). */
+static void take_lock(struct net *n, const char *prog)
+{
+	char name[64];
+
+	if (strcmp(n->command, "start") && strcmp(n->command, "stop"))
+		return;
+	snprintf(name, sizeof(name), "xen-netscripts-%s", prog);
+	if ((n->lock = lock_claim(name)) < 0)
+		net_fatal(n, "take lock %s: %m", name);
+}
+
 void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	       const char *commands, const char *args, int flags)
 {
+	const char *r = getenv("XEN_NETSCRIPTS_RESTORE");
+	int restore;
 	const char *want;
 	char err[256], known[128];
 	struct args_addr a;
 	int k;
 
 	memset(n, 0, sizeof(*n));
+	n->lock = -1;
 	n->commands = commands;
 	log_init(prog);
 	if (args_init(argc, argv, err, sizeof(err)) < 0)
@@ -120,11 +144,17 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 		usage(n, "no command given");
 	if (!args_one_of(n->command, strlen(n->command), commands))
 		usage(n, "invalid command");
+	restore = r && args_parse_bool(r) == 1 && !strcmp(n->command, "start");
 	n->argc = argc;
 	n->argv = argv;
 	snprintf(n->state, sizeof(n->state), "%s/%s.state", state_rundir(),
 		 prog);
+	take_lock(n, prog);
 	read_state(n);
+	if (restore && !n->started) {
+		log_info("%s is not started: nothing to restore", prog);
+		net_exit(n, 0);
+	}
 	/* A broken settings file must not keep stop from cleaning up. */
 	if (args_load_config(err, sizeof(err)) < 0) {
 		if (!strcmp(n->command, "start") || !strcmp(n->command, "plan"))
@@ -278,8 +308,14 @@ static int write_state(struct net *n)
 	return state_write(&n->st, n->state);
 }
 
-/* How start was called, for the guard's restore: this binary and its
- * words but the command. */
+/* The parameters the network scripts take from the environment. */
+static const char *const env_params[] = {
+	"netdev", "subnet", "ipv6",	"antispoof",	       "dhcp", "config",
+	"ethers", "hosts",  "firewall", "XEN_NETSCRIPTS_CONF", NULL,
+};
+
+/* How start was called, for the guard's restore: this binary, its words but
+ * the command, and the parameters it found in its environment. */
 static void record_call(struct net *n)
 {
 	char exe[256];
@@ -293,7 +329,10 @@ static void record_call(struct net *n)
 		return;
 	}
 	exe[k] = 0;
+	state_filter(&n->st, "env", NULL, NULL);
 	net_state_add(n, "exe %s", exe);
+	if (state_add_env(&n->st, env_params) < 0)
+		net_fatal(n, "add to %s: %m", n->state);
 	for (int i = 1; i < n->argc; i++)
 		if (n->argv[i] != n->command)
 			net_state_add(n, "arg %s", n->argv[i]);

@@ -4,7 +4,8 @@
  *
  * The state file (state.h), RUNDIR/PROG.state, holds one line per knob start
  * changed, "sysctl PATH OLD NEW", how start was called ("exe PATH", "arg
- * WORD": what the guard runs again to restore it), and lines the script adds
+ * WORD", "env NAME=VALUE": what the guard runs again to restore it), and
+ * lines the script adds
  * ("netdev eth0"; "say ..." lines are what status prints).  It exists
  * exactly while the script is started. */
 #ifndef XNS_NET_H
@@ -27,10 +28,14 @@ struct net {
 	int changed;	       /* start changed the host: a failure writes the
 				* state first */
 	enum fw_backend fw;    /* firewall= */
+	int lock;	       /* start's and stop's lock, -1 when not held */
 };
 
-/* Parse argv and the environment (command, NAME=VALUE), find netdev (with
- * NET_NETDEV), read the state file.  commands: the valid ones, separated by
+/* Parse argv and the environment (command, NAME=VALUE), take the script's
+ * lock for start and stop (so that the guard's restore, a start run with
+ * XEN_NETSCRIPTS_RESTORE=1, never runs beside them; a restore of a script
+ * that is not started exits 0 at once), find netdev (with NET_NETDEV), read
+ * the state file.  commands: the valid ones, separated by
  * '|' ("start|stop|status"); args: the NAME=VALUE arguments the script
  * takes besides firewall= ("netdev|ipv6"), any other one or an empty one is
  * misuse.  For start, netdev must exist and have an IPv4 address that is

@@ -62,8 +62,19 @@ void vif_fatal(struct vif *v, const char *fmt, ...)
 	exit(1);
 }
 
-/* Add a line to the record; fatal when it cannot (out of memory, or a
- * value that is no state line, which the checks before never let by). */
+/* Add a line to the record.  The record is the guard's: when a line cannot
+ * be added (out of memory, a by-hand argument with a control character)
+ * online goes on without one (the guard reports the vif as unrecorded),
+ * but a restore, which exists for the guard, fails. */
+static void recorded(struct vif *v, int rc)
+{
+	if (rc == 0 || v->rec_broken++)
+		return;
+	if (v->restore)
+		vif_fatal(v, "record what online made: %m");
+	log_warn("record what online made: %m: no record for the guard");
+}
+
 static void record(struct vif *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void record(struct vif *v, const char *fmt, ...)
@@ -74,8 +85,7 @@ static void record(struct vif *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	rc = state_vadd(&v->rec, fmt, ap);
 	va_end(ap);
-	if (rc < 0)
-		vif_fatal(v, "record what online made: %m");
+	recorded(v, rc);
 }
 static void record_path(const struct vif *v, char *out, size_t len)
 {
@@ -241,21 +251,48 @@ static void take_lock(struct vif *v)
 		vif_fatal(v, "take lock %s: %m", name);
 }
 
+/* The parameters a vif script takes from its environment (below its
+ * arguments and the backend's keys): recorded, so that a restore sees
+ * them as online did, and sees none of the guard's own environment. */
+static const char *const env_params[] = {
+	"bridge",
+	"ip",
+	"mac",
+	"netdev",
+	"vifname",
+	"firewall",
+	"antispoof",
+	"dhcp",
+	"dhcp_hostsdir",
+	"dhcp_optsdir",
+	"dhcpd_conf",
+	"routed_prefix4",
+	"routed_prefix6",
+	"XEN_NETSCRIPTS_CONF",
+	"XEN_SCRIPT_DIR",
+	NULL,
+};
+
 /* Restore mode goes on only for a backend that is online (libxl writes
  * online=0 before offline) and connected (its online succeeded). */
 static void check_restore(struct vif *v)
 {
-	char *online, *status;
+	char *online, *status, *script, *slash;
 	int go;
 
 	if (!v->up)
 		usage(v, "XEN_NETSCRIPTS_RESTORE is for online and add");
 	online = vif_key(v, "online");
 	status = vif_key(v, "hotplug-status");
+	script = vif_key(v, "script");
+	/* ... and still ours: the NIC was not replaced by another script's
+	 * since the guard looked. */
 	go = online && !strcmp(online, "1") && status &&
-	     !strcmp(status, "connected");
+	     !strcmp(status, "connected") && script &&
+	     (slash = strrchr(script, '/')) && !strcmp(slash + 1, log_prog());
 	free(online);
 	free(status);
+	free(script);
 	if (go)
 		return;
 	log_info("%s: the backend %s is not online and connected: nothing to "
@@ -331,12 +368,16 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 	take_lock(v);
 	if (v->restore)
 		check_restore(v);
-	record(v, "script %s", prog);
-	record(v, "path %s", v->path);
-	record(v, "type %s", type_if);
-	for (int i = 1; i < argc; i++)
-		if (strchr(argv[i], '=') && strncmp(argv[i], "type_if=", 8))
-			record(v, "arg %s", argv[i]);
+	if (v->up) {
+		record(v, "script %s", prog);
+		record(v, "path %s", v->path);
+		record(v, "type %s", type_if);
+		recorded(v, state_add_env(&v->rec, env_params));
+		for (int i = 1; i < argc; i++)
+			if (strchr(argv[i], '=') &&
+			    strncmp(argv[i], "type_if=", 8))
+				record(v, "arg %s", argv[i]);
+	}
 	find_device(v);
 	log_debug("%s %s type_if=%s XENBUS_PATH=%s dev=%s", prog, v->command,
 		  type_if, v->path, v->dev);
@@ -697,8 +738,14 @@ static void write_record(struct vif *v)
 		record(v, "bridge %s", master);
 	if (!v->routed && link_get_mtu(v->dev, &mtu) == 0)
 		record(v, "mtu %u", mtu);
-	if (state_write(&v->rec, path) < 0)
+	if (!v->rec_broken && state_write(&v->rec, path) == 0)
+		return;
+	if (v->restore)
 		vif_fatal(v, "write %s: %m", path);
+	/* No record rather than an earlier online's. */
+	log_warn("write %s: %m: the guard will report %s as unrecorded", path,
+		 v->kname);
+	state_remove(path);
 }
 
 void vif_end(struct vif *v)

@@ -49,6 +49,7 @@ struct vif {
 	int routed; /* set by vif-route and vif-nat: not a bridge port */
 
 	struct state rec; /* the record, built as online goes */
+	int rec_broken;	  /* a line could not be added: none written */
 	int lock;	  /* the vif's lock, -1 before it is taken */
 };
 

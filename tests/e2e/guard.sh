@@ -250,6 +250,19 @@ done
 teq "after restore: offline guest 5 is not attached again" "" "$(link_master vif5.0)"
 teq "after restore: offline guest 5's online stays 0" 0 "$(xs $BE/5/0/online)"
 
+# --- the administrator's shell is not the scripts' environment -----------------------------
+# restore runs each script in the environment its online or start had (the
+# record's env lines), not in the caller's: antispoof=no or firewall=none
+# exported in the shell that runs restore change nothing.
+flush
+d0 "${H_ENV_BASE[@]}" antispoof=no firewall=none subnet=10.99.0.0/16 "$XNS" restore \
+	</dev/null >"$H_DIR/xns.out" 2>&1
+teq "restore from a shell with antispoof=no firewall=none: exit 0" 0 "$?"
+spoofs_dropped "restore from that shell"
+teq "restore from that shell: the NAT guest is masqueraded" 192.0.2.2 "$(nat_source)"
+xns check
+teq "restore from that shell: check exit 0" 0 "$XRC"
+
 # --- restore twice is restore once ---------------------------------------------------
 before=$(snapshot)
 xns restore
@@ -342,6 +355,14 @@ restored_within 1 "watch: protection is back within 1 s of the flush, by itself"
 spoofs_dropped "watch, after a flush"
 tmatch "watch's log names the repair" 'restored vif1\.0 \(web1\)' "$(cat "$H_DIR/watch.log")"
 t "watch: the administrator's table is still there" d0 nft list table inet admin
+# nftables.service's restart flushes twice (its stop, then its start's
+# "flush ruleset"): the second, right after a repair, is repaired too.
+flush
+t0=${EPOCHREALTIME/./}
+restored_within 1 "watch: a first flush repaired"
+flush
+t0=${EPOCHREALTIME/./}
+restored_within 1 "watch: a second flush right after the repair is repaired too"
 d0 ip link set vif2.0 nomaster
 t0=${EPOCHREALTIME/./}
 restored_within 1 "watch: a port taken off its bridge is attached again within 1 s"
@@ -359,6 +380,14 @@ if [ "$H_FW" = iptables ]; then
 	spoofs_dropped "watch, after iptables -F alone"
 fi
 t "watch is still running after its repairs" kill -0 "$WATCH_PID"
+# A network script being stopped is not brought back: its stop removes
+# its rules before its state file, but holds its lock throughout, and the
+# restore's start waits for it and finds it stopped.
+h_net "$NZ" stop
+teq "network-zones stop while watch runs" 0 "$H_RC"
+sleep 1.5
+tn "watch did not bring network-zones back" zones_ok
+tn "network-zones' state file is gone" test -e "$XEN_NETSCRIPTS_RUNDIR/network-zones.state"
 kill "$WATCH_PID" 2>/dev/null
 wait "$WATCH_PID" 2>/dev/null
 WATCH_PID=

@@ -25,6 +25,7 @@ static const char bridged[] = "script vif-bridge\n"
 			      "path backend/vif/5/0\n"
 			      "type vif\n"
 			      "arg bridge=xenbr1\n"
+			      "env firewall=nft\n"
 			      "firewall nft\n"
 			      "mac 00:16:3e:00:00:05\n"
 			      "ip 192.0.2.5 2001:db8::5\n"
@@ -61,6 +62,8 @@ START_TEST(record_parsed)
 	ck_assert_int_eq(e.routed, 0);
 	ck_assert_int_eq(e.nargs, 1);
 	ck_assert_str_eq(e.args[0], "bridge=xenbr1");
+	ck_assert_int_eq(e.nenvs, 1);
+	ck_assert_str_eq(e.envs[0], "firewall=nft");
 
 	parse(routed, &e);
 	ck_assert_int_eq(e.routed, 1);
@@ -98,6 +101,10 @@ START_TEST(record_refused)
 		"script vif-route\ndev web0\nndp eth0 192.0.2.300\n",
 		"script vif-bridge\ndev web0\ntype pv\n",
 		"script vif-bridge\ndev web0\nfrobs 1\n",
+		"script vif-bridge\ndev web0\nenv novalue\n",
+		"script vif-bridge\ndev web0\nenv =x\n",
+		"script vif-bridge\ndev web0\nenv 1x=y\n",
+		"script vif-bridge\ndev web0\nenv a-b=y\n",
 	};
 	struct guard_expect e;
 	struct state st = { 0 };
@@ -117,33 +124,47 @@ START_TEST(record_refused)
 }
 END_TEST
 
-/* The declared limits: VIF_MAX_ADDRS routes and proxy entries, and one
- * past them refused. */
+/* A record of n lines line (printf of the line's number), parsed: its
+ * result, and e. */
+static int lines_of(const char *line, int n, struct guard_expect *e)
+{
+	char *text = malloc(64 * 1024), *p, err[160];
+	struct state st = { 0 };
+	int k, rc;
+
+	p = text + sprintf(text, "script vif-route\ndev vif6.0\n");
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, line, i, i + 1);
+	ck_assert_int_eq(state_parse(&st, text, strlen(text), &k), 0);
+	rc = guard_expect_parse(&st, e, err, sizeof(err));
+	state_clear(&st);
+	free(text);
+	return rc;
+}
+
+/* The declared limits: VIF_MAX_ADDRS routes and proxy entries, 8 arg and
+ * 16 env lines; one past each refused. */
 START_TEST(record_limits)
 {
-	char *text = malloc(64 * 1024), *p;
 	struct guard_expect e;
-	struct state st = { 0 };
-	char err[160];
-	int line;
 
-	for (int extra = 0; extra < 2; extra++) {
-		p = text + sprintf(text, "script vif-route\ndev vif6.0\n");
-		for (int i = 0; i < VIF_MAX_ADDRS + extra; i++)
-			p += sprintf(
-				p, "route 10.0.%d.1 2\nndp eth0 2001:db8::%x\n",
-				i, i + 1);
-		ck_assert_int_eq(state_parse(&st, text, strlen(text), &line),
-				 0);
-		ck_assert_int_eq(guard_expect_parse(&st, &e, err, sizeof(err)),
-				 extra ? -1 : 0);
-		if (!extra) {
-			ck_assert_int_eq(e.nroutes, VIF_MAX_ADDRS);
-			ck_assert_int_eq(e.nndp, VIF_MAX_ADDRS);
-		}
-		state_clear(&st);
-	}
-	free(text);
+	ck_assert_int_eq(lines_of("route 10.0.%d.%d 2\n", VIF_MAX_ADDRS, &e),
+			 0);
+	ck_assert_int_eq(e.nroutes, VIF_MAX_ADDRS);
+	ck_assert_int_eq(
+		lines_of("route 10.0.%d.%d 2\n", VIF_MAX_ADDRS + 1, &e), -1);
+	ck_assert_int_eq(
+		lines_of("ndp eth%d 2001:db8::%x\n", VIF_MAX_ADDRS, &e), 0);
+	ck_assert_int_eq(e.nndp, VIF_MAX_ADDRS);
+	ck_assert_int_eq(
+		lines_of("ndp eth%d 2001:db8::%x\n", VIF_MAX_ADDRS + 1, &e),
+		-1);
+	ck_assert_int_eq(lines_of("arg a%d=%d\n", 8, &e), 0);
+	ck_assert_int_eq(e.nargs, 8);
+	ck_assert_int_eq(lines_of("arg a%d=%d\n", 9, &e), -1);
+	ck_assert_int_eq(lines_of("env V%d=%d\n", 16, &e), 0);
+	ck_assert_int_eq(e.nenvs, 16);
+	ck_assert_int_eq(lines_of("env V%d=%d\n", 17, &e), -1);
 }
 END_TEST
 
