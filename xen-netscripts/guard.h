@@ -100,6 +100,9 @@ struct guard_vif {
  * by guard_check(). */
 struct guard_vif *guard_list(struct xs_handle *xs, int *n);
 void guard_free(struct guard_vif *v, int n);
+/* v's device name: as online recorded it, else its vifname key, else its
+ * kernel name.  Pure. */
+const char *guard_dev(const struct guard_vif *v);
 /* Whether the guard looks after v: ours, online and connected. */
 int guard_watched(const struct guard_vif *v);
 /* Compare one vif (guard_observe() + guard_compare()); -1 with errno when

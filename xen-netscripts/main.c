@@ -122,53 +122,45 @@ static int load(struct guard *g)
 	return problems;
 }
 
-static const char *dev_of(const struct guard_vif *v)
-{
-	return v->has_record ? v->e.dev : v->kname;
-}
-
 static void print_problems(struct guard *g)
 {
 	for (int i = 0; i < g->n; i++)
 		for (int j = 0; j < g->v[i].nproblems; j++)
-			printf("%s (%s): %s\n", g->v[i].kname, dev_of(&g->v[i]),
-			       g->v[i].problems[j]);
+			printf("%s (%s): %s\n", g->v[i].kname,
+			       guard_dev(&g->v[i]), g->v[i].problems[j]);
 	for (int i = 0; i < GUARD_NETS; i++)
 		for (int j = 0; j < g->nets[i].nproblems; j++)
 			printf("%s: %s\n", g->nets[i].prog,
 			       g->nets[i].problems[j]);
 }
 
-/* Whether restore was asked for this one (all, without names). */
-static int named(struct guard *g, const char *a, const char *b, const char *c)
+/* Whether name is v: its kernel name, its device's name or its vifname. */
+static int is_vif(const struct guard_vif *v, const char *name)
+{
+	return !strcmp(name, v->kname) || !strcmp(name, guard_dev(v)) ||
+	       (v->vifname && !strcmp(name, v->vifname));
+}
+
+/* Whether restore was asked for this vif (v), or network script (prog):
+ * all of them, without names. */
+static int named(struct guard *g, const struct guard_vif *v, const char *prog)
 {
 	if (!g->nnames)
 		return 1;
 	for (int i = 0; i < g->nnames; i++)
-		if (!strcmp(g->names[i], a) || (b && !strcmp(g->names[i], b)) ||
-		    (c && !strcmp(g->names[i], c)))
+		if (v ? is_vif(v, g->names[i]) : !strcmp(g->names[i], prog))
 			return 1;
 	return 0;
 }
 
-/* A vif by its kernel name, its device's name, or its vifname. */
-static int named_vif(struct guard *g, const struct guard_vif *v)
-{
-	return named(g, v->kname, dev_of(v), v->vifname);
-}
-
-/* Every name must be a vif here (kernel name, its device or vifname) or a
- * network script. */
+/* Every name must be a vif here or a network script. */
 static void check_names(struct guard *g)
 {
 	for (int k = 0; k < g->nnames; k++) {
 		int found = 0;
 
 		for (int i = 0; i < g->n; i++)
-			found |= !strcmp(g->names[k], g->v[i].kname) ||
-				 !strcmp(g->names[k], dev_of(&g->v[i])) ||
-				 (g->v[i].vifname &&
-				  !strcmp(g->names[k], g->v[i].vifname));
+			found |= is_vif(&g->v[i], g->names[k]);
 		for (int i = 0; i < GUARD_NETS; i++)
 			found |= !strcmp(g->names[k], g->nets[i].prog);
 		if (!found)
@@ -318,7 +310,7 @@ static int repair(struct guard *g, int watching)
 	for (int i = 0; i < GUARD_NETS; i++) {
 		struct guard_net *net = &g->nets[i];
 
-		if (!net->nproblems || !named(g, net->prog, NULL, NULL))
+		if (!net->nproblems || !named(g, NULL, net->prog))
 			continue;
 		joined(net->problems, net->nproblems, what, sizeof(what));
 		if (watching && tried_before(g, net->prog, what))
@@ -334,14 +326,14 @@ static int repair(struct guard *g, int watching)
 	for (int i = 0; i < g->n; i++) {
 		struct guard_vif *v = &g->v[i];
 
-		if (!v->nproblems || !named_vif(g, v))
+		if (!v->nproblems || !named(g, v, NULL))
 			continue;
 		if (v->has_record && !v->seen.exists)
 			continue; /* the guest's device is gone: libxl's */
 		joined(v->problems, v->nproblems, what, sizeof(what));
 		if (watching && tried_before(g, v->kname, what))
 			continue;
-		snprintf(who, sizeof(who), "%s (%s)", v->kname, dev_of(v));
+		snprintf(who, sizeof(who), "%s (%s)", v->kname, guard_dev(v));
 		start(g, r, &n, guard_restore_vif(v), v->kname, who, what);
 		tried++;
 	}
@@ -357,17 +349,18 @@ static int left(struct guard *g)
 
 	for (int i = 0; i < g->n; i++)
 		if (g->nnames && !guard_watched(&g->v[i]) &&
-		    named_vif(g, &g->v[i]))
+		    named(g, &g->v[i], NULL))
 			printf("%s: not online and connected (or not ours): "
 			       "left alone\n",
 			       g->v[i].kname);
 	for (int i = 0; i < g->n; i++)
-		if (named_vif(g, &g->v[i]))
+		if (named(g, &g->v[i], NULL))
 			for (int j = 0; j < g->v[i].nproblems; j++, n++)
 				printf("%s (%s): still %s\n", g->v[i].kname,
-				       dev_of(&g->v[i]), g->v[i].problems[j]);
+				       guard_dev(&g->v[i]),
+				       g->v[i].problems[j]);
 	for (int i = 0; i < GUARD_NETS; i++)
-		if (named(g, g->nets[i].prog, NULL, NULL))
+		if (named(g, NULL, g->nets[i].prog))
 			for (int j = 0; j < g->nets[i].nproblems; j++, n++)
 				printf("%s: still %s\n", g->nets[i].prog,
 				       g->nets[i].problems[j]);

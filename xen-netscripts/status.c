@@ -40,13 +40,6 @@ static const char *script_of(const struct guard_vif *v)
 	return s ? s + 1 : v->script[0] ? v->script : "?";
 }
 
-static const char *dev_of(const struct guard_vif *v)
-{
-	if (v->has_record)
-		return v->e.dev;
-	return v->vifname ? v->vifname : v->kname;
-}
-
 /* "bridge=xenbr0" or "netdev=eth0", what the vif hangs off. */
 static void where(const struct guard_vif *v, char *out, size_t len)
 {
@@ -98,7 +91,7 @@ static void text(const struct guard_vif *v, int n,
 			line, sizeof(line),
 			"%s %u.%u %s %s %s ip=%s hotplug=%s kernel: %s",
 			v[i].kname, v[i].domid, v[i].devid, script_of(&v[i]),
-			dev_of(&v[i]), w, v[i].ip ? v[i].ip : "-",
+			guard_dev(&v[i]), w, v[i].ip ? v[i].ip : "-",
 			v[i].hotplug && *v[i].hotplug ? v[i].hotplug : "-", k);
 		/* One line per vif, whatever the keys hold (a tab). */
 		text_escape(shown, sizeof(shown), line,
@@ -147,7 +140,7 @@ static void json(const struct guard_vif *v, int n,
 		jkey("vif", v[i].kname, 1);
 		printf("\"domid\":%u,\"devid\":%u,", v[i].domid, v[i].devid);
 		jkey("script", v[i].script, 1);
-		jkey("dev", dev_of(&v[i]), 1);
+		jkey("dev", guard_dev(&v[i]), 1);
 		jkey("bridge",
 		     known && v[i].e.bridge[0] ? v[i].e.bridge
 		     : !known		       ? v[i].bridge

@@ -190,6 +190,13 @@ void guard_free(struct guard_vif *v, int n)
 	free(v);
 }
 
+const char *guard_dev(const struct guard_vif *v)
+{
+	if (v->has_record)
+		return v->e.dev;
+	return v->vifname ? v->vifname : v->kname;
+}
+
 int guard_watched(const struct guard_vif *v)
 {
 	return v->ours && v->online && v->hotplug &&
