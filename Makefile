@@ -61,6 +61,8 @@ PROG_LIB_SRCS := $(filter-out %/main.c,$(foreach p,$(PROGS),$(PROG_SRCS_$(p))))
 # What tests/ compiles against besides common/: the programs' headers, the
 # harness's.
 TEST_CPPFLAGS := $(sort $(patsubst %/,-I%,$(dir $(PROG_LIB_SRCS)))) -Itests/harness
+# The harness's tools, tests/harness/NAME.c, each linked against libcommon.a.
+TOOLS := fwtool announcetool
 # The unit tests (one binary) and the test code they link: the rules and
 # nft batches as text.
 UNIT_SRCS := $(wildcard tests/unit/*.c) tests/harness/fwdump.c
@@ -84,8 +86,10 @@ $(foreach p,$(PROGS),
 $(1)/$(p): $$(call objs,$(1),$$(PROG_SRCS_$(p))) $(1)/libcommon.a
 	$$(CC) $$(CFLAGS) $$($(2)) $$(LDFLAGS) $$(filter %.o,$$^) -o $$@ $(1)/libcommon.a $$($(3)) $$(LIBS_$(p))
 )
-$(1)/fwtool: $$(call objs,$(1),tests/harness/fwtool.c) $(1)/libcommon.a
+$(foreach t,$(TOOLS),
+$(1)/$(t): $$(call objs,$(1),tests/harness/$(t).c) $(1)/libcommon.a
 	$$(CC) $$(CFLAGS) $$($(2)) $$(LDFLAGS) $$(filter %.o,$$^) -o $$@ $(1)/libcommon.a $$($(3))
+)
 $(1)/unit-tests: $$(call objs,$(1),$$(UNIT_SRCS) $$(PROG_LIB_SRCS)) $(1)/libcommon.a
 	$$(CC) $$(CFLAGS) $$($(2)) $$(LDFLAGS) $$(filter %.o,$$^) -o $$@ $(1)/libcommon.a $$($(3)) $$(LIBS_network-zones) $$(CHECK_LIBS)
 endef
@@ -111,11 +115,11 @@ $(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%.o $(call objs,$(B)/fuzz,$(PROG_LIB_SRCS)
 # The product: the six scripts and the guard.
 all: $(addprefix $(B)/,$(PROGS))
 
-asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/unit-tests $(B)/asan/fwtool
+asan: $(addprefix $(B)/asan/,$(PROGS)) $(B)/asan/unit-tests $(TOOLS:%=$(B)/asan/%)
 dyn: $(addprefix $(B)/dyn/,$(PROGS))
 unit: $(B)/unit-tests $(B)/asan/unit-tests
 fuzzers: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
-harness: $(B)/xsshim.so $(B)/fwtool
+harness: $(B)/xsshim.so $(TOOLS:%=$(B)/%)
 # Everything the tests run, built (make check builds it and runs them).
 check-build: all harness asan unit fuzzers
 
