@@ -1,0 +1,268 @@
+# More than one dom0: hosts, each a namespace with its own xenstored, run
+# directory, lock directory, settings file and hotplug log, as two machines
+# have.  Source it after lib.sh, after h_setup.
+#
+#   h_host NAME           namespace $H_ID-NAME, its files under $H_DIR/NAME
+#   hx NAME CMD...        CMD in the host's namespace
+#   hxs NAME CMD...       CMD (xenstore-read, ...) against the host's xenstored
+#   hguest NAME DOMID [DEVID] [KEY=VALUE...]
+#                         h_guest on that host: vifD.N in the host, eth0 in
+#                         namespace $H_ID-NAME-gD; mac=M also sets eth0's MAC
+#   hg NAME DOMID CMD...  CMD in that guest's namespace
+#   hrun NAME SCRIPT CMD DOMID [DEVID] [ARGS...]
+#                         h_run on that host (libxl's environment, sets H_RC)
+#   hnet NAME BINARY ARGS...
+#                         h_net on that host (sets H_RC, H_OUT)
+#   h_host_bg NAME LOG CMD...
+#                         CMD in the background in the host's namespace with
+#                         the host's environment, output to LOG; its PID in
+#                         H_BG_PID, killed at exit (or by h_host_kill PID)
+#
+# Everything (namespaces, xenstoreds, background commands) goes at exit,
+# whatever the exit path: the xenstoreds and background commands by PID.
+
+H_HOST_PIDS=()
+H_HOSTS_TRAP=
+
+# h_host_env NAME: H_HENV, the command prefix every binary of host NAME
+# starts with (lib.sh's H_ENV_BASE, with the host's paths).
+h_host_env() {
+	local dir=$H_DIR/$1
+	H_HENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
+		XENSTORED_PATH="$dir/xs/socket" XEN_HOTPLUG_LOG="$dir/hotplug.log"
+		XEN_SCRIPT_DIR="$dir/scripts" XEN_LOCK_DIR="$dir/locks"
+		XEN_NETSCRIPTS_CONF="$dir/netscripts.conf" XEN_NETSCRIPTS_RUNDIR="$dir/run"
+		XTABLES_LOCKFILE="$dir/xtables.lock"
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}")
+}
+
+h_host() {
+	local name=$1 dir=$H_DIR/$1 H_DIR=$H_DIR/$1 H_XS_PID=
+	local -x XENSTORED_PATH=$dir/xs/socket
+	h_hosts_trap
+	h_netns "$name"
+	mkdir -p "$dir/scripts" "$dir/locks" "$dir/run"
+	if [ -n "${H_FW:-}" ]; then echo "firewall=$H_FW" >"$dir/netscripts.conf"
+	else : >"$dir/netscripts.conf"; fi
+	h_xenstored
+	H_HOST_PIDS+=("$H_XS_PID")
+}
+
+# The exit trap kills the hosts' processes, then does lib.sh's h_exit.
+h_hosts_trap() {
+	[ -n "$H_HOSTS_TRAP" ] && return 0
+	trap h_hosts_exit EXIT
+	H_HOSTS_TRAP=1
+}
+
+h_hosts_exit() {
+	local rc=$? pid
+	for pid in "${H_HOST_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	H_HOST_PIDS=()
+	(exit "$rc")
+	h_exit
+}
+
+# h_host_kill PID: stop a background command of a host now.
+h_host_kill() {
+	local pid=$1 i
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	for i in "${!H_HOST_PIDS[@]}"; do
+		[ "${H_HOST_PIDS[$i]}" = "$pid" ] && unset "H_HOST_PIDS[$i]"
+	done
+	return 0
+}
+
+hx() { local n=$1; shift; ip netns exec "$H_ID-$n" "$@"; }
+hxs() { local n=$1; shift; XENSTORED_PATH=$H_DIR/$n/xs/socket "$@"; }
+hg() { local n=$1 d=$2; shift 2; ip netns exec "$H_ID-$n-g$d" "$@"; }
+
+hguest() {
+	local name=$1 kv
+	shift
+	local H_D0=$H_ID-$name
+	local H_ID=$H_ID-$name
+	local -x XENSTORED_PATH=$H_DIR/$name/xs/socket
+	h_guest "$@"
+	for kv in "$@"; do
+		[ "${kv%%=*}" = mac ] || continue
+		ip -n "$H_ID-g$1" link set "eth${2:-0}" address "${kv#*=}"
+		xenstore-write "/local/domain/$1/device/vif/${2:-0}/mac" "${kv#*=}"
+	done
+}
+
+hrun() {
+	local name=$1 H_HENV
+	shift
+	local H_D0=$H_ID-$name
+	h_host_env "$name"
+	local H_ENV_BASE=("${H_HENV[@]}")
+	h_run "$@"
+}
+
+hnet() {
+	local name=$1 H_HENV
+	shift
+	local H_D0=$H_ID-$name
+	h_host_env "$name"
+	local H_ENV_BASE=("${H_HENV[@]}")
+	h_net "$@"
+}
+
+# h_bg NS LOG CMD...: CMD in the background in namespace $H_ID-NS, output
+# to LOG; its PID in H_BG_PID, killed at exit.
+h_bg() {
+	local ns=$1 log=$2
+	shift 2
+	h_hosts_trap
+	ip netns exec "$H_ID-$ns" "$@" </dev/null >"$log" 2>&1 &
+	H_BG_PID=$!
+	H_HOST_PIDS+=("$H_BG_PID")
+}
+
+h_host_bg() {
+	local name=$1 log=$2 H_HENV
+	shift 2
+	h_host_env "$name"
+	h_bg "$name" "$log" "${H_HENV[@]}" "$@"
+}
+
+# --- a LAN with two hosts, a router and a LAN host (migration) -------------
+# h_lan: namespace $H_ID-lan with the bridge br0 (the LAN: 192.0.2.0/24,
+# 2001:db8:1::/64), on it the router (namespace $H_ID-router, .1 and ::1)
+# and the LAN host ($H_ID-lanhost, .100 and ::100), each on its eth0.
+h_lan() {
+	h_netns lan
+	ip -n "$H_ID-lan" link add br0 type bridge stp_state 0 forward_delay 0
+	ip -n "$H_ID-lan" link set br0 up
+	h_netns router
+	h_lan_port router eth0 1
+	h_netns lanhost
+	h_lan_port lanhost eth0 100
+}
+
+# h_lan_port NS IFNAME N: IFNAME in namespace $H_ID-NS on the LAN, up, with
+# 192.0.2.N/24 and 2001:db8:1::N/64.
+h_lan_port() {
+	local ns=$H_ID-$1
+	ip -n "$H_ID-lan" link add "p-$1" type veth peer name "$2" netns "$ns"
+	ip -n "$H_ID-lan" link set "p-$1" master br0 up
+	ip -n "$ns" addr add "192.0.2.$3/24" dev "$2"
+	ip -n "$ns" addr add "2001:db8:1::$3/64" dev "$2" nodad
+	ip -n "$ns" link set "$2" up
+}
+
+# h_lan_host NAME N: host NAME (h_host) with its uplink on the LAN as
+# 192.0.2.N and 2001:db8:1::N, default routes via the router, and
+# network-route started (proxy ARP and NDP on the uplink).
+h_lan_host() {
+	h_host "$1"
+	h_lan_port "$1" uplink "$2"
+	hx "$1" ip route add default via 192.0.2.1
+	hx "$1" ip -6 route add default via 2001:db8:1::1
+	hnet "$1" "$H_BIN/network-route" start ipv6=yes
+}
+
+# h_lan_ipv6_up NS: IFNAME's IPv6 in $H_ID-NS is ready (until its multicast
+# route is there, what comes to ff02::1 is dropped).
+h_lan_ipv6_up() { ip -n "$H_ID-$1" -6 route show table local | grep -q "^multicast ff00::/8 dev $2 "; }
+
+# h_bird NS CONF: BIRD in namespace $H_ID-NS with CONF, its control socket,
+# pid file and log in $H_DIR/bird-NS.*; h_birdc NS CMD... talks to it.
+h_bird() {
+	h_bg "$1" "$H_DIR/bird-$1.log" bird -f -c "$2" -s "$H_DIR/bird-$1.ctl" -P "$H_DIR/bird-$1.pid"
+}
+h_birdc() { local ns=$1; shift; birdc -s "$H_DIR/bird-$ns.ctl" "$@"; }
+
+# h_frr NS BGPD_CONF: FRR's zebra and bgpd in namespace $H_ID-NS, bgpd with
+# BGPD_CONF, their sockets, pid files and logs in $H_DIR/frr-NS/;
+# h_vtysh NS CMD... talks to them.
+h_frr() {
+	local dir=$H_DIR/frr-$1
+	mkdir -p "$dir"
+	: >"$dir/zebra.conf"
+	h_bg "$1" "$dir/zebra.log" /usr/lib/frr/zebra -f "$dir/zebra.conf" -i "$dir/zebra.pid" \
+		-z "$dir/zserv.api" --vty_socket "$dir" -P 0 -u root -g frrvty --log stdout
+	h_until 5 test -S "$dir/zserv.api"
+	h_bg "$1" "$dir/bgpd.log" /usr/lib/frr/bgpd -f "$2" -i "$dir/bgpd.pid" \
+		-z "$dir/zserv.api" --vty_socket "$dir" -P 0 -u root -g frrvty --log stdout
+}
+h_vtysh() { local ns=$1; shift; vtysh --vty_socket "$H_DIR/frr-$ns" -c "$*"; }
+
+# BGP on the LAN: the router is AS 65000, host NAME with address N is AS
+# 65000+N; short timers so that sessions come up in a second or two.
+H_BIRD_TIMERS='connect delay time 1; connect retry time 1; error wait time 1, 2; hold time 6;'
+
+# h_bird_router N...: BIRD on the router, a session (IPv4 and IPv6) with
+# each host 192.0.2.N, importing everything into the kernel.
+h_bird_router() {
+	local conf=$H_DIR/bird-router.conf n
+	cat >"$conf" <<-EOC
+	log "$H_DIR/bird-router.log.bird" all;
+	router id 192.0.2.1;
+	protocol device { }
+	protocol kernel { ipv4 { import none; export all; }; }
+	protocol kernel { ipv6 { import none; export all; }; }
+	EOC
+	for n in "$@"; do
+		cat >>"$conf" <<-EOC
+		protocol bgp h${n}v4 { local 192.0.2.1 as 65000; neighbor 192.0.2.$n as $((65000 + n));
+		    $H_BIRD_TIMERS ipv4 { import all; export none; }; }
+		protocol bgp h${n}v6 { local 2001:db8:1::1 as 65000; neighbor 2001:db8:1::$n as $((65000 + n));
+		    $H_BIRD_TIMERS ipv6 { import all; export none; }; }
+		EOC
+	done
+	h_bird router "$conf"
+}
+
+# h_bird_host NAME N: BIRD on host NAME (192.0.2.N) with the shipped
+# etc/bird/xen-netscripts.conf included as it is, its sessions with the
+# router made from the snippet's templates.
+h_bird_host() {
+	local conf=$H_DIR/bird-$1.conf
+	cat >"$conf" <<-EOC
+	log "$H_DIR/bird-$1.log.bird" all;
+	router id 192.0.2.$2;
+	protocol device { }
+	include "$H_TOP/etc/bird/xen-netscripts.conf";
+	protocol bgp r4 from xen_bgp4 { local 192.0.2.$2 as $((65000 + $2));
+	    neighbor 192.0.2.1 as 65000; $H_BIRD_TIMERS }
+	protocol bgp r6 from xen_bgp6 { local 2001:db8:1::$2 as $((65000 + $2));
+	    neighbor 2001:db8:1::1 as 65000; $H_BIRD_TIMERS }
+	EOC
+	h_bird "$1" "$conf"
+}
+
+# h_frr_host NAME N: FRR's bgpd on host NAME (192.0.2.N): the router bgp
+# block with the sessions, then the shipped etc/frr/xen-netscripts.conf
+# appended as it is (announce_metric must be set to its metric).
+h_frr_host() {
+	local conf=$H_DIR/frr-$1.conf
+	cat >"$conf" <<-EOC
+	hostname $1
+	router bgp $((65000 + $2))
+	 bgp router-id 192.0.2.$2
+	 no bgp ebgp-requires-policy
+	 no bgp default ipv4-unicast
+	 timers bgp 2 6
+	 neighbor 192.0.2.1 remote-as 65000
+	 neighbor 192.0.2.1 timers connect 1
+	 neighbor 192.0.2.1 advertisement-interval 0
+	 neighbor 2001:db8:1::1 remote-as 65000
+	 neighbor 2001:db8:1::1 timers connect 1
+	 neighbor 2001:db8:1::1 advertisement-interval 0
+	 address-family ipv4 unicast
+	  neighbor 192.0.2.1 activate
+	 exit-address-family
+	 address-family ipv6 unicast
+	  neighbor 2001:db8:1::1 activate
+	 exit-address-family
+	exit
+	EOC
+	cat "$H_TOP/etc/frr/xen-netscripts.conf" >>"$conf"
+	h_frr "$1" "$conf"
+}
