@@ -9,7 +9,7 @@
  * NAME=VALUE; default: the device of the IPv4 default route).
  * Backend keys read: ip (the guest's addresses: IPv4, IPv6; networks down
  * to the settings routed_prefix4= and routed_prefix6=), mac, vifname.
- * Settings: firewall=, antispoof= (see vif-bridge(8)).
+ * Settings: firewall=, antispoof= (see vif-bridge(8)), announce_metric=.
  * Keys written: hotplug-status=connected after online; hotplug-error and
  * hotplug-status=error on failure.
  *
@@ -18,7 +18,11 @@
  * up, dom0's primary IPv4 address of netdev on the vif as /32, proxy ARP on
  * the vif, a host route per guest address (src dom0's address, metric 2, or
  * 1 for a tap); for IPv6 addresses also proxy NDP on netdev and IPv6
- * forwarding; anti-spoofing on ingress from the vif; the hooks.
+ * forwarding; anti-spoofing on ingress from the vif; the hooks.  While the
+ * vif has carrier (its guest runs here), its routes are announced: protocol
+ * xen (220) and metric announce_metric= for routing daemons to export, and
+ * gratuitous ARP / neighbour advertisements on netdev (vif-route(8),
+ * ANNOUNCEMENT; xen-netscripts watch follows the carrier after online).
  * offline/remove: all of it removed again, the /32 included.
  */
 #include <netinet/in.h>
@@ -43,6 +47,7 @@ static void read_config(struct vif *v)
 	vif_read_guest(v);
 	vif_read_firewall(v);
 	vif_check_routed(v, v->addrs, v->naddrs, "ip");
+	vif_read_announce(v);
 	v->routed = 1;
 }
 

@@ -16,20 +16,30 @@ static int bad(char *err, size_t len, const char *line, const char *why)
 	return -1;
 }
 
-/* "ADDR METRIC" */
+/* "ADDR METRIC", or "ADDR METRIC ANNOUNCED" for a route announced while
+ * its device has carrier. */
 static int parse_route(const char *v, struct guard_route *r)
 {
-	char a[ARGS_ADDR_LEN];
-	unsigned long m;
-	const char *sp = strchr(v, ' ');
+	char a[ARGS_ADDR_LEN], m[16];
+	unsigned long metric, ann;
+	const char *sp = strchr(v, ' '), *sp2;
+	size_t len;
 
 	if (!sp || (size_t)(sp - v) >= sizeof(a))
 		return -1;
 	snprintf(a, sizeof(a), "%.*s", (int)(sp - v), v);
-	if (args_addr(a, &r->dst) < 0 ||
-	    args_uint(sp + 1, 0, 0xffffffffUL, &m) < 0)
+	sp2 = strchr(sp + 1, ' ');
+	len = sp2 ? (size_t)(sp2 - sp - 1) : strlen(sp + 1);
+	if (len >= sizeof(m))
 		return -1;
-	r->metric = (unsigned)m;
+	snprintf(m, sizeof(m), "%.*s", (int)len, sp + 1);
+	if (args_addr(a, &r->dst) < 0 ||
+	    args_uint(m, 0, 0xffffffffUL, &metric) < 0 ||
+	    (sp2 && args_uint(sp2 + 1, 0, 0xffffffffUL, &ann) < 0))
+		return -1;
+	r->metric = (unsigned)metric;
+	r->announce = !!sp2;
+	r->announced = sp2 ? (unsigned)ann : r->metric;
 	return 0;
 }
 
@@ -145,6 +155,29 @@ int guard_expect_parse(const struct state *rec, struct guard_expect *e,
 	return 0;
 }
 
+/* Route r through the device, at the metric its carrier wants, else at
+ * the other one (an announcement not followed); -1 with errno. */
+static int observe_route(const struct guard_route *r, struct guard_seen *s,
+			 int i)
+{
+	unsigned want = s->link.carrier ? r->announced : r->metric;
+	unsigned other = s->link.carrier ? r->metric : r->announced;
+	unsigned at = want;
+	int proto = 0;
+
+	s->route[i] = route_has(&r->dst, s->link.name, want, &proto);
+	if (s->route[i] == 0 && r->announce && other != want) {
+		s->route[i] = route_has(&r->dst, s->link.name, other, &proto);
+		at = other;
+	}
+	if (s->route[i] < 0)
+		return -1;
+	s->announced[i] = proto == ROUTE_PROTO_XEN && at == r->announced ? 1
+			  : proto != ROUTE_PROTO_XEN && at == r->metric	   ? 0
+									   : -1;
+	return 0;
+}
+
 int guard_observe(const char *kname, const struct guard_expect *e,
 		  struct guard_seen *s)
 {
@@ -177,8 +210,7 @@ int guard_observe(const char *kname, const struct guard_expect *e,
 			return -1;
 	}
 	for (int i = 0; s->exists && i < e->nroutes; i++)
-		if ((s->route[i] = route_has(&e->routes[i].dst, s->link.name,
-					     e->routes[i].metric)) < 0)
+		if (observe_route(&e->routes[i], s, i) < 0)
 			return -1;
 	for (int i = 0; i < e->nndp; i++)
 		if ((s->ndp[i] = route_has_proxy_ndp(e->ndp[i].dev,
@@ -239,11 +271,22 @@ int guard_compare(const struct guard_expect *e, const struct guard_seen *s,
 		say(&ps, "proxy ARP off");
 	if (e->has_local && !s->local)
 		say(&ps, "address %s missing", args_addr_text(&e->local).s);
-	for (int i = 0; i < e->nroutes; i++)
+	for (int i = 0; i < e->nroutes; i++) {
+		const struct guard_route *r = &e->routes[i];
+
 		if (!s->route[i])
 			say(&ps, "route %s (metric %u) missing",
-			    args_addr_text(&e->routes[i].dst).s,
-			    e->routes[i].metric);
+			    args_addr_text(&r->dst).s,
+			    s->link.carrier ? r->announced : r->metric);
+		else if (r->announce && s->announced[i] != s->link.carrier)
+			say(&ps,
+			    s->link.carrier
+				    ? "route %s not announced (carrier on: "
+				      "the guest runs here)"
+				    : "route %s announced without carrier (the "
+				      "guest does not run here)",
+			    args_addr_text(&r->dst).s);
+	}
 	for (int i = 0; i < e->nndp; i++)
 		if (!s->ndp[i])
 			say(&ps, "proxy NDP for %s on %s missing",

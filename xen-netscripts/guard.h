@@ -33,6 +33,8 @@ struct guard_expect {
 	struct guard_route {
 		struct args_addr dst;
 		unsigned metric;
+		int announce;	    /* vif-route: announced while carrier */
+		unsigned announced; /* the metric then */
 	} routes[VIF_MAX_ADDRS];
 	int nroutes;
 	struct guard_ndp {
@@ -58,6 +60,9 @@ struct guard_seen {
 	int proxy_arp; /* routed: 1 on, 0 off, -1 unreadable */
 	int local;     /* routed: dom0's address on the device */
 	int route[VIF_MAX_ADDRS], ndp[VIF_MAX_ADDRS]; /* 1 present */
+	/* An announced route's state: 1 announced (ROUTE_PROTO_XEN, its
+	 * announced metric), 0 not (RTPROT_BOOT, its own), -1 neither. */
+	int announced[VIF_MAX_ADDRS];
 	int fw; /* fw_vif_check(): 1 in place */
 	char fw_why[160];
 };

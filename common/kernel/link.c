@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <linux/if.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -318,6 +319,7 @@ int link_info(const char *name, struct link_info *out)
 		return -1;
 	snprintf(out->name, IFNAMSIZ, "%s", rtnl_link_get_name(link));
 	out->up = !!(rtnl_link_get_flags(link) & IFF_UP);
+	out->carrier = !!(rtnl_link_get_flags(link) & IFF_LOWER_UP);
 	out->mtu = rtnl_link_get_mtu(link);
 	master = rtnl_link_get_master(link);
 	rtnl_link_put(link);

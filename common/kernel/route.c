@@ -203,7 +203,8 @@ int route_addr_del(const char *name, const struct args_addr *a)
 
 /* The route dst via link name, metric; NULL with errno set. */
 static struct rtnl_route *route_obj(const struct args_addr *dst,
-				    const char *name, unsigned metric)
+				    const char *name, unsigned metric,
+				    int proto)
 {
 	int ifindex = link_index(name);
 	struct rtnl_nexthop *nh;
@@ -223,7 +224,7 @@ static struct rtnl_route *route_obj(const struct args_addr *dst,
 	}
 	rtnl_route_set_family(r, (uint8_t)dst->family);
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
-	rtnl_route_set_protocol(r, RTPROT_BOOT);
+	rtnl_route_set_protocol(r, (uint8_t)proto);
 	rtnl_route_set_scope(r, RT_SCOPE_LINK);
 	rtnl_route_set_type(r, RTN_UNICAST);
 	rtnl_route_set_dst(r, d);
@@ -235,9 +236,9 @@ static struct rtnl_route *route_obj(const struct args_addr *dst,
 }
 
 int route_add(const struct args_addr *dst, const char *name,
-	      const struct args_addr *src, unsigned metric)
+	      const struct args_addr *src, unsigned metric, int proto)
 {
-	struct rtnl_route *r = route_obj(dst, name, metric);
+	struct rtnl_route *r = route_obj(dst, name, metric, proto);
 	struct nl_addr *s;
 	int ret;
 
@@ -256,9 +257,18 @@ int route_add(const struct args_addr *dst, const char *name,
 	return ret < 0 ? -1 : 0;
 }
 
+int route_move(const struct args_addr *dst, const char *name,
+	       const struct args_addr *src, unsigned metric, int proto,
+	       unsigned from)
+{
+	if (route_add(dst, name, src, metric, proto) < 0)
+		return -1;
+	return from == metric ? 0 : route_del(dst, name, from);
+}
+
 int route_del(const struct args_addr *dst, const char *name, unsigned metric)
 {
-	struct rtnl_route *r = route_obj(dst, name, metric);
+	struct rtnl_route *r = route_obj(dst, name, metric, RTPROT_UNSPEC);
 	int ret;
 
 	if (!r)
@@ -304,7 +314,7 @@ struct want {
 	const struct args_addr *a;
 	int ifindex;
 	unsigned metric;
-	int found;
+	int found; /* a route: 1 + its protocol */
 };
 
 /* Whether the attribute holds exactly address a. */
@@ -331,7 +341,7 @@ static int want_route(struct nl_msg *msg, void *arg)
 	    r->rtm_dst_len == w->a->prefix && attr_is(tb[RTA_DST], w->a) &&
 	    tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == w->ifindex &&
 	    (tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0) == w->metric)
-		w->found = 1;
+		w->found = 1 + r->rtm_protocol;
 	return NL_OK;
 }
 
@@ -366,12 +376,17 @@ static int dump_find(int type, const void *hdr, size_t len,
 	return netlink_query(msg, fn, w) < 0 ? -1 : w->found;
 }
 
-int route_has(const struct args_addr *dst, const char *name, unsigned metric)
+int route_has(const struct args_addr *dst, const char *name, unsigned metric,
+	      int *proto)
 {
 	struct rtmsg r = { .rtm_family = (unsigned char)dst->family };
 	struct want w = { dst, link_index(name), metric, 0 };
 
-	return dump_find(RTM_GETROUTE, &r, sizeof(r), want_route, &w);
+	if (dump_find(RTM_GETROUTE, &r, sizeof(r), want_route, &w) < 0)
+		return -1;
+	if (w.found && proto)
+		*proto = w.found - 1;
+	return !!w.found;
 }
 
 int route_has_proxy_ndp(const char *name, const struct args_addr *a)

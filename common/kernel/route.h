@@ -21,17 +21,34 @@ int route_addr_add(const char *name, const struct args_addr *a);
 /* Remove address a from link name; absorbs EADDRNOTAVAIL and ENODEV. */
 int route_addr_del(const char *name, const struct args_addr *a);
 
+/* The protocol of a guest's routes while they are announced: while its
+ * guest runs here (etc/iproute2/rt_protos.d/xen-netscripts.conf names it
+ * "xen"; a routing daemon exports the routes of this protocol).  Not
+ * announced, they are RTPROT_BOOT.  220: not in iproute2's list, and not
+ * claimed by BIRD (12), FRR's zebra (11, 12, 42, 186-198) or
+ * systemd-networkd (3, 4, 9, 16). */
+#define ROUTE_PROTO_XEN 220
+
 /* Route dst (with its prefix) out of link name in the main table, with
- * preferred source src (NULL: none) and metric; an existing route with the
- * same destination and metric is replaced. */
+ * preferred source src (NULL: none), metric and protocol proto (RTPROT_*
+ * or ROUTE_PROTO_XEN); an existing route with the same destination and
+ * metric is replaced (its protocol too). */
 int route_add(const struct args_addr *dst, const char *name,
-	      const struct args_addr *src, unsigned metric);
-/* Delete that route; absorbs ESRCH/ENOENT and ENODEV. */
+	      const struct args_addr *src, unsigned metric, int proto);
+/* route_add(), then the same route with metric from deleted (when from is
+ * not metric): a route changes its metric without a moment unrouted. */
+int route_move(const struct args_addr *dst, const char *name,
+	       const struct args_addr *src, unsigned metric, int proto,
+	       unsigned from);
+/* Delete that route (metric 0: the first route of dst out of name, whatever
+ * its metric and protocol); absorbs ESRCH/ENOENT and ENODEV. */
 int route_del(const struct args_addr *dst, const char *name, unsigned metric);
 
 /* 1 when the main table routes dst (its prefix exactly) out of link name
- * with metric, 0 when not (or there is no such link), -1 with errno. */
-int route_has(const struct args_addr *dst, const char *name, unsigned metric);
+ * with metric (then its protocol into *proto, unless NULL), 0 when not (or
+ * there is no such link), -1 with errno. */
+int route_has(const struct args_addr *dst, const char *name, unsigned metric,
+	      int *proto);
 /* 1 when link name answers neighbour solicitations for IPv6 address a
  * (route_proxy_ndp()), 0 when not (or no such link), -1 with errno. */
 int route_has_proxy_ndp(const char *name, const struct args_addr *a);

@@ -3,11 +3,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/rtnetlink.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "announce.h"
 #include "args.h"
 #include "hooks.h"
 #include "link.h"
@@ -268,6 +271,7 @@ static const char *const env_params[] = {
 	"dhcpd_conf",
 	"routed_prefix4",
 	"routed_prefix6",
+	"announce_metric",
 	"XEN_NETSCRIPTS_CONF",
 	"XEN_SCRIPT_DIR",
 	NULL,
@@ -630,6 +634,47 @@ void vif_routed_down(struct vif *v)
 		log_debug("set %s down: %m", v->dev);
 }
 
+/* The lowest announce_metric=: a tap's announced routes (one less) stay
+ * clear of the metrics of routes not announced (1 and 2). */
+#define ANNOUNCE_METRIC_MIN 4
+
+void vif_read_announce(struct vif *v)
+{
+	const char *val = args_setting("announce_metric");
+	unsigned long m = 0;
+
+	if (val && *val &&
+	    args_uint(val, ANNOUNCE_METRIC_MIN, UINT32_MAX, &m) < 0)
+		vif_fatal(v,
+			  "invalid announce_metric '%s': expected a route "
+			  "metric from %d to %u",
+			  val, ANNOUNCE_METRIC_MIN, UINT32_MAX);
+	v->announce = 1;
+	v->announce_metric = (unsigned)m;
+}
+
+unsigned vif_announced_metric(const struct vif *v, unsigned metric)
+{
+	return v->announce_metric ? v->announce_metric - (v->tap ? 1 : 0)
+				  : metric;
+}
+
+/* Tell netdev's LAN that the guest's single addresses are here now; a
+ * failure is the LAN's loss of a moment, not online's. */
+static void announce_addrs(struct vif *v, const char *netdev)
+{
+	struct args_addr one[VIF_MAX_ADDRS];
+	int n = 0;
+
+	for (int i = 0; i < v->naddrs; i++)
+		if (v->addrs[i].prefix ==
+		    (v->addrs[i].family == AF_INET ? 32 : 128))
+			one[n++] = v->addrs[i];
+	if (n && announce_send(netdev, one, n, 1, 0) < 0)
+		log_warn("announce the addresses of %s on %s: %m", v->dev,
+			 netdev);
+}
+
 void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 		const char *netdev)
 {
@@ -638,16 +683,29 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 	const char *const ndp[] = { "net",  "ipv6",	 "conf",
 				    netdev, "proxy_ndp", NULL };
 	char a[INET6_ADDRSTRLEN + 4];
-	int v6 = 0;
+	struct link_info li;
+	unsigned ann = vif_announced_metric(v, metric);
+	int v6 = 0, on = 0;
 
+	if (v->announce) {
+		if (link_info(v->dev, &li) < 0)
+			vif_fatal(v, "read the carrier of %s: %m", v->dev);
+		on = li.carrier;
+	}
 	for (int i = 0; i < v->naddrs; i++) {
 		const struct args_addr *addr = &v->addrs[i];
 		int is6 = addr->family == AF_INET6;
 
 		args_addr_format(addr, a, sizeof(a));
-		if (route_add(addr, v->dev, is6 ? NULL : src, metric) < 0)
+		if (route_move(addr, v->dev, is6 ? NULL : src,
+			       on ? ann : metric,
+			       on ? ROUTE_PROTO_XEN : RTPROT_BOOT,
+			       on ? metric : ann) < 0)
 			vif_fatal(v, "route %s to %s: %m", a, v->dev);
-		record(v, "route %s %u", a, metric);
+		if (v->announce)
+			record(v, "route %s %u %u", a, metric, ann);
+		else
+			record(v, "route %s %u", a, metric);
 		if (!is6)
 			continue;
 		v6 = 1;
@@ -666,6 +724,8 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 			  netdev);
 	if (netdev)
 		record(v, "netdev %s", netdev);
+	if (on && netdev)
+		announce_addrs(v, netdev);
 }
 
 void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
@@ -676,7 +736,9 @@ void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
 		const struct args_addr *addr = &v->addrs[i];
 
 		args_addr_format(addr, a, sizeof(a));
-		if (route_del(addr, v->dev, metric) < 0)
+		/* Then the announced one, whatever announce_metric= was. */
+		if (route_del(addr, v->dev, metric) < 0 ||
+		    route_del(addr, v->dev, 0) < 0)
 			log_warn("remove the route of %s to %s: %m", a, v->dev);
 		if (addr->family != AF_INET6 || addr->prefix != 128 || !netdev)
 			continue;

@@ -47,6 +47,10 @@ struct vif {
 	enum fw_backend fw; /* firewall= */
 	int antispoof;	    /* antispoof= (default yes) */
 	int routed; /* set by vif-route and vif-nat: not a bridge port */
+	/* vif_read_announce() (vif-route): the routes are announced while
+	 * the device has carrier, with announce_metric= (0: their own). */
+	int announce;
+	unsigned announce_metric;
 
 	struct state rec; /* the record, built as online goes */
 	int rec_broken;	  /* a line could not be added: none written */
@@ -113,15 +117,26 @@ void vif_routed_up(struct vif *v, const struct args_addr *local);
 /* Its addresses removed and down, if it still exists; warnings only. */
 void vif_routed_down(struct vif *v);
 
+/* Read and check the setting announce_metric= (fatal when invalid), and
+ * have vif_routes() announce. */
+void vif_read_announce(struct vif *v);
+/* The metric of a route of metric while announced; pure. */
+unsigned vif_announced_metric(const struct vif *v, unsigned metric);
+
 /* Route each of the guest's addresses to the device with metric: IPv4 with
  * preferred source src; IPv6 with proxy NDP for it on netdev (single
  * addresses only; netdev may be NULL when there is no IPv6 address), IPv6
- * forwarding and netdev's proxy_ndp turned on.
- * Fatal on failure.  Recorded. */
+ * forwarding and netdev's proxy_ndp turned on.  With v->announce and the
+ * device's carrier on (its guest runs here), announced: protocol
+ * ROUTE_PROTO_XEN and vif_announced_metric(), and a gratuitous ARP or
+ * neighbour advertisement for each single address sent on netdev;
+ * otherwise RTPROT_BOOT and metric.
+ * Fatal on failure (not of the announcement's frames).  Recorded. */
 void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 		const char *netdev);
-/* Undo vif_routes() (netdev NULL: leave proxy NDP entries, and so does
- * another device's route to the address); warnings only. */
+/* Undo vif_routes(), announced or not (netdev NULL: leave proxy NDP
+ * entries, and so does another device's route to the address); warnings
+ * only. */
 void vif_unroute(struct vif *v, unsigned metric, const char *netdev);
 
 /* Allow the device exactly the guest's MAC and addresses (tagged frames
