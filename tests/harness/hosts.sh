@@ -23,6 +23,7 @@
 
 H_HOST_PIDS=()
 H_HOSTS_TRAP=
+declare -gA H_HOST_NUM=() # the LAN hosts' numbers (h_lan_host)
 
 # h_host_env NAME: H_HENV, the command prefix every binary of host NAME
 # starts with (lib.sh's H_ENV_BASE, with the host's paths).
@@ -161,6 +162,7 @@ h_lan_port() {
 # network-route started (proxy ARP and NDP on the uplink).
 h_lan_host() {
 	h_host "$1"
+	H_HOST_NUM[$1]=$2
 	h_lan_port "$1" uplink "$2"
 	hx "$1" ip route add default via 192.0.2.1
 	hx "$1" ip -6 route add default via 2001:db8:1::1
@@ -265,4 +267,67 @@ h_frr_host() {
 	EOC
 	cat "$H_TOP/etc/frr/xen-netscripts.conf" >>"$conf"
 	h_frr "$1" "$conf"
+}
+
+# --- a routed guest that migrates between hosts on the LAN ----------------
+# Its addresses are in the LAN's subnet (proxy ARP and NDP), its MAC is the
+# same on every host; each host's end is a guest namespace of its own
+# (hg NAME DOMID), only one of them up at a time.
+H_G4=192.0.2.50
+H_G6=2001:db8:1::50
+H_GMAC=00:16:3e:00:00:50
+
+# h_mg_arrive NAME DOMID: the vif of domain DOMID on host NAME, its guest
+# end down (paused: no carrier), and vif-route online (sets H_RC).
+h_mg_arrive() {
+	hguest "$1" "$2" 0 "ip=$H_G4 $H_G6" script="$H_BIN/vif-route" mac="$H_GMAC"
+	hg "$1" "$2" ip link set eth0 down
+	hrun "$1" "$H_BIN/vif-route" online "$2"
+}
+
+# h_mg_resume NAME DOMID: the guest runs on host NAME: its end up (carrier).
+h_mg_resume() { hg "$1" "$2" ip link set eth0 up; }
+
+# h_mg_config NAME DOMID: the running guest's addresses and routes (IPv4 on
+# the link, IPv6 via the vif's link-local address).
+h_mg_config() {
+	local ll
+	hg "$1" "$2" ip addr replace "$H_G4/24" dev eth0
+	hg "$1" "$2" ip addr replace "$H_G6/128" dev eth0 nodad
+	h_until 3 h_link_local "$1" "vif$2.0"
+	ll=$(h_link_local "$1" "vif$2.0")
+	hg "$1" "$2" ip -6 route replace default via "$ll" dev eth0
+}
+h_link_local() { hx "$1" ip -6 -o addr show dev "$2" scope link | awk '{print $4}' | cut -d/ -f1 | grep .; }
+
+# h_mg_pause NAME DOMID: the guest stops on host NAME (its end down).
+h_mg_pause() { hg "$1" "$2" ip link set eth0 down; }
+
+# h_mg_leave NAME DOMID: vif-route offline of the vif (sets H_RC), its guest
+# namespace removed.
+h_mg_leave() {
+	hrun "$1" "$H_BIN/vif-route" offline "$2"
+	ip netns del "$H_ID-$1-g$2"
+}
+
+# h_neigh_mac NS ADDR: the MAC namespace $H_ID-NS has for ADDR on eth0.
+h_neigh_mac() {
+	ip -n "$H_ID-$1" neigh show "$2" dev eth0 | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'
+}
+
+# h_router_via ADDR: the host number N the router's kernel routes ADDR
+# through (192.0.2.N, 2001:db8:1::N or that host's link-local address),
+# "" when it has no route for it but the LAN's.
+h_router_via() {
+	local via n fam=-4
+	[[ $1 == *:* ]] && fam=-6
+	via=$(ip -n "$H_ID-router" "$fam" route show "$1" | awk '{for (i = 1; i < NF; i++) if ($i == "via") print $(i + 1)}')
+	case $via in
+	"") ;;
+	192.0.2.* | 2001:db8:1::*) echo "${via##*[.:]}" ;;
+	fe80:*) for n in "${!H_HOST_NUM[@]}"; do
+			[ "$(h_link_local "$n" uplink)" = "$via" ] && echo "${H_HOST_NUM[$n]}"
+		done ;;
+	*) echo "$via" ;;
+	esac
 }
