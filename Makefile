@@ -5,7 +5,7 @@
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
 #   make fuzz       each fuzz target FUZZ_SECONDS (60) seconds (FUZZ_TARGETS: some)
-#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR
+#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR, DOCDIR
 #   make uninstall  put the shell scripts back
 #   make format     rewrite the C files as clang-format does (checked by the tests)
 
@@ -15,6 +15,7 @@ SCRIPTDIR ?= /etc/xen/scripts
 MANDIR    ?= $(PREFIX)/share/man
 CONFDIR   ?= /etc/xen
 UNITDIR   ?= /etc/systemd/system
+DOCDIR    ?= $(PREFIX)/share/doc/xen-netscripts
 DESTDIR   ?=
 B         ?= build
 
@@ -160,6 +161,9 @@ install: all
 	done
 	install -m 0755 $(B)/xen-netscripts $(DESTDIR)$(SBINDIR)/xen-netscripts
 	install -m 0644 xen-netscripts/xen-netscripts.8 $(DESTDIR)$(MANDIR)/man8/xen-netscripts.8
+	install -d $(DESTDIR)$(DOCDIR)/examples/bird $(DESTDIR)$(DOCDIR)/examples/frr
+	install -m 0644 etc/bird/xen-netscripts.conf $(DESTDIR)$(DOCDIR)/examples/bird/xen-netscripts.conf
+	install -m 0644 etc/frr/xen-netscripts.conf $(DESTDIR)$(DOCDIR)/examples/frr/xen-netscripts.conf
 	for p in $(HOTPLUG); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t ] && [ ! -e $$t.sh-orig ] && head -c2 $$t | grep -q '#!'; then \
@@ -171,6 +175,8 @@ install: all
 uninstall:
 	for u in systemd/*.service.in; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u .in); done
 	rm -f $(DESTDIR)$(SBINDIR)/xen-netscripts $(DESTDIR)$(MANDIR)/man8/xen-netscripts.8
+	rm -rf $(DESTDIR)$(DOCDIR)/examples/bird $(DESTDIR)$(DOCDIR)/examples/frr
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 	for p in $(HOTPLUG); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t.sh-orig ]; then mv -f $$t.sh-orig $$t; else rm -f $$t; fi; \
