@@ -12,6 +12,9 @@
 #    already online with anti-spoofing, per backend.
 # 4. The guard, xen-netscripts: bench/guard.sh (status, check, restore with
 #    1, 100 and MAX_PRESENT vifs online; watch after a flush; watch idle).
+# 5. A routed guest's live migration between two hosts: bench/migrate.sh
+#    (resume -> router's route moved, resume -> LAN host's neighbour entry
+#    moved, with BIRD and with FRR).
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
@@ -144,3 +147,7 @@ printf '  check: %s nft chains, %s iptables chains present at the end\n' \
 # --- 4. the guard -------------------------------------------------------------
 echo
 bash "$top/bench/guard.sh" 20 "$MAX" || echo "(bench/guard.sh did not run)"
+
+# --- 5. migration ---------------------------------------------------------------
+echo
+bash "$top/bench/migrate.sh" 20 || echo "(bench/migrate.sh did not run)"

@@ -55,14 +55,6 @@ from_session() {
 }
 # neighbours: the LAN host's MACs for the guest's IPv4 and IPv6 address.
 neighbours() { echo "$(h_neigh_mac lanhost "$H_G4") $(h_neigh_mac lanhost "$H_G6")"; }
-# sessions N...: BIRD on the router has its sessions with hosts N... up.
-sessions() {
-	local n
-	for n in "$@"; do
-		h_birdc router show protocols "h${n}v4" | grep -q Established || return 1
-		h_birdc router show protocols "h${n}v6" | grep -q Established || return 1
-	done
-}
 # watch HOST: xen-netscripts watch on HOST, in the background.
 watch() { h_host_bg "$1" "$H_DIR/$1/watch.log" "$XNS" watch; }
 # reach WHAT: the LAN host reaches the guest (IPv4 and IPv6).
@@ -86,7 +78,7 @@ round() {
 	fi
 	"h_${dm}_host" "$src" "$sn"
 	"h_${dm}_host" "$dst" "$dn"
-	within "$r: the router's BGP sessions with $src and $dst are up" 20 sessions "$sn" "$dn"
+	within "$r: the router's BGP sessions with $src and $dst are up" 20 h_bgp_up "$sn" "$dn"
 
 	# The guest starts on SRC: online while paused, then it runs.
 	h_mg_arrive "$src" "$sd"

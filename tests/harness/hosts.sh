@@ -221,6 +221,15 @@ h_bird_router() {
 	h_bird router "$conf"
 }
 
+# h_bgp_up N...: BIRD on the router has its sessions with hosts N... up.
+h_bgp_up() {
+	local n
+	for n in "$@"; do
+		h_birdc router show protocols "h${n}v4" | grep -q Established || return 1
+		h_birdc router show protocols "h${n}v6" | grep -q Established || return 1
+	done
+}
+
 # h_bird_host NAME N: BIRD on host NAME (192.0.2.N) with the shipped
 # etc/bird/xen-netscripts.conf included as it is, its sessions with the
 # router made from the snippet's templates.
