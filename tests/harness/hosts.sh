@@ -26,15 +26,16 @@ H_HOSTS_TRAP=
 declare -gA H_HOST_NUM=() # the LAN hosts' numbers (h_lan_host)
 
 # h_host_env NAME: H_HENV, the command prefix every binary of host NAME
-# starts with (lib.sh's H_ENV_BASE, with the host's paths).
+# starts with: lib.sh's H_ENV_BASE with each path in the run's directory
+# moved to the host's ($H_DIR/X -> $H_DIR/NAME/X: its xenstored's socket,
+# log, lock directory, settings, run directory).
 h_host_env() {
-	local dir=$H_DIR/$1
-	H_HENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
-		XENSTORED_PATH="$dir/xs/socket" XEN_HOTPLUG_LOG="$dir/hotplug.log"
-		XEN_SCRIPT_DIR="$dir/scripts" XEN_LOCK_DIR="$dir/locks"
-		XEN_NETSCRIPTS_CONF="$dir/netscripts.conf" XEN_NETSCRIPTS_RUNDIR="$dir/run"
-		XTABLES_LOCKFILE="$dir/xtables.lock"
-		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}")
+	local e
+	H_HENV=()
+	for e in "${H_ENV_BASE[@]}"; do
+		[[ $e == *=$H_DIR/* ]] && e=${e%%=*}=$H_DIR/$1/${e#*=$H_DIR/}
+		H_HENV+=("$e")
+	done
 }
 
 h_host() {
@@ -96,23 +97,17 @@ hguest() {
 	done
 }
 
-hrun() {
+# h_on NAME FUNCTION ARGS...: lib.sh's FUNCTION (h_run, h_net) on host NAME.
+h_on() {
 	local name=$1 H_HENV
 	shift
 	local H_D0=$H_ID-$name
 	h_host_env "$name"
 	local H_ENV_BASE=("${H_HENV[@]}")
-	h_run "$@"
+	"$@"
 }
-
-hnet() {
-	local name=$1 H_HENV
-	shift
-	local H_D0=$H_ID-$name
-	h_host_env "$name"
-	local H_ENV_BASE=("${H_HENV[@]}")
-	h_net "$@"
-}
+hrun() { h_on "$1" h_run "${@:2}"; }
+hnet() { h_on "$1" h_net "${@:2}"; }
 
 # h_bg NS LOG CMD...: CMD in the background in namespace $H_ID-NS, output
 # to LOG; its PID in H_BG_PID, killed at exit.
