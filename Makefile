@@ -62,7 +62,7 @@ PROG_LIB_SRCS := $(filter-out %/main.c,$(foreach p,$(PROGS),$(PROG_SRCS_$(p))))
 # harness's.
 TEST_CPPFLAGS := $(sort $(patsubst %/,-I%,$(dir $(PROG_LIB_SRCS)))) -Itests/harness
 # The harness's tools, tests/harness/NAME.c, each linked against libcommon.a.
-TOOLS := fwtool announcetool
+TOOLS := fwtool
 # The unit tests (one binary) and the test code they link: the rules and
 # nft batches as text.
 UNIT_SRCS := $(wildcard tests/unit/*.c) tests/harness/fwdump.c
