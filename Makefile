@@ -5,7 +5,8 @@
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
 #   make fuzz       each fuzz target FUZZ_SECONDS (60) seconds (FUZZ_TARGETS: some)
-#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR
+#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR,
+#                   RTPROTOSDIR
 #   make uninstall  put the shell scripts back
 #   make format     rewrite the C files as clang-format does (checked by the tests)
 
@@ -15,6 +16,7 @@ SCRIPTDIR ?= /etc/xen/scripts
 MANDIR    ?= $(PREFIX)/share/man
 CONFDIR   ?= /etc/xen
 UNITDIR   ?= /etc/systemd/system
+RTPROTOSDIR ?= /etc/iproute2/rt_protos.d
 DESTDIR   ?=
 B         ?= build
 
@@ -153,7 +155,8 @@ install: all
 	install -d $(DESTDIR)$(SCRIPTDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
 	[ -e $(DESTDIR)$(CONFDIR)/xen-netscripts.conf ] || \
 	  install -m 0644 etc/xen-netscripts.conf $(DESTDIR)$(CONFDIR)/xen-netscripts.conf
-	install -d $(DESTDIR)$(UNITDIR)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(RTPROTOSDIR)
+	install -m 0644 etc/iproute2/rt_protos.d/xen-netscripts.conf $(DESTDIR)$(RTPROTOSDIR)/xen-netscripts.conf
 	for u in systemd/*.service.in; do \
 	  sed 's|@SCRIPTDIR@|$(SCRIPTDIR)|g; s|@SBINDIR@|$(SBINDIR)|g' $$u \
 	    >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in); \
@@ -171,6 +174,7 @@ install: all
 uninstall:
 	for u in systemd/*.service.in; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u .in); done
 	rm -f $(DESTDIR)$(SBINDIR)/xen-netscripts $(DESTDIR)$(MANDIR)/man8/xen-netscripts.8
+	rm -f $(DESTDIR)$(RTPROTOSDIR)/xen-netscripts.conf
 	for p in $(HOTPLUG); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  if [ -e $$t.sh-orig ]; then mv -f $$t.sh-orig $$t; else rm -f $$t; fi; \
