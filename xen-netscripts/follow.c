@@ -57,7 +57,8 @@ static struct guard_follower *find(struct guard_follow *fw, const char *kname)
 int guard_follow_update(struct guard_follow *fw, const struct guard_vif *v,
 			int n)
 {
-	struct guard_follower *next = calloc((size_t)n + 1, sizeof(*next)), *old;
+	struct guard_follower *next = calloc((size_t)n + 1, sizeof(*next)),
+			      *old;
 	int k = 0;
 
 	if (!next)
@@ -139,8 +140,8 @@ void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier)
 			failed = 1;
 		}
 	}
-	log_info("%s: carrier %s: routes %s%s", f->kname, carrier ? "on" : "off",
-		 carrier ? "announced" : "withdrawn",
+	log_info("%s: carrier %s: routes %s%s", f->kname,
+		 carrier ? "on" : "off", carrier ? "announced" : "withdrawn",
 		 failed ? " (not all: the next pass repairs)" : "");
 	lock_release(lock, fd);
 	if (carrier)

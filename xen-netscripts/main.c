@@ -59,7 +59,7 @@ struct guard {
 	 * until they change */
 	struct tried *tried;
 	int ntried;
-	struct tried *attempted; /* this pass's */
+	struct tried *attempted;    /* this pass's */
 	struct guard_follow follow; /* watch: the carrier of routed vifs */
 	int nattempted;
 };

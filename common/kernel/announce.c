@@ -213,8 +213,9 @@ int announce_send(const char *ifname, const struct args_addr *a, int n)
 		if (is_network(&a[i]))
 			continue;
 		len = frame(buf, mac, &a[i]);
-		to.sll_protocol = htons(a[i].family == AF_INET ? ETHERTYPE_ARP
-							       : ETHERTYPE_IPV6);
+		to.sll_protocol =
+			htons(a[i].family == AF_INET ? ETHERTYPE_ARP
+						     : ETHERTYPE_IPV6);
 		if (sendto(s, buf, (size_t)len, 0, (struct sockaddr *)&to,
 			   sizeof(to)) < 0)
 			err = errno;

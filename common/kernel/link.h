@@ -55,8 +55,8 @@ int link_find_bridge(const char *want, char out[IFNAMSIZ]);
 struct link_info {
 	char name[IFNAMSIZ]; /* its name now */
 	int ifindex;
-	int up;		     /* administratively up */
-	int carrier;	     /* IFF_LOWER_UP: a guest's frontend is there */
+	int up;	     /* administratively up */
+	int carrier; /* IFF_LOWER_UP: a guest's frontend is there */
 	unsigned mtu;
 	char master[IFNAMSIZ]; /* its bridge's name, "" when none */
 };
