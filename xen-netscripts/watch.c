@@ -3,7 +3,9 @@
  * a flush, a table deleted, a rule removed).  rtnetlink: links (a port
  * detached, a device down or renamed), addresses, routes, and the
  * forwarding and proxy settings (netconf).  iptables-legacy sends nothing:
- * there the pass's own period (a second) is the only way to notice. */
+ * there the pass's own period (a second) is the only way to notice.  A
+ * link's carrier is passed on as its notification is read (follow.c), and
+ * the timer's repeats run between passes. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -177,9 +179,11 @@ int guard_watch(const struct guard_watcher *w)
 			/* A link's carrier is followed now (drain); the rest
 			 * waits for the burst to settle and the gap. */
 			first = now_ms();
-			while ((drain(fds[0].fd, w) | drain(fds[1].fd, NULL)) &&
+			drain(fds[0].fd, w);
+			drain(fds[1].fd, NULL);
+			while (events(fds, w, SETTLE_MS) &&
 			       now_ms() - first < SETTLE_MAX_MS)
-				events(fds, w, SETTLE_MS);
+				;
 		} else if (now_ms() < last + period) {
 			continue; /* the timer's turn */
 		}
