@@ -93,6 +93,9 @@ teq "paused: the routes to $IP4 and $IP6 are protocol boot, metric 2" "boot 2|bo
 	"$(routes "$IP4")|$(routes "$IP6")"
 xns check
 teq "paused: check finds nothing wrong" 0 "$XRC"
+xns status
+tmatch "paused: status says carrier=off (not announced)" \
+	'vif1\.0 1\.0 vif-route vif1\.0 netdev=uplink .* kernel: routed up carrier=off \(not announced\) mtu=' "$XO"
 
 # --- resumed: watch announces -------------------------------------------------
 out ip neigh replace "$IP4" lladdr "$OLD" dev eth0 nud stale
@@ -147,6 +150,10 @@ tmatch "the rounds are a second apart, past a peer's lock time (shortest gap $ga
 	'^(9[5-9][0-9]|1[0-9][0-9][0-9])$' "$gap"
 xns check
 teq "running here: check finds nothing wrong" 0 "$XRC"
+xns status
+tmatch "running here: status says carrier=on (announced)" 'routed up carrier=on \(announced\) mtu=' "$XO"
+xns status --json
+tmatch "running here: status --json has carrier and announcement" '"carrier":true,"mtu":[0-9]+,"announcement":"announced"' "$XO"
 
 carrier down
 within "paused again (carrier off): protocol boot within 1 s" 1 routes_are "boot 2"
