@@ -5,7 +5,8 @@
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
 #   make fuzz       each fuzz target FUZZ_SECONDS (60) seconds (FUZZ_TARGETS: some)
-#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR, DOCDIR
+#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR,
+#                   RTPROTOSDIR, DOCDIR
 #   make uninstall  put the shell scripts back
 #   make format     rewrite the C files as clang-format does (checked by the tests)
 
@@ -15,6 +16,7 @@ SCRIPTDIR ?= /etc/xen/scripts
 MANDIR    ?= $(PREFIX)/share/man
 CONFDIR   ?= /etc/xen
 UNITDIR   ?= /etc/systemd/system
+RTPROTOSDIR ?= /etc/iproute2/rt_protos.d
 DOCDIR    ?= $(PREFIX)/share/doc/xen-netscripts
 DESTDIR   ?=
 B         ?= build
@@ -63,7 +65,7 @@ PROG_LIB_SRCS := $(filter-out %/main.c,$(foreach p,$(PROGS),$(PROG_SRCS_$(p))))
 # harness's.
 TEST_CPPFLAGS := $(sort $(patsubst %/,-I%,$(dir $(PROG_LIB_SRCS)))) -Itests/harness
 # The harness's tools, tests/harness/NAME.c, each linked against libcommon.a.
-TOOLS := fwtool announcetool
+TOOLS := fwtool
 # The unit tests (one binary) and the test code they link: the rules and
 # nft batches as text.
 UNIT_SRCS := $(wildcard tests/unit/*.c) tests/harness/fwdump.c
@@ -154,7 +156,8 @@ install: all
 	install -d $(DESTDIR)$(SCRIPTDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
 	[ -e $(DESTDIR)$(CONFDIR)/xen-netscripts.conf ] || \
 	  install -m 0644 etc/xen-netscripts.conf $(DESTDIR)$(CONFDIR)/xen-netscripts.conf
-	install -d $(DESTDIR)$(UNITDIR)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(RTPROTOSDIR)
+	install -m 0644 etc/iproute2/rt_protos.d/xen-netscripts.conf $(DESTDIR)$(RTPROTOSDIR)/xen-netscripts.conf
 	for u in systemd/*.service.in; do \
 	  sed 's|@SCRIPTDIR@|$(SCRIPTDIR)|g; s|@SBINDIR@|$(SBINDIR)|g' $$u \
 	    >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in); \
@@ -175,6 +178,7 @@ install: all
 uninstall:
 	for u in systemd/*.service.in; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u .in); done
 	rm -f $(DESTDIR)$(SBINDIR)/xen-netscripts $(DESTDIR)$(MANDIR)/man8/xen-netscripts.8
+	rm -f $(DESTDIR)$(RTPROTOSDIR)/xen-netscripts.conf
 	rm -rf $(DESTDIR)$(DOCDIR)/examples/bird $(DESTDIR)$(DOCDIR)/examples/frr
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 	for p in $(HOTPLUG); do \

@@ -173,8 +173,8 @@ static int observe_route(const struct guard_route *r, struct guard_seen *s,
 	if (s->route[i] < 0)
 		return -1;
 	s->announced[i] = proto == ROUTE_PROTO_XEN && at == r->announced ? 1
-			  : proto != ROUTE_PROTO_XEN && at == r->metric	   ? 0
-									   : -1;
+			  : proto != ROUTE_PROTO_XEN && at == r->metric	 ? 0
+									 : -1;
 	return 0;
 }
 

@@ -144,9 +144,50 @@ int guard_wait(pid_t pid);
 void guard_print_status(const struct guard_vif *v, int n,
 			const struct guard_net nets[GUARD_NETS], int json);
 
-/* watch: pass(arg) at once, then after each burst of kernel events (nft,
- * rtnetlink) or when pass()'s return (milliseconds) has passed without one;
- * until SIGTERM or SIGINT (0), -1 with errno when it cannot listen. */
-int guard_watch(int (*pass)(void *arg), void *arg);
+/* watch: the routed vifs whose carrier it follows (follow.c). */
+struct guard_follower {
+	char kname[IFNAMSIZ];
+	int ifindex;
+	char dev[IFNAMSIZ], netdev[IFNAMSIZ]; /* as online recorded them */
+	struct args_addr local;		      /* the IPv4 routes' source */
+	int has_local;
+	struct guard_route routes[VIF_MAX_ADDRS];
+	int nroutes;
+	int on;	     /* announced: the carrier as last seen */
+	int repeats; /* announcements still to send */
+	long due;    /* the next one's time (CLOCK_MONOTONIC, ms) */
+};
+struct guard_follow {
+	struct guard_follower *f;
+	int n;
+	int primed; /* a pass has been seen: later announcements are news */
+};
+/* After a pass: follow the vifs of v whose routes are announced, as the
+ * pass left them (a vif announced since the last pass, by its online or a
+ * restore, gets its repeats); -1 with errno ENOMEM. */
+int guard_follow_update(struct guard_follow *fw, const struct guard_vif *v,
+			int n);
+/* Link ifindex's carrier is on or off (a notification): when it is a
+ * followed vif's and changed, announce or withdraw its routes now. */
+void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier);
+/* Send the repeats that are due; milliseconds until the next, -1 none. */
+int guard_follow_timer(struct guard_follow *fw);
+void guard_follow_free(struct guard_follow *fw);
+
+/* What watch is told of the kernel, and when. */
+struct guard_watcher {
+	/* A pass; milliseconds until the next without events. */
+	int (*pass)(void *arg);
+	/* Each link notification at once (not waiting for the pass). */
+	void (*link)(void *arg, int ifindex, int carrier);
+	/* Milliseconds until it wants to be called again, -1 never. */
+	int (*timer)(void *arg);
+	void *arg;
+};
+/* watch: pass at once, then after each burst of kernel events (nft,
+ * rtnetlink) or when pass's return (milliseconds) has passed without one;
+ * link and timer between passes; until SIGTERM or SIGINT (0), -1 with
+ * errno when it cannot listen. */
+int guard_watch(const struct guard_watcher *w);
 
 #endif

@@ -59,7 +59,8 @@ struct guard {
 	 * until they change */
 	struct tried *tried;
 	int ntried;
-	struct tried *attempted; /* this pass's */
+	struct tried *attempted;    /* this pass's */
+	struct guard_follow follow; /* watch: the carrier of routed vifs */
 	int nattempted;
 };
 
@@ -83,6 +84,7 @@ static void finish(struct guard *g)
 	release(g);
 	free(g->tried);
 	free(g->attempted);
+	guard_follow_free(&g->follow);
 	xstore_close(g->xs);
 	netlink_close();
 	fw_close();
@@ -384,7 +386,19 @@ static int watch_pass(void *arg)
 			    !strncmp(state_get(&g->nets[i].st, "nat"),
 				     "iptables ", 9);
 	remember(g);
+	if (guard_follow_update(&g->follow, g->v, g->n) < 0)
+		log_warn("follow the carrier of routed vifs: %m");
 	return iptables ? 1000 : 30000;
+}
+
+static void watch_link(void *arg, int ifindex, int carrier)
+{
+	guard_follow_carrier(&((struct guard *)arg)->follow, ifindex, carrier);
+}
+
+static int watch_timer(void *arg)
+{
+	return guard_follow_timer(&((struct guard *)arg)->follow);
 }
 
 int main(int argc, char **argv)
@@ -421,7 +435,9 @@ int main(int argc, char **argv)
 	if (!(g.xs = xstore_open()))
 		die(&g, 2, "connect to xenstore: %m");
 	if (!strcmp(cmd, "watch")) {
-		int rc = guard_watch(watch_pass, &g);
+		struct guard_watcher w = { watch_pass, watch_link, watch_timer,
+					   &g };
+		int rc = guard_watch(&w);
 
 		finish(&g);
 		return rc < 0 ? 1 : 0;

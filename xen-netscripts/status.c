@@ -55,6 +55,25 @@ static void where(const struct guard_vif *v, char *out, size_t len)
 		snprintf(out, len, "-");
 }
 
+/* A routed vif's routes: "announced" (all of them, as while its guest runs
+ * here), "not announced" (none), "partly announced", or NULL when they are
+ * never announced (vif-nat's, a bridge's). */
+static const char *announced(const struct guard_vif *v)
+{
+	int on = 0, n = 0;
+
+	for (int i = 0; i < v->e.nroutes; i++) {
+		if (!v->e.routes[i].announce)
+			continue;
+		n++;
+		on += v->seen.route[i] && v->seen.announced[i] == 1;
+	}
+	return !n	 ? NULL
+	       : on == n ? "announced"
+	       : !on	 ? "not announced"
+			 : "partly announced";
+}
+
 static void kernel_words(const struct guard_vif *v, char *out, size_t len)
 {
 	const struct guard_seen *s = &v->seen;
@@ -70,12 +89,16 @@ static void kernel_words(const struct guard_vif *v, char *out, size_t len)
 		snprintf(out, len, "no device");
 		return;
 	}
-	snprintf(out, len, "%s %s mtu=%u fw=%s %s",
+	snprintf(out, len, "%s %s%s%s%s mtu=%u fw=%s %s",
 		 v->e.routed	     ? "routed"
 		 : s->link.master[0] ? "attached"
 				     : "detached",
-		 s->link.up ? "up" : "down", s->link.mtu, fw_name(v->e.fw),
-		 v->nproblems ? "DRIFT" : "ok");
+		 s->link.up ? "up" : "down",
+		 announced(v) ? (s->link.carrier ? " carrier=on ("
+						 : " carrier=off (")
+			      : "",
+		 announced(v) ? announced(v) : "", announced(v) ? ")" : "",
+		 s->link.mtu, fw_name(v->e.fw), v->nproblems ? "DRIFT" : "ok");
 }
 
 static void text(const struct guard_vif *v, int n,
@@ -161,8 +184,10 @@ static void json(const struct guard_vif *v, int n,
 			jkey("name", s->exists ? s->link.name : NULL, 1);
 			jkey("master",
 			     s->link.master[0] ? s->link.master : NULL, 1);
-			printf("\"up\":%s,\"mtu\":%u,",
-			       s->link.up ? "true" : "false", s->link.mtu);
+			printf("\"up\":%s,\"carrier\":%s,\"mtu\":%u,",
+			       s->link.up ? "true" : "false",
+			       s->link.carrier ? "true" : "false", s->link.mtu);
+			jkey("announcement", announced(&v[i]), 1);
 			jkey("firewall", fw_name(v[i].e.fw), 0);
 			fputs("},", stdout);
 		}

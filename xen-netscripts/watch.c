@@ -3,7 +3,9 @@
  * a flush, a table deleted, a rule removed).  rtnetlink: links (a port
  * detached, a device down or renamed), addresses, routes, and the
  * forwarding and proxy settings (netconf).  iptables-legacy sends nothing:
- * there the pass's own period (a second) is the only way to notice. */
+ * there the pass's own period (a second) is the only way to notice.  A
+ * link's carrier is passed on as its notification is read (follow.c), and
+ * the timer's repeats run between passes. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -18,6 +20,10 @@
 
 #include "guard.h"
 #include "log.h"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* linux/if.h's, which net/if.h clashes with */
+#endif
 
 static volatile sig_atomic_t stop;
 
@@ -54,16 +60,28 @@ fail:;
 	return -1;
 }
 
-/* Read all that is queued; whether anything was. */
-static int drain(int fd)
+/* Read all that is queued, telling w of each link's carrier (w NULL: a
+ * socket without links); whether anything was. */
+static int drain(int fd, const struct guard_watcher *w)
 {
-	char buf[16384];
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int any = 0;
 	ssize_t k;
 
 	while ((k = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 ||
-	       (k < 0 && errno == ENOBUFS))
+	       (k < 0 && errno == ENOBUFS)) {
 		any = 1;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		     w && k > 0 && NLMSG_OK(h, (size_t)k);
+		     h = NLMSG_NEXT(h, k)) {
+			const struct ifinfomsg *ifi = NLMSG_DATA(h);
+
+			if (h->nlmsg_type == RTM_NEWLINK &&
+			    h->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifi)))
+				w->link(w->arg, ifi->ifi_index,
+					!!(ifi->ifi_flags & IFF_LOWER_UP));
+		}
+	}
 	return any;
 }
 
@@ -84,7 +102,21 @@ static long now_ms(void)
 #define SETTLE_MAX_MS 100
 #define GAP_MS 250
 
-int guard_watch(int (*pass)(void *arg), void *arg)
+/* Wait up to ms for events, telling w of links as they come; whether
+ * any came. */
+static int events(struct pollfd fds[2], const struct guard_watcher *w, int ms)
+{
+	int any = 0;
+	long end = now_ms() + ms;
+
+	do {
+		if (poll(fds, 2, (int)(end - now_ms())) > 0)
+			any |= drain(fds[0].fd, w) | drain(fds[1].fd, NULL);
+	} while (now_ms() < end);
+	return any;
+}
+
+int guard_watch(const struct guard_watcher *w)
 {
 	static const unsigned rt[] = {
 		RTNLGRP_LINK,	     RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
@@ -123,12 +155,19 @@ int guard_watch(int (*pass)(void *arg), void *arg)
 	fds[0].events = fds[1].events = POLLIN;
 	log_info("watching (nftables and rtnetlink notifications)");
 	last = now_ms();
-	period = pass(arg);
+	period = w->pass(w->arg);
 	while (!stop) {
-		struct timespec t = { period / 1000, period % 1000 * 1000000L };
-		int k = ppoll(fds, 2, &t, &open);
+		long wait = last + period - now_ms();
+		int due = w->timer(w->arg), k;
+		struct timespec t;
 		long first;
 
+		if (due >= 0 && due < wait)
+			wait = due;
+		wait = wait < 0 ? 0 : wait;
+		t.tv_sec = wait / 1000;
+		t.tv_nsec = wait % 1000 * 1000000L;
+		k = ppoll(fds, 2, &t, &open);
 		if (stop)
 			break;
 		if (k < 0 && errno != EINTR) {
@@ -137,17 +176,23 @@ int guard_watch(int (*pass)(void *arg), void *arg)
 			break;
 		}
 		if (k > 0) {
+			/* A link's carrier is followed now (drain); the rest
+			 * waits for the burst to settle and the gap. */
 			first = now_ms();
-			while ((drain(fds[0].fd) | drain(fds[1].fd)) &&
+			drain(fds[0].fd, w);
+			drain(fds[1].fd, NULL);
+			while (events(fds, w, SETTLE_MS) &&
 			       now_ms() - first < SETTLE_MAX_MS)
-				poll(fds, 2, SETTLE_MS);
+				;
+		} else if (now_ms() < last + period) {
+			continue; /* the timer's turn */
 		}
 		if (now_ms() - last < GAP_MS)
-			poll(NULL, 0, (int)(GAP_MS - (now_ms() - last)));
-		drain(fds[0].fd);
-		drain(fds[1].fd);
+			events(fds, w, (int)(GAP_MS - (now_ms() - last)));
+		drain(fds[0].fd, w);
+		drain(fds[1].fd, NULL);
 		last = now_ms();
-		period = pass(arg);
+		period = w->pass(w->arg);
 	}
 	close(fds[0].fd);
 	close(fds[1].fd);

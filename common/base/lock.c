@@ -26,7 +26,8 @@ static int lock_path(const char *name, char *buf, size_t len)
 	return 0;
 }
 
-int lock_claim(const char *name)
+/* Take lock name, waiting or (nb) not; the fd, or -1 with errno. */
+static int take(const char *name, int nb)
 {
 	char path[256];
 	struct stat fst, pst;
@@ -38,7 +39,7 @@ int lock_claim(const char *name)
 
 		if (fd < 0)
 			return -1;
-		if (flock(fd, LOCK_EX) < 0) {
+		if (flock(fd, LOCK_EX | (nb ? LOCK_NB : 0)) < 0) {
 			int e = errno;
 
 			close(fd);
@@ -54,6 +55,16 @@ int lock_claim(const char *name)
 			return fd;
 		close(fd);
 	}
+}
+
+int lock_claim(const char *name)
+{
+	return take(name, 0);
+}
+
+int lock_try(const char *name)
+{
+	return take(name, 1);
 }
 
 void lock_release(const char *name, int fd)

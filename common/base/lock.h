@@ -12,6 +12,10 @@
  * directory. */
 int lock_claim(const char *name);
 
+/* Take lock name if nobody holds it: as lock_claim(), but -1 with errno
+ * EWOULDBLOCK at once when it is held. */
+int lock_try(const char *name);
+
 /* Release lock name taken as fd. */
 void lock_release(const char *name, int fd);
 

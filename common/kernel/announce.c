@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 /* The frames are written byte by byte at these offsets (no struct overlays:
@@ -156,13 +155,12 @@ static int frame(unsigned char *buf, const unsigned char mac[6],
 	return announce_na(buf, ANNOUNCE_NA_LEN, mac, a);
 }
 
-/* Sleep ms milliseconds, whatever signals come meanwhile. */
-static void sleep_ms(int ms)
+/* A network (a routed guest that is a router): no neighbour entry holds
+ * it, nothing to announce. */
+static int is_network(const struct args_addr *a)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	return (a->family == AF_INET && a->prefix < 32) ||
+	       (a->family == AF_INET6 && a->prefix < 128);
 }
 
 /* ifname's index and MAC through the packet socket s; -1 with errno
@@ -190,19 +188,18 @@ static int link_of(int s, const char *ifname, int *ifindex,
 	return 0;
 }
 
-int announce_send(const char *ifname, const struct args_addr *a, int n,
-		  int times, int interval_ms)
+int announce_send(const char *ifname, const struct args_addr *a, int n)
 {
 	unsigned char buf[ANNOUNCE_NA_LEN], mac[6] = { 0 };
 	struct sockaddr_ll to = { .sll_family = AF_PACKET };
 	int s, len, err = 0;
 
-	if (n < 0 || times < 0 || interval_ms < 0) {
+	if (n < 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	for (int i = 0; i < n; i++)
-		if (frame(buf, mac, &a[i]) < 0)
+		if (!is_network(&a[i]) && frame(buf, mac, &a[i]) < 0)
 			return -1;
 	/* Protocol 0: the socket only sends, nothing is queued to it. */
 	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
@@ -212,18 +209,16 @@ int announce_send(const char *ifname, const struct args_addr *a, int n,
 		err = errno;
 		goto out;
 	}
-	for (int r = 0; r < times && !err; r++) {
-		if (r > 0)
-			sleep_ms(interval_ms);
-		for (int i = 0; i < n && !err; i++) {
-			len = frame(buf, mac, &a[i]);
-			to.sll_protocol =
-				htons(a[i].family == AF_INET ? ETHERTYPE_ARP
-							     : ETHERTYPE_IPV6);
-			if (sendto(s, buf, (size_t)len, 0,
-				   (struct sockaddr *)&to, sizeof(to)) < 0)
-				err = errno;
-		}
+	for (int i = 0; i < n && !err; i++) {
+		if (is_network(&a[i]))
+			continue;
+		len = frame(buf, mac, &a[i]);
+		to.sll_protocol =
+			htons(a[i].family == AF_INET ? ETHERTYPE_ARP
+						     : ETHERTYPE_IPV6);
+		if (sendto(s, buf, (size_t)len, 0, (struct sockaddr *)&to,
+			   sizeof(to)) < 0)
+			err = errno;
 	}
 out:
 	close(s);

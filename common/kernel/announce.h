@@ -32,14 +32,13 @@ int announce_na(unsigned char *buf, size_t len, const unsigned char mac[6],
 		const struct args_addr *ip6);
 
 /* Send, from link ifname's MAC out of ifname, a gratuitous ARP for each IPv4
- * and a neighbour advertisement for each IPv6 address of a[0..n-1]: all n,
- * times rounds, interval_ms apart (peers ignore a change inside their
- * neighbour lock time, so one may not be enough).  Every address is checked
- * before the first frame goes; a failed send ends the rounds.  -1 with errno
- * EINVAL (an address, as the builders say, or a negative n, times or
- * interval_ms), ENODEV (no such link), EMEDIUMTYPE (ifname is not an
- * Ethernet link), ENETDOWN (it is down), or the kernel's. */
-int announce_send(const char *ifname, const struct args_addr *a, int n,
-		  int times, int interval_ms);
+ * and a neighbour advertisement for each IPv6 address of a[0..n-1] (a
+ * network, shorter than /32 or /128, has none: skipped), once: a peer
+ * ignores a change inside its neighbour lock time, so the caller repeats.
+ * Every address is checked before the first frame goes; a failed send ends
+ * it.  -1 with errno EINVAL (an address of another family, or a negative
+ * n), ENODEV (no such link), EMEDIUMTYPE (ifname is not an Ethernet link),
+ * ENETDOWN (it is down), or the kernel's. */
+int announce_send(const char *ifname, const struct args_addr *a, int n);
 
 #endif

@@ -318,6 +318,7 @@ int link_info(const char *name, struct link_info *out)
 	if (!link)
 		return -1;
 	snprintf(out->name, IFNAMSIZ, "%s", rtnl_link_get_name(link));
+	out->ifindex = rtnl_link_get_ifindex(link);
 	out->up = !!(rtnl_link_get_flags(link) & IFF_UP);
 	out->carrier = !!(rtnl_link_get_flags(link) & IFF_LOWER_UP);
 	out->mtu = rtnl_link_get_mtu(link);

@@ -54,8 +54,9 @@ int link_find_bridge(const char *want, char out[IFNAMSIZ]);
 /* What the guard compares of a link. */
 struct link_info {
 	char name[IFNAMSIZ]; /* its name now */
-	int up;		     /* administratively up */
-	int carrier;	     /* IFF_LOWER_UP: a guest's frontend is there */
+	int ifindex;
+	int up;	     /* administratively up */
+	int carrier; /* IFF_LOWER_UP: a guest's frontend is there */
 	unsigned mtu;
 	char master[IFNAMSIZ]; /* its bridge's name, "" when none */
 };

@@ -21,10 +21,9 @@
 #include "sysctl.h"
 #include "text.h"
 
-/* The vif's lock, by the kernel's name (stable across renames). */
-static void lock_name(const struct vif *v, char *out, size_t len)
+void vif_lock_name(const char *kname, char *out, size_t len)
 {
-	snprintf(out, len, "xen-netscripts-%s", v->kname);
+	snprintf(out, len, "xen-netscripts-%s", kname);
 }
 
 static void finish(struct vif *v)
@@ -32,7 +31,7 @@ static void finish(struct vif *v)
 	char name[32];
 
 	if (v->lock >= 0) {
-		lock_name(v, name, sizeof(name));
+		vif_lock_name(v->kname, name, sizeof(name));
 		lock_release(name, v->lock);
 		v->lock = -1;
 	}
@@ -249,7 +248,7 @@ static void take_lock(struct vif *v)
 {
 	char name[32];
 
-	lock_name(v, name, sizeof(name));
+	vif_lock_name(v->kname, name, sizeof(name));
 	if ((v->lock = lock_claim(name)) < 0)
 		vif_fatal(v, "take lock %s: %m", name);
 }
@@ -659,22 +658,6 @@ unsigned vif_announced_metric(const struct vif *v, unsigned metric)
 				  : metric;
 }
 
-/* Tell netdev's LAN that the guest's single addresses are here now; a
- * failure is the LAN's loss of a moment, not online's. */
-static void announce_addrs(struct vif *v, const char *netdev)
-{
-	struct args_addr one[VIF_MAX_ADDRS];
-	int n = 0;
-
-	for (int i = 0; i < v->naddrs; i++)
-		if (v->addrs[i].prefix ==
-		    (v->addrs[i].family == AF_INET ? 32 : 128))
-			one[n++] = v->addrs[i];
-	if (n && announce_send(netdev, one, n, 1, 0) < 0)
-		log_warn("announce the addresses of %s on %s: %m", v->dev,
-			 netdev);
-}
-
 void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 		const char *netdev)
 {
@@ -724,8 +707,12 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 			  netdev);
 	if (netdev)
 		record(v, "netdev %s", netdev);
-	if (on && netdev)
-		announce_addrs(v, netdev);
+	/* Tell netdev's LAN the guest is here now; a failure is the LAN's
+	 * loss of a moment, not online's. */
+	if (on && netdev && v->naddrs > 0 &&
+	    announce_send(netdev, v->addrs, v->naddrs) < 0)
+		log_warn("announce the addresses of %s on %s: %m", v->dev,
+			 netdev);
 }
 
 void vif_unroute(struct vif *v, unsigned metric, const char *netdev)

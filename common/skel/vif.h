@@ -57,6 +57,10 @@ struct vif {
 	int lock;	  /* the vif's lock, -1 before it is taken */
 };
 
+/* The name of the lock of the vif called kname by the kernel (its name
+ * stays an alternative name across renames), into out. */
+void vif_lock_name(const char *kname, char *out, size_t len);
+
 /* Parse argv and the environment, exit 0 for a command/type_if pair this
  * script ignores, exit 2 on misuse, take the vif's lock (the guard's restore
  * and libxl's runs of the same vif one after the other; in restore mode

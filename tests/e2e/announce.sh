@@ -1,53 +1,115 @@
 #!/bin/bash
-# Neighbour announcements (common/kernel/announce.h), driven through
-# tests/harness/announcetool since no program sends them yet: dom0 announces
-# a guest's IPv4 and IPv6 address on its uplink, as it will when a routed
-# guest arrives by migration.  On the LAN host: the frames are a gratuitous
-# ARP request and an unsolicited neighbour advertisement as RFC 5227 and RFC
-# 4861 have them (scapy decodes the capture and recomputes the ICMPv6
-# checksum), each sent as many times as asked and that far apart; and the
-# host's stale neighbour entries for both addresses, which pointed at another
-# MAC (the guest's old host), now point at dom0's uplink.  Then the errors:
-# no such link, a link that is down, one that is not Ethernet.
+# Routed guests follow their host (vif-route(8), ANNOUNCEMENT): a routed
+# vif's routes are announced (protocol xen, 220, and announce_metric=) only
+# while the vif has carrier, that is while its guest runs here, and the LAN
+# hears of the guest's addresses from this host when it arrives.
+# The guest's end of the veth is its frontend: down is a guest paused here
+# (the destination of a migration before the resume), up a guest running.
+# - online without carrier: routes that work locally, protocol boot, no
+#   frame on the uplink; check finds nothing wrong.
+# - xen-netscripts watch, carrier on (the resume): the routes turn protocol
+#   xen, the LAN host's neighbour entries for both addresses (stale, at the
+#   MAC of the host the guest left) move to dom0's uplink; on the uplink
+#   three gratuitous ARP requests and three unsolicited neighbour
+#   advertisements as RFC 5227 and RFC 4861 have them (scapy decodes them
+#   and recomputes the ICMPv6 checksum), a second or more apart.  Carrier
+#   off: protocol boot again.
+# - announce_metric=1020: announced routes have metric 1020 and no other;
+#   withdrawn, metric 2 and no other.
+# - without watch: check names a route not announced with carrier, or
+#   announced without; restore puts it right.
+# - offline removes the routes whatever their metric; an invalid
+#   announce_metric is refused before any change.
 # no firewall backend
 . "$(dirname "$0")/../harness/lib.sh"
 h_setup
-AT=$(bin announcetool)
+VR=$(bin vif-route)
+XNS=$(bin xen-netscripts)
 IP4=192.0.2.10
 IP6=2001:db8:1::10
 OLD=02:00:00:00:00:99 # the MAC of the host the guest left
 
-h_outside # dom0's uplink and the LAN host's eth0, one veth
+WATCH_PID=
+announce_exit() {
+	local rc=$?
+	if [ -n "$WATCH_PID" ]; then
+		kill "$WATCH_PID" 2>/dev/null
+		wait "$WATCH_PID" 2>/dev/null
+		WATCH_PID=
+	fi
+	[ -n "${H_DIR:-}" ] && [ -e "$H_DIR/watch.log" ] && cat "$H_DIR/watch.log" >>"$H_DIR/run.out"
+	(exit "$rc")
+	h_exit
+}
+trap announce_exit EXIT
+# within NAME SECONDS CMD...: CMD exits 0 within SECONDS.
+within() { h_wait "$@" && ok "$1"; }
+watch_start() {
+	ip netns exec "$H_D0" "${H_ENV_BASE[@]}" "$XNS" watch </dev/null >>"$H_DIR/watch.log" 2>&1 &
+	WATCH_PID=$!
+	h_wait "watch is watching" 5 grep -q "xen-netscripts\[$WATCH_PID\]: watching" "$XEN_HOTPLUG_LOG"
+}
+watch_stop() { kill "$WATCH_PID"; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=; }
+
+h_outside # dom0's uplink (netdev) and the LAN host's eth0
 MAC=$(link_mac uplink)
 
+# routes ADDR: "PROTO METRIC" of each route to ADDR through vif1.0.
+routes() {
+	local f=-4
+	[[ $1 == *:* ]] && f=-6
+	d0 ip "$f" -d route show "$1" dev vif1.0 2>/dev/null | awk '{p="";m=0;
+		for(i=1;i<NF;i++){if($i=="proto")p=$(i+1);if($i=="metric")m=$(i+1)}
+		print p, m}' | sed 's/^xen /220 /' | sort | xargs
+}
+routes_are() { [ "$(routes "$IP4")" = "$1" ] && [ "$(routes "$IP6")" = "$1" ]; }
 # neigh ADDR: the LAN host's MAC for ADDR ("" when it has no entry).
 neigh() { out ip neigh show "$1" dev eth0 | awk '{for(i=1;i<NF;i++) if($i=="lladdr") print $(i+1)}'; }
-
+neigh_at() { [ "$(neigh "$IP4")" = "$1" ] && [ "$(neigh "$IP6")" = "$1" ]; }
+carrier() { g 1 ip link set eth0 "$1"; }
+xns() {
+	XO=$(d0 "${H_ENV_BASE[@]}" "$XNS" "$@" 2>&1 </dev/null)
+	XRC=$?
+	echo "$XO" >>"$H_DIR/run.out"
+}
 # A link's IPv6 takes a moment to come up after the link: until its
 # multicast route is there, the LAN host drops what comes to ff02::1.
 lan_ipv6_up() { out ip -6 route show table local | grep -q '^multicast ff00::/8 dev eth0 '; }
 h_wait "the LAN host's IPv6 is up" 5 lan_ipv6_up
 
-out ip neigh replace "$IP4" lladdr "$OLD" dev eth0 nud stale
-out ip neigh replace "$IP6" lladdr "$OLD" dev eth0 nud stale
-teq "before: the LAN host has $IP4 at the old host's MAC" "$OLD" "$(neigh "$IP4")"
-teq "before: the LAN host has $IP6 at the old host's MAC" "$OLD" "$(neigh "$IP6")"
-
 pcap=$H_DIR/lan.pcap
 out tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" "ether src $MAC and (arp or icmp6)" \
 	>"$pcap.log" 2>&1 &
-pid=$!
+TCPDUMP=$!
 h_until 2 grep -q 'listening on' "$pcap.log"
-h_net "$AT" uplink 3 200 "$IP4" "$IP6"
-teq "announcetool uplink 3 200 $IP4 $IP6: exit 0" 0 "$H_RC"
-# Six frames: three rounds of two.
-h_until 3 bash -c '[ "$(tcpdump -r "$0" -n "arp or icmp6[0] == 136" 2>/dev/null | wc -l)" -ge 6 ]' "$pcap"
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+frames() { tcpdump -r "$pcap" -n "(arp and arp[6:2] == 1) or (icmp6 and ip6[40] == 136)" 2>/dev/null | wc -l; }
 
-# What scapy reads in each announcement, one line per frame, and the
-# shortest time between two rounds.
-decoded=$(/usr/bin/python3 - "$pcap" "$IP4" <<'EOF'
+# --- paused here: online without carrier -------------------------------------
+h_guest 1 0 "ip=$IP4 $IP6" script="$VR"
+carrier down
+h_run "$VR" online 1
+teq "online without carrier: exit 0" 0 "$H_RC"
+teq "paused: the routes to $IP4 and $IP6 are protocol boot, metric 2" "boot 2|boot 2" \
+	"$(routes "$IP4")|$(routes "$IP6")"
+xns check
+teq "paused: check finds nothing wrong" 0 "$XRC"
+xns status
+tmatch "paused: status says carrier=off (not announced)" \
+	'vif1\.0 1\.0 vif-route vif1\.0 netdev=uplink .* kernel: routed up carrier=off \(not announced\) mtu=' "$XO"
+
+# --- resumed: watch announces -------------------------------------------------
+out ip neigh replace "$IP4" lladdr "$OLD" dev eth0 nud stale
+out ip neigh replace "$IP6" lladdr "$OLD" dev eth0 nud stale
+watch_start
+teq "watch starting sends nothing for a guest that does not run here" 0 "$(frames)"
+carrier up
+within "resumed: the routes turn protocol xen (220) within 1 s" 1 routes_are "220 2"
+within "resumed: the LAN host has $IP4 and $IP6 at dom0's uplink within 1 s" 1 neigh_at "$MAC"
+h_until 4 bash -c '[ "$(tcpdump -r "$0" -n "arp or icmp6" 2>/dev/null | wc -l)" -ge 6 ]' "$pcap"
+sleep 1.5 # a fourth round would be here by now
+kill "$TCPDUMP"; wait "$TCPDUMP" 2>/dev/null
+
+decoded=$(/usr/bin/python3 - "$pcap" "$IP4" <<'PY'
 import sys
 import logging
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
@@ -74,29 +136,69 @@ for p in rdpcap(sys.argv[1]):
                "%d/%d/%s" % (opt.type, opt.len, opt.lladdr) if opt else "none"))
 gaps = [b - a for a, b in zip(times, times[1:])]
 print("gap %d" % (min(gaps) * 1000 if gaps else -1))
-EOF
+PY
 )
 echo "$decoded" | sed 's/^/# /'
 arp="arp dst=ff:ff:ff:ff:ff:ff op=1 hwsrc=$MAC psrc=$IP4 hwdst=00:00:00:00:00:00 pdst=$IP4"
 na="na dst=33:33:00:00:00:01 src=$IP6 ip6dst=ff02::1 hlim=255 code=0 tgt=$IP6 R=0 S=0 O=1 checksum=valid option=2/1/$MAC"
-teq "three gratuitous ARP requests, sender = target = $IP4, from dom0's MAC" \
+teq "three gratuitous ARP requests, sender = target = $IP4, from dom0's uplink MAC" \
 	"$(printf '%s\n' "$arp" "$arp" "$arp")" "$(grep '^arp' <<<"$decoded")"
-teq "three neighbour advertisements of $IP6 to all nodes, override set, solicited and router clear, hop limit 255, a valid checksum, dom0's MAC in the option" \
+teq "three neighbour advertisements of $IP6 to all nodes, override set, solicited and router clear, hop limit 255, a valid checksum, the uplink's MAC in the option" \
 	"$(printf '%s\n' "$na" "$na" "$na")" "$(grep '^na' <<<"$decoded")"
 gap=$(sed -n 's/^gap //p' <<<"$decoded")
-tmatch "the rounds are 200 ms apart (shortest gap $gap ms)" '^(19[0-9]|[2-9][0-9][0-9])$' "$gap"
+tmatch "the rounds are a second apart, past a peer's lock time (shortest gap $gap ms)" \
+	'^(9[5-9][0-9]|1[0-9][0-9][0-9])$' "$gap"
+xns check
+teq "running here: check finds nothing wrong" 0 "$XRC"
+xns status
+tmatch "running here: status says carrier=on (announced)" 'routed up carrier=on \(announced\) mtu=' "$XO"
+xns status --json
+tmatch "running here: status --json has carrier and announcement" '"carrier":true,"mtu":[0-9]+,"announcement":"announced"' "$XO"
 
-teq "after: the LAN host has $IP4 at dom0's uplink" "$MAC" "$(neigh "$IP4")"
-teq "after: the LAN host has $IP6 at dom0's uplink" "$MAC" "$(neigh "$IP6")"
+carrier down
+within "paused again (carrier off): protocol boot within 1 s" 1 routes_are "boot 2"
 
-# The errors, each named; nothing is sent.
-h_net "$AT" nosuch0 1 0 "$IP4"
-teq "no such link: exit 1" 1 "$H_RC"
-teq "no such link: the message" "announcetool: announce on 'nosuch0': No such device" "$H_OUT"
-d0 ip link add down0 type veth peer name down1
-h_net "$AT" down0 1 0 "$IP4"
-teq "a link that is down: exit 1" 1 "$H_RC"
-teq "a link that is down: the message" "announcetool: announce on 'down0': Network is down" "$H_OUT"
-h_net "$AT" lo 1 0 "$IP4"
-teq "loopback, not Ethernet: exit 1" 1 "$H_RC"
-teq "loopback, not Ethernet: the message" "announcetool: announce on 'lo': Wrong medium type" "$H_OUT"
+# --- announce_metric= -----------------------------------------------------------
+echo "announce_metric=1020" >>"$XEN_NETSCRIPTS_CONF"
+h_run "$VR" online 1
+teq "online again with announce_metric=1020, no carrier: exit 0" 0 "$H_RC"
+sleep 0.5 # watch's pass after online's events reads the new record
+carrier up
+within "announce_metric=1020, carrier on: the routes are protocol xen, metric 1020, and only those" 1 routes_are "220 1020"
+carrier down
+within "announce_metric=1020, carrier off: protocol boot, metric 2, and only those" 1 routes_are "boot 2"
+watch_stop
+
+# --- without watch: check and restore ------------------------------------------
+carrier up
+xns check
+teq "carrier on without watch: check exits 1" 1 "$XRC"
+tmatch "check: route $IP4 not announced" "vif1\.0 \(vif1\.0\): route $IP4 not announced \(carrier on: the guest runs here\)" "$XO"
+xns restore
+teq "restore: exit 0" 0 "$XRC"
+teq "restore announced the routes: protocol xen, metric 1020" "220 1020|220 1020" \
+	"$(routes "$IP4")|$(routes "$IP6")"
+carrier down
+xns check
+tmatch "carrier off without watch: check names route $IP6 announced without carrier" \
+	"route $IP6 announced without carrier \(the guest does not run here\)" "$XO"
+xns restore
+teq "restore withdrew the routes: protocol boot, metric 2" "boot 2|boot 2" \
+	"$(routes "$IP4")|$(routes "$IP6")"
+
+# --- offline; a refused setting -------------------------------------------------
+carrier up
+xns restore
+teq "announced again before offline" "220 1020" "$(routes "$IP4")"
+d0 ip route add "$IP4" dev vif1.0 metric 2 proto boot # a left-over of a lost switch
+h_run "$VR" offline 1
+teq "offline: exit 0" 0 "$H_RC"
+teq "offline: no route to $IP4 or $IP6 through vif1.0 at any metric" "|" \
+	"$(routes "$IP4")|$(routes "$IP6")"
+
+sed -i 's/^announce_metric=.*/announce_metric=3/' "$XEN_NETSCRIPTS_CONF"
+h_run "$VR" online 1
+teq "announce_metric=3: online exits 1" 1 "$H_RC"
+tmatch "announce_metric=3: the message" "invalid announce_metric '3': expected a route metric from 4 to 4294967295" \
+	"$(xs /local/domain/0/backend/vif/1/0/hotplug-error)"
+teq "announce_metric=3: no route made" "|" "$(routes "$IP4")|$(routes "$IP6")"

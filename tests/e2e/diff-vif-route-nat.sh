@@ -15,7 +15,12 @@ h_outside
 # What a user can observe of a guest's vif (no bridge, no MTU), with the
 # guest's own numbers replaced so that two guests compare (d_snap).
 D_FIELDS="state exists ipv4 routes proxy_arp hotplug-status hotplug-error"
-D_SUBST=(10.0.@D. 10.0.D. 198.51.100.@D 198.51.100.D 192.0.2.1@D 192.0.2.GUEST)
+# Intended difference: a routed guest that runs here (its vif has carrier,
+# as every guest here has) has its routes announced, protocol xen (220;
+# vif-route(8), ANNOUNCEMENT), where upstream's are protocol boot (which `ip
+# route` does not show); compared without it, asserted below.
+D_SUBST=(10.0.@D. 10.0.D. 198.51.100.@D 198.51.100.D 192.0.2.1@D 192.0.2.GUEST
+	"proto 220 " "")
 
 # pair SCRIPT NAME CMDS [KEYS...]: guests A (upstream) and B (ours); in KEYS
 # @D stands for the guest's domid; run each command on both, with
@@ -27,6 +32,8 @@ pair() { d_pair "$H_UPSTREAM/$1" "$(bin "$1")" "$1 $2" "${@:3}"; }
 
 # --- vif-route -------------------------------------------------------------
 pair vif-route "one address" "online" ip=192.0.2.1@D
+teq "vif-route online (intended difference): upstream's route is protocol boot, ours xen (220)" \
+	"boot 220" "$(d0 ip -d route show 192.0.2.1$D_A | grep -o 'proto [a-z0-9]*' | cut -d' ' -f2) $(d0 ip -d route show 192.0.2.1$D_B | grep -o 'proto [a-z0-9]*' | cut -d' ' -f2)"
 pair vif-route "two addresses" "online" "ip=192.0.2.1@D 198.51.100.@D"
 pair vif-route "no ip" "online"
 NOCHECK='offline #2' pair vif-route "online, offline" "online offline" ip=192.0.2.1@D
