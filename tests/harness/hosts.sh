@@ -17,6 +17,13 @@
 #                         CMD in the background in the host's namespace with
 #                         the host's environment, output to LOG; its PID in
 #                         H_BG_PID, killed at exit (or by h_host_kill PID)
+#   h_bg NS LOG CMD...    the same in namespace $H_ID-NS, without the env
+#
+# Below those: a LAN with a router and a LAN host (h_lan, h_lan_host), BIRD
+# and FRR in namespaces with the shipped examples (h_bird_router,
+# h_bird_host, h_frr_host), and a routed guest migrating between hosts
+# (h_mg_arrive, h_mg_resume, h_mg_pause, h_mg_leave), for
+# tests/e2e/migrate.sh and bench/migrate.sh.
 #
 # Everything (namespaces, xenstoreds, background commands) goes at exit,
 # whatever the exit path: the xenstoreds and background commands by PID.
