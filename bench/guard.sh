@@ -31,20 +31,11 @@ h_setup
 . "$top/bench/lib.sh"
 present_init
 
-# watch, started by watch_start, is killed by its PID on every way out.
-WATCH_PID=
-watch_stop() {
-	[ -n "$WATCH_PID" ] || return 0
-	kill "$WATCH_PID" 2>/dev/null
-	wait "$WATCH_PID" 2>/dev/null
-	WATCH_PID=
-}
-trap 'rc=$?; watch_stop; (exit $rc); h_exit' EXIT
-# watch_start: watch in dom0 ($! is the guard itself: ip netns exec and env
-# exec it), then a second for it to read its first pass.
+# watch_start: watch in dom0 (h_bg: killed by its PID on every way out),
+# then a second for it to read its first pass.
 watch_start() {
-	ip netns exec "$H_D0" "${H_ENV_BASE[@]}" "$XNS" watch </dev/null >>"$H_DIR/watch.log" 2>&1 &
-	WATCH_PID=$!
+	h_bg d0 "$H_DIR/watch.log" "${H_ENV_BASE[@]}" "$XNS" watch
+	WATCH_PID=$H_BG_PID
 	sleep 1
 }
 
@@ -138,7 +129,7 @@ for count in 1 100 "$MAX"; do
 				sleep "$IDLE"
 				idle[$fw]=$(( $(cpu_ms "$WATCH_PID") - before ))
 			fi
-			watch_stop
+			h_bg_kill "$WATCH_PID"
 		fi
 	done
 done

@@ -29,27 +29,12 @@ IP4=192.0.2.10
 IP6=2001:db8:1::10
 OLD=02:00:00:00:00:99 # the MAC of the host the guest left
 
-WATCH_PID=
-announce_exit() {
-	local rc=$?
-	if [ -n "$WATCH_PID" ]; then
-		kill "$WATCH_PID" 2>/dev/null
-		wait "$WATCH_PID" 2>/dev/null
-		WATCH_PID=
-	fi
-	[ -n "${H_DIR:-}" ] && [ -e "$H_DIR/watch.log" ] && cat "$H_DIR/watch.log" >>"$H_DIR/run.out"
-	(exit "$rc")
-	h_exit
-}
-trap announce_exit EXIT
 # within NAME SECONDS CMD...: CMD exits 0 within SECONDS.
 within() { h_wait "$@" && ok "$1"; }
 watch_start() {
-	ip netns exec "$H_D0" "${H_ENV_BASE[@]}" "$XNS" watch </dev/null >>"$H_DIR/watch.log" 2>&1 &
-	WATCH_PID=$!
-	h_wait "watch is watching" 5 grep -q "xen-netscripts\[$WATCH_PID\]: watching" "$XEN_HOTPLUG_LOG"
+	h_bg d0 "$H_DIR/watch.log" "${H_ENV_BASE[@]}" "$XNS" watch
+	h_wait "watch is watching" 5 grep -q "xen-netscripts\[$H_BG_PID\]: watching" "$XEN_HOTPLUG_LOG"
 }
-watch_stop() { kill "$WATCH_PID"; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=; }
 
 h_outside # dom0's uplink (netdev) and the LAN host's eth0
 MAC=$(link_mac uplink)
@@ -167,7 +152,7 @@ carrier up
 within "announce_metric=1020, carrier on: the routes are protocol xen, metric 1020, and only those" 1 routes_are "220 1020"
 carrier down
 within "announce_metric=1020, carrier off: protocol boot, metric 2, and only those" 1 routes_are "boot 2"
-watch_stop
+h_bg_kill # watch
 
 # --- without watch: check and restore ------------------------------------------
 carrier up

@@ -22,22 +22,6 @@ NZ=$(bin network-zones)
 XNS=$(bin xen-netscripts)
 BE=/local/domain/0/backend/vif
 
-# watch runs in the background from the watch section on; it is killed by
-# its PID on every way out, and its log joins run.out (sanitizer reports).
-WATCH_PID=
-guard_exit() {
-	local rc=$?
-	if [ -n "$WATCH_PID" ]; then
-		kill "$WATCH_PID" 2>/dev/null
-		wait "$WATCH_PID" 2>/dev/null
-		WATCH_PID=
-	fi
-	[ -n "${H_DIR:-}" ] && [ -e "$H_DIR/watch.log" ] && cat "$H_DIR/watch.log" >>"$H_DIR/run.out"
-	(exit "$rc")
-	h_exit
-}
-trap guard_exit EXIT
-
 t "the guard is built ($XNS)" test -x "$XNS"
 
 # xns ARGS...: the guard in dom0 with the run's environment (its run and
@@ -327,8 +311,8 @@ teq "the values put back, restore: exit 0" 0 "$XRC"
 # --- watch ---------------------------------------------------------------------------------
 # A simple command in the background, so that $! is the guard itself (ip
 # netns exec and env exec it).
-ip netns exec "$H_D0" "${H_ENV_BASE[@]}" "$XNS" watch </dev/null >"$H_DIR/watch.log" 2>&1 &
-WATCH_PID=$!
+h_bg d0 "$H_DIR/watch.log" "${H_ENV_BASE[@]}" "$XNS" watch
+WATCH_PID=$H_BG_PID
 sleep 1
 t "watch is running" kill -0 "$WATCH_PID"
 # restored_within SECONDS WHAT: after a change made just now (the clock
@@ -388,9 +372,7 @@ teq "network-zones stop while watch runs" 0 "$H_RC"
 sleep 1.5
 tn "watch did not bring network-zones back" zones_ok
 tn "network-zones' state file is gone" test -e "$XEN_NETSCRIPTS_RUNDIR/network-zones.state"
-kill "$WATCH_PID" 2>/dev/null
-wait "$WATCH_PID" 2>/dev/null
-WATCH_PID=
+h_bg_kill "$WATCH_PID"
 
 # --- misuse -----------------------------------------------------------------------------------
 xns frobnicate

@@ -14,10 +14,9 @@
 #   hnet NAME BINARY ARGS...
 #                         h_net on that host (sets H_RC, H_OUT)
 #   h_host_bg NAME LOG CMD...
-#                         CMD in the background in the host's namespace with
-#                         the host's environment, output to LOG; its PID in
-#                         H_BG_PID, killed at exit (or by h_host_kill PID)
-#   h_bg NS LOG CMD...    the same in namespace $H_ID-NS, without the env
+#                         lib.sh's h_bg in the host's namespace with the
+#                         host's environment (its PID in H_BG_PID, killed at
+#                         exit or by h_bg_kill PID)
 #
 # Below those: a LAN with a router and a LAN host (h_lan, h_lan_host), BIRD
 # and FRR in namespaces with the shipped examples (h_bird_router,
@@ -26,10 +25,9 @@
 # tests/e2e/migrate.sh and bench/migrate.sh.
 #
 # Everything (namespaces, xenstoreds, background commands) goes at exit,
-# whatever the exit path: the xenstoreds and background commands by PID.
+# whatever the exit path: the xenstoreds and background commands by PID
+# (lib.sh's H_BG_PIDS).
 
-H_HOST_PIDS=()
-H_HOSTS_TRAP=
 declare -gA H_HOST_NUM=() # the LAN hosts' numbers (h_lan_host)
 
 # h_host_env NAME: H_HENV, the command prefix every binary of host NAME
@@ -48,42 +46,12 @@ h_host_env() {
 h_host() {
 	local name=$1 dir=$H_DIR/$1 H_DIR=$H_DIR/$1 H_XS_PID=
 	local -x XENSTORED_PATH=$dir/xs/socket
-	h_hosts_trap
 	h_netns "$name"
 	mkdir -p "$dir/scripts" "$dir/locks" "$dir/run"
 	if [ -n "${H_FW:-}" ]; then echo "firewall=$H_FW" >"$dir/netscripts.conf"
 	else : >"$dir/netscripts.conf"; fi
 	h_xenstored
-	H_HOST_PIDS+=("$H_XS_PID")
-}
-
-# The exit trap kills the hosts' processes, then does lib.sh's h_exit.
-h_hosts_trap() {
-	[ -n "$H_HOSTS_TRAP" ] && return 0
-	trap h_hosts_exit EXIT
-	H_HOSTS_TRAP=1
-}
-
-h_hosts_exit() {
-	local rc=$? pid
-	for pid in "${H_HOST_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	H_HOST_PIDS=()
-	(exit "$rc")
-	h_exit
-}
-
-# h_host_kill PID: stop a background command of a host now.
-h_host_kill() {
-	local pid=$1 i
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	for i in "${!H_HOST_PIDS[@]}"; do
-		[ "${H_HOST_PIDS[$i]}" = "$pid" ] && unset "H_HOST_PIDS[$i]"
-	done
-	return 0
+	H_BG_PIDS+=("$H_XS_PID")
 }
 
 hx() { local n=$1; shift; ip netns exec "$H_ID-$n" "$@"; }
@@ -116,17 +84,7 @@ h_on() {
 hrun() { h_on "$1" h_run "${@:2}"; }
 hnet() { h_on "$1" h_net "${@:2}"; }
 
-# h_bg NS LOG CMD...: CMD in the background in namespace $H_ID-NS, output
-# to LOG; its PID in H_BG_PID, killed at exit.
-h_bg() {
-	local ns=$1 log=$2
-	shift 2
-	h_hosts_trap
-	ip netns exec "$H_ID-$ns" "$@" </dev/null >"$log" 2>&1 &
-	H_BG_PID=$!
-	H_HOST_PIDS+=("$H_BG_PID")
-}
-
+# h_host_bg NAME LOG CMD...: h_bg with the host's environment.
 h_host_bg() {
 	local name=$1 log=$2 H_HENV
 	shift 2

@@ -16,6 +16,8 @@ H_PASS=0
 H_FAIL=0
 H_NS=()
 H_XS_PID=
+H_BG_PIDS=() # background commands (h_bg), killed at exit
+H_BG_LOGS=() # and their output, which joins run.out then
 
 # --- assertions -------------------------------------------------------------
 
@@ -88,7 +90,12 @@ h_cleanup() {
 }
 
 h_exit() {
-	local rc=$?
+	local rc=$? log
+	h_bg_kill
+	for log in "${H_BG_LOGS[@]}"; do
+		[ -n "${H_DIR:-}" ] && cat "$log" >>"$H_DIR/run.out" 2>/dev/null
+	done
+	H_BG_LOGS=()
 	# A sanitizer report anywhere in the binaries' output fails the run.
 	if [ -n "${H_DIR:-}" ] && grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
 		"$H_DIR/run.out" 2>/dev/null; then
@@ -151,6 +158,34 @@ h_netns() {
 	ip netns add "$ns" || exit 1
 	H_NS+=("$ns")
 	ip -n "$ns" link set lo up
+}
+
+# h_bg NS LOG CMD...: CMD in the background in namespace $H_ID-NS, stdin
+# /dev/null, output appended to LOG; its PID (CMD's own: ip netns exec and
+# env exec it) in H_BG_PID.  Killed by that PID at exit, whatever the exit
+# path, or before by h_bg_kill; LOG joins run.out at exit (a sanitizer
+# report in it fails the run).
+h_bg() {
+	local ns=$1 log=$2
+	shift 2
+	ip netns exec "$H_ID-$ns" "$@" </dev/null >>"$log" 2>&1 &
+	H_BG_PID=$!
+	H_BG_PIDS+=("$H_BG_PID")
+	[[ " ${H_BG_LOGS[*]} " == *" $log "* ]] || H_BG_LOGS+=("$log")
+}
+
+# h_bg_kill [PID]: stop background command PID (without one: all of them)
+# now, and wait for it.
+h_bg_kill() {
+	local i pid
+	for i in "${!H_BG_PIDS[@]}"; do
+		pid=${H_BG_PIDS[$i]}
+		[ $# -eq 0 ] || [ "$pid" = "$1" ] || continue
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		unset "H_BG_PIDS[$i]"
+	done
+	return 0
 }
 
 # Run in the dom0 namespace / a guest namespace.
