@@ -5,7 +5,11 @@
  * here at once, on the link's notification, not at the next pass: the
  * routes switch protocol (and metric) and the LAN hears the guest's
  * addresses from this host, then again FOLLOW_REPEATS times FOLLOW_GAP_MS
- * apart (a peer ignores a change inside its neighbour lock time). */
+ * apart (a peer ignores a change inside its neighbour lock time).
+ * The guest controls its carrier (its frontend connects and goes): a vif
+ * switches at most once per FOLLOW_HOLD_MS, the carrier's last state then
+ * (a guest flapping it costs a few switches a second, and its routers as
+ * many updates, not one per flap). */
 #include <errno.h>
 #include <limits.h>
 #include <linux/rtnetlink.h>
@@ -23,6 +27,7 @@
 
 #define FOLLOW_REPEATS 2
 #define FOLLOW_GAP_MS 1000
+#define FOLLOW_HOLD_MS 100
 
 static long now_ms(void)
 {
@@ -78,8 +83,9 @@ int guard_follow_update(struct guard_follow *fw, const struct guard_vif *v,
 		f->has_local = x->e.has_local;
 		memcpy(f->routes, x->e.routes, sizeof(f->routes));
 		f->nroutes = x->e.nroutes;
-		f->on = x->seen.link.carrier;
+		f->on = f->want = x->seen.link.carrier;
 		old = find(fw, x->kname);
+		f->last = old ? old->last : 0;
 		if (old && old->on == f->on) {
 			f->repeats = old->repeats;
 			f->due = old->due;
@@ -98,32 +104,30 @@ int guard_follow_update(struct guard_follow *fw, const struct guard_vif *v,
 	return 0;
 }
 
-void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier)
+/* Switch f's routes to f->want: announced or withdrawn. */
+static void follow(struct guard_follower *f)
 {
-	struct guard_follower *f = NULL;
 	char lock[32], rec[PATH_MAX];
-	int failed = 0, fd;
+	int failed = 0, fd, on = f->want;
 
-	for (int i = 0; i < fw->n && !f; i++)
-		if (fw->f[i].ifindex == ifindex)
-			f = &fw->f[i];
-	if (!f || f->on == carrier)
-		return;
 	/* Not while its script runs (it sets the routes by the carrier it
 	 * sees, and an offline must not see them come back): the pass after
 	 * that run compares them with the carrier. */
 	vif_lock_name(f->kname, lock, sizeof(lock));
 	if ((fd = lock_try(lock)) < 0) {
 		log_debug("%s: carrier %s while its script runs", f->kname,
-			  carrier ? "on" : "off");
+			  on ? "on" : "off");
+		f->want = f->on;
 		return;
 	}
 	snprintf(rec, sizeof(rec), "%s/vif/%s", state_rundir(), f->kname);
 	if (access(rec, F_OK) < 0) {
 		lock_release(lock, fd);
+		f->want = f->on;
 		return;
 	}
-	f->on = carrier;
+	f->on = on;
+	f->last = now_ms();
 	for (int i = 0; i < f->nroutes; i++) {
 		const struct guard_route *r = &f->routes[i];
 		const struct args_addr *src =
@@ -131,23 +135,37 @@ void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier)
 								 : NULL;
 
 		if (route_move(&r->dst, f->dev, src,
-			       carrier ? r->announced : r->metric,
-			       carrier ? ROUTE_PROTO_XEN : RTPROT_BOOT,
-			       carrier ? r->metric : r->announced) < 0) {
+			       on ? r->announced : r->metric,
+			       on ? ROUTE_PROTO_XEN : RTPROT_BOOT,
+			       on ? r->metric : r->announced) < 0) {
 			log_warn("%s the route of %s to %s: %m",
-				 carrier ? "announce" : "withdraw",
+				 on ? "announce" : "withdraw",
 				 args_addr_text(&r->dst).s, f->dev);
 			failed = 1;
 		}
 	}
-	log_info("%s: carrier %s: routes %s%s", f->kname,
-		 carrier ? "on" : "off", carrier ? "announced" : "withdrawn",
+	log_info("%s: carrier %s: routes %s%s", f->kname, on ? "on" : "off",
+		 on ? "announced" : "withdrawn",
 		 failed ? " (not all: the next pass repairs)" : "");
 	lock_release(lock, fd);
-	if (carrier)
+	if (on)
 		tell(f, FOLLOW_REPEATS);
 	else
 		f->repeats = 0;
+}
+
+void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier)
+{
+	for (int i = 0; i < fw->n; i++) {
+		struct guard_follower *f = &fw->f[i];
+
+		if (f->ifindex != ifindex)
+			continue;
+		f->want = carrier;
+		if (f->on != carrier && now_ms() - f->last >= FOLLOW_HOLD_MS)
+			follow(f);
+		return;
+	}
 }
 
 int guard_follow_timer(struct guard_follow *fw)
@@ -157,6 +175,12 @@ int guard_follow_timer(struct guard_follow *fw)
 	for (int i = 0; i < fw->n; i++) {
 		struct guard_follower *f = &fw->f[i];
 
+		long hold = f->last + FOLLOW_HOLD_MS;
+
+		if (f->want != f->on && hold <= now)
+			follow(f);
+		else if (f->want != f->on && (next < 0 || hold - now < next))
+			next = hold - now;
 		if (f->repeats && f->due <= now)
 			tell(f, f->repeats - 1);
 		if (f->repeats && (next < 0 || f->due - now < next))

@@ -153,7 +153,9 @@ struct guard_follower {
 	int has_local;
 	struct guard_route routes[VIF_MAX_ADDRS];
 	int nroutes;
-	int on;	     /* announced: the carrier as last seen */
+	int on;	     /* announced: the carrier as last followed */
+	int want;    /* the carrier as last notified */
+	long last;   /* when it last switched (CLOCK_MONOTONIC, ms) */
 	int repeats; /* announcements still to send */
 	long due;    /* the next one's time (CLOCK_MONOTONIC, ms) */
 };
@@ -168,9 +170,11 @@ struct guard_follow {
 int guard_follow_update(struct guard_follow *fw, const struct guard_vif *v,
 			int n);
 /* Link ifindex's carrier is on or off (a notification): when it is a
- * followed vif's and changed, announce or withdraw its routes now. */
+ * followed vif's and changed, announce or withdraw its routes now (or,
+ * when it switched less than 100 ms ago, then: guard_follow_timer()). */
 void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier);
-/* Send the repeats that are due; milliseconds until the next, -1 none. */
+/* Send the repeats that are due and make the switches held back;
+ * milliseconds until the next of either, -1 none. */
 int guard_follow_timer(struct guard_follow *fw);
 void guard_follow_free(struct guard_follow *fw);
 

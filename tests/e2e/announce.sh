@@ -13,7 +13,8 @@
 #   three gratuitous ARP requests and three unsolicited neighbour
 #   advertisements as RFC 5227 and RFC 4861 have them (scapy decodes them
 #   and recomputes the ICMPv6 checksum), a second or more apart.  Carrier
-#   off: protocol boot again.
+#   off: protocol boot again.  A guest flapping its carrier costs a few
+#   switches, not one per flap.
 # - announce_metric=1020: announced routes have metric 1020 and no other;
 #   withdrawn, metric 2 and no other.
 # - without watch: check names a route not announced with carrier, or
@@ -142,6 +143,24 @@ tmatch "running here: status --json has carrier and announcement" '"carrier":tru
 
 carrier down
 within "paused again (carrier off): protocol boot within 1 s" 1 routes_are "boot 2"
+
+# A guest flapping its carrier (its frontend connecting and going, 80
+# times, 5 ms apart): watch switches the routes at most once per 100 ms,
+# not once per change, and ends with the carrier's last state.
+switches() { grep -c "xen-netscripts\[$H_BG_PID\]: vif1.0: carrier" "$XEN_HOTPLUG_LOG"; }
+before=$(switches)
+t0=${EPOCHREALTIME/./}
+g 1 sh -c 'for i in $(seq 40); do ip link set eth0 up; sleep 0.005
+	ip link set eth0 down; sleep 0.005; done; ip link set eth0 up'
+ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+within "after 81 carrier changes, ending up: announced within 1 s" 1 routes_are "220 2"
+sleep 0.3
+n=$(( $(switches) - before ))
+echo "# 81 carrier changes in $ms ms, $n switches"
+t "81 carrier changes in $ms ms: watch followed them ($n switches)" test "$n" -ge 1
+t "81 carrier changes in $ms ms: at most one switch per 100 ms ($n)" test "$n" -le $(( ms / 100 + 2 ))
+carrier down
+within "then carrier off: protocol boot within 1 s" 1 routes_are "boot 2"
 
 # --- announce_metric= -----------------------------------------------------------
 echo "announce_metric=1020" >>"$XEN_NETSCRIPTS_CONF"
