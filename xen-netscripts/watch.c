@@ -102,17 +102,21 @@ static long now_ms(void)
 #define SETTLE_MAX_MS 100
 #define GAP_MS 250
 
-/* Wait up to ms for events, telling w of links as they come; whether
- * any came. */
+/* Wait up to ms for events, telling w of links as they come and running
+ * its timer meanwhile; whether any came. */
 static int events(struct pollfd fds[2], const struct guard_watcher *w, int ms)
 {
 	int any = 0;
-	long end = now_ms() + ms;
+	long end = now_ms() + ms, left;
 
-	do {
-		if (poll(fds, 2, (int)(end - now_ms())) > 0)
+	while ((left = end - now_ms()) > 0) {
+		int due = w->timer(w->arg);
+
+		if (due >= 0 && due < left)
+			left = due;
+		if (poll(fds, 2, (int)left) > 0)
 			any |= drain(fds[0].fd, w) | drain(fds[1].fd, NULL);
-	} while (now_ms() < end);
+	}
 	return any;
 }
 
