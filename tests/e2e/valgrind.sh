@@ -103,12 +103,25 @@ vgrun "xen-netscripts check (flushed)" 1 "$XNS" check
 vgrun "xen-netscripts restore" 0 "$XNS" restore
 t "valgrind: restore really happened" d0 nft list chain bridge xen web1
 vgrun "xen-netscripts misuse" 2 "$XNS" frobnicate
+# And a routed guest whose carrier watch follows (its frames sent, its
+# repeats pending at the SIGTERM).
+h_guest 6 0 ip=192.0.2.60 script="$(bin vif-route)"
+h_run "$(bin vif-route)" online 6
+teq "valgrind: routed guest 6 online for the guard" 0 "$H_RC"
 d0 "${H_ENV_BASE[@]}" $VG "$XNS" watch </dev/null >"$H_DIR/vgw.out" 2>&1 &
 vgw=$!
 h_until 20 grep -q 'xen-netscripts.*: watching' "$XEN_HOTPLUG_LOG"
 d0 nft flush ruleset
 h_until 20 d0 nft list chain bridge xen web1 >/dev/null 2>&1
 t "valgrind: watch restored the flushed rules" d0 nft list chain bridge xen web1
+proto6() { d0 ip -d route show 192.0.2.60 dev vif6.0 | grep -o 'proto [a-z0-9]*' | sed 's/xen/220/'; }
+proto6_is() { [ "$(proto6)" = "$1" ]; }
+g 6 ip link set eth0 down
+h_until 20 proto6_is "proto boot"
+teq "valgrind: watch withdrew guest 6's route (carrier off)" "proto boot" "$(proto6)"
+g 6 ip link set eth0 up
+h_until 20 proto6_is "proto 220"
+teq "valgrind: watch announced guest 6's route (carrier on)" "proto 220" "$(proto6)"
 pkill -TERM -P "$vgw" # the watch itself: $vgw is the shell that runs it
 wait "$vgw"
 vgrc=$?
