@@ -72,7 +72,7 @@ static void offline(struct vif *v)
 		log_warn("%s: IPv6 proxy entries left alone", err);
 		netdev[0] = 0;
 	}
-	vif_unroute(v, v->tap ? 1 : 2, netdev[0] ? netdev : NULL);
+	vif_unroute(v, netdev[0] ? netdev : NULL);
 	vif_routed_down(v);
 }
 

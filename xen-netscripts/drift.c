@@ -20,19 +20,16 @@ static int bad(char *err, size_t len, const char *line, const char *why)
  * its device has carrier. */
 static int parse_route(const char *v, struct guard_route *r)
 {
-	char a[ARGS_ADDR_LEN], m[16];
+	char a[ARGS_ADDR_LEN], m[16]; /* cut short: too long for args_uint() */
 	unsigned long metric, ann;
 	const char *sp = strchr(v, ' '), *sp2;
-	size_t len;
 
 	if (!sp || (size_t)(sp - v) >= sizeof(a))
 		return -1;
 	snprintf(a, sizeof(a), "%.*s", (int)(sp - v), v);
 	sp2 = strchr(sp + 1, ' ');
-	len = sp2 ? (size_t)(sp2 - sp - 1) : strlen(sp + 1);
-	if (len >= sizeof(m))
-		return -1;
-	snprintf(m, sizeof(m), "%.*s", (int)len, sp + 1);
+	snprintf(m, sizeof(m), "%.*s",
+		 (int)(sp2 ? (size_t)(sp2 - sp - 1) : strlen(sp + 1)), sp + 1);
 	if (args_addr(a, &r->dst) < 0 ||
 	    args_uint(m, 0, 0xffffffffUL, &metric) < 0 ||
 	    (sp2 && args_uint(sp2 + 1, 0, 0xffffffffUL, &ann) < 0))
@@ -155,26 +152,27 @@ int guard_expect_parse(const struct state *rec, struct guard_expect *e,
 	return 0;
 }
 
-/* Route r through the device, at the metric its carrier wants, else at
- * the other one (an announcement not followed); -1 with errno. */
+/* The routes of r's address through the device: present or not, and for
+ * an announced one in which state (guard.h). */
 static int observe_route(const struct guard_route *r, struct guard_seen *s,
 			 int i)
 {
-	unsigned want = s->link.carrier ? r->announced : r->metric;
-	unsigned other = s->link.carrier ? r->metric : r->announced;
-	unsigned at = want;
-	int proto = 0;
+	struct route_same rs[ROUTE_SAME_MAX];
+	int n = route_same(&r->dst, s->link.name, rs, ROUTE_SAME_MAX), xen = 0;
 
-	s->route[i] = route_has(&r->dst, s->link.name, want, &proto);
-	if (s->route[i] == 0 && r->announce && other != want) {
-		s->route[i] = route_has(&r->dst, s->link.name, other, &proto);
-		at = other;
-	}
-	if (s->route[i] < 0)
+	if (n < 0)
 		return -1;
-	s->announced[i] = proto == ROUTE_PROTO_XEN && at == r->announced ? 1
-			  : proto != ROUTE_PROTO_XEN && at == r->metric	 ? 0
-									 : -1;
+	s->route[i] = 0;
+	for (int j = 0; j < n && j < ROUTE_SAME_MAX; j++) {
+		xen |= rs[j].proto == ROUTE_PROTO_XEN;
+		s->route[i] |= r->announce || rs[j].metric == r->metric;
+	}
+	if (n == 1 && rs[0].metric == r->announced && xen)
+		s->announced[i] = GUARD_ANNOUNCED;
+	else if (n == 1 && rs[0].metric == r->metric && !xen)
+		s->announced[i] = GUARD_NOT_ANNOUNCED;
+	else
+		s->announced[i] = xen ? GUARD_STRAY_ANNOUNCED : GUARD_STRAY;
 	return 0;
 }
 
@@ -221,6 +219,44 @@ int guard_observe(const char *kname, const struct guard_expect *e,
 		return -1;
 	s->fw = rc;
 	return 0;
+}
+
+enum drift {
+	DRIFT_NONE,
+	DRIFT_MISSING,
+	DRIFT_NOT_ANNOUNCED, /* carrier on (reported while watch follows) */
+	DRIFT_ANNOUNCED,     /* carrier off */
+	DRIFT_STRAY,	     /* another route, not of protocol xen */
+};
+
+/* How route i of e differs from what s's carrier wants. */
+static enum drift route_drift(const struct guard_route *r,
+			      const struct guard_seen *s, int i)
+{
+	int a = s->announced[i];
+
+	if (!s->route[i])
+		return DRIFT_MISSING;
+	if (!r->announce ||
+	    a == (s->link.carrier ? GUARD_ANNOUNCED : GUARD_NOT_ANNOUNCED))
+		return DRIFT_NONE;
+	if (a == GUARD_STRAY)
+		return DRIFT_STRAY;
+	if (!s->link.carrier)
+		return DRIFT_ANNOUNCED;
+	if (a == GUARD_STRAY_ANNOUNCED)
+		return DRIFT_STRAY;
+	return s->followed ? DRIFT_NOT_ANNOUNCED : DRIFT_NONE;
+}
+
+int guard_announce_drift(const struct guard_expect *e,
+			 const struct guard_seen *s)
+{
+	int n = 0;
+
+	for (int i = 0; s->exists && i < e->nroutes; i++)
+		n += route_drift(&e->routes[i], s, i) > DRIFT_MISSING;
+	return n;
 }
 
 struct problems {
@@ -273,19 +309,29 @@ int guard_compare(const struct guard_expect *e, const struct guard_seen *s,
 		say(&ps, "address %s missing", args_addr_text(&e->local).s);
 	for (int i = 0; i < e->nroutes; i++) {
 		const struct guard_route *r = &e->routes[i];
+		const char *what = NULL;
 
-		if (!s->route[i])
+		switch (route_drift(r, s, i)) {
+		case DRIFT_NONE:
+			continue;
+		case DRIFT_MISSING:
 			say(&ps, "route %s (metric %u) missing",
 			    args_addr_text(&r->dst).s,
-			    s->link.carrier ? r->announced : r->metric);
-		else if (r->announce && s->announced[i] != s->link.carrier)
-			say(&ps,
-			    s->link.carrier
-				    ? "route %s not announced (carrier on: "
-				      "the guest runs here)"
-				    : "route %s announced without carrier (the "
-				      "guest does not run here)",
-			    args_addr_text(&r->dst).s);
+			    s->link.carrier && r->announce ? r->announced
+							   : r->metric);
+			continue;
+		case DRIFT_NOT_ANNOUNCED:
+			what = "not announced (carrier on: the guest runs here)";
+			break;
+		case DRIFT_ANNOUNCED:
+			what = "announced without carrier (the guest does not "
+			       "run here)";
+			break;
+		case DRIFT_STRAY:
+			what = "routed through the device more than once";
+			break;
+		}
+		say(&ps, "route %s %s", args_addr_text(&r->dst).s, what);
 	}
 	for (int i = 0; i < e->nndp; i++)
 		if (!s->ndp[i])

@@ -1,22 +1,23 @@
 /* watch: a routed vif's routes announced while its guest runs here.
  * Netback turns a vif's carrier on when the guest's frontend connects and
  * off when it goes (a migration's source, a pause); vif-route announced or
- * not at online, and from then on the carrier's every change is followed
+ * not at online, and from then on every change of the carrier is followed
  * here at once, on the link's notification, not at the next pass: the
- * routes switch protocol (and metric) and the LAN hears the guest's
+ * routes switch protocol (and metric) and the LAN hears of the guest's
  * addresses from this host, then again FOLLOW_REPEATS times FOLLOW_GAP_MS
- * apart (a peer ignores a change inside its neighbour lock time).
- * The guest controls its carrier (its frontend connects and goes): a vif
- * switches at most once per FOLLOW_HOLD_MS, the carrier's last state then
- * (a guest flapping it costs a few switches a second, and its routers as
- * many updates, not one per flap). */
+ * apart (a peer ignores a change inside its neighbour lock time).  What a
+ * pass sees is put right the same way: a route announced without carrier,
+ * or not announced with it.
+ * The guest controls its carrier: after a switch the next one waits
+ * FOLLOW_HOLD_MS, doubled at each switch that comes within FOLLOW_QUIET_MS
+ * of the last, up to FOLLOW_HOLD_MAX_MS, and then follows the carrier's
+ * last state, so a guest flapping it costs a few switches (its routers as
+ * many updates) and then one every FOLLOW_HOLD_MAX_MS. */
 #include <errno.h>
 #include <limits.h>
-#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "announce.h"
@@ -28,14 +29,10 @@
 #define FOLLOW_REPEATS 2
 #define FOLLOW_GAP_MS 1000
 #define FOLLOW_HOLD_MS 100
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define FOLLOW_HOLD_MAX_MS 5000
+#define FOLLOW_QUIET_MS 5000
+#define FOLLOW_RETRY_MS 20 /* its script holds the lock */
+#define FOLLOW_FAILED_MS 1000
 
 /* The LAN told the guest's addresses are here; repeats scheduled. */
 static void tell(struct guard_follower *f, int repeats)
@@ -48,7 +45,7 @@ static void tell(struct guard_follower *f, int repeats)
 		log_warn("announce the addresses of %s on %s: %m", f->dev,
 			 f->netdev);
 	f->repeats = repeats;
-	f->due = now_ms() + FOLLOW_GAP_MS;
+	f->due = guard_now_ms() + FOLLOW_GAP_MS;
 }
 
 static struct guard_follower *find(struct guard_follow *fw, const char *kname)
@@ -57,6 +54,19 @@ static struct guard_follower *find(struct guard_follow *fw, const char *kname)
 		if (!strcmp(fw->f[i].kname, kname))
 			return &fw->f[i];
 	return NULL;
+}
+
+/* Whether x's announced routes are all announced (1), none (0), or some
+ * other way (-1: stray routes, half switched). */
+static int announced(const struct guard_vif *x)
+{
+	int on = 0, off = 0;
+
+	for (int i = 0; i < x->e.nroutes; i++) {
+		on += x->seen.announced[i] == GUARD_ANNOUNCED;
+		off += x->seen.announced[i] == GUARD_NOT_ANNOUNCED;
+	}
+	return on == x->e.nroutes ? 1 : off == x->e.nroutes ? 0 : -1;
 }
 
 int guard_follow_update(struct guard_follow *fw, const struct guard_vif *v,
@@ -83,18 +93,26 @@ int guard_follow_update(struct guard_follow *fw, const struct guard_vif *v,
 		f->has_local = x->e.has_local;
 		memcpy(f->routes, x->e.routes, sizeof(f->routes));
 		f->nroutes = x->e.nroutes;
-		f->on = f->want = x->seen.link.carrier;
-		old = find(fw, x->kname);
-		f->last = old ? old->last : 0;
-		if (old && old->on == f->on) {
+		/* As the pass saw them: the timer puts routes that disagree
+		 * with the carrier right. */
+		f->on = announced(x);
+		f->want = x->seen.link.carrier;
+		f->hold = FOLLOW_HOLD_MS;
+		if ((old = find(fw, x->kname))) {
+			f->last = old->last;
+			f->hold = old->hold;
+			f->retry = old->retry;
 			f->repeats = old->repeats;
 			f->due = old->due;
-		} else if (f->on && fw->primed) {
+		}
+		if (f->on == 1 && (!old || old->on != 1) && fw->primed) {
 			/* Announced by its online or a restore (their frames
 			 * went once): the repeats are ours. */
 			f->repeats = FOLLOW_REPEATS;
-			f->due = now_ms() + FOLLOW_GAP_MS;
+			f->due = guard_now_ms() + FOLLOW_GAP_MS;
 		}
+		if (!f->want)
+			f->repeats = 0;
 		k++;
 	}
 	free(fw->f);
@@ -104,54 +122,70 @@ int guard_follow_update(struct guard_follow *fw, const struct guard_vif *v,
 	return 0;
 }
 
-/* Switch f's routes to f->want: announced or withdrawn. */
+/* Switch f's routes to its carrier, read again under the vif's lock. */
 static void follow(struct guard_follower *f)
 {
 	char lock[32], rec[PATH_MAX];
-	int failed = 0, fd, on = f->want;
+	struct link_info li;
+	long now = guard_now_ms();
+	int failed = 0, fd, on;
 
 	/* Not while its script runs (it sets the routes by the carrier it
-	 * sees, and an offline must not see them come back): the pass after
-	 * that run compares them with the carrier. */
+	 * sees, and an offline must not see them come back): tried again. */
 	vif_lock_name(f->kname, lock, sizeof(lock));
 	if ((fd = lock_try(lock)) < 0) {
-		log_debug("%s: carrier %s while its script runs", f->kname,
-			  on ? "on" : "off");
-		f->want = f->on;
+		if (errno != EWOULDBLOCK)
+			log_warn("%s: take its lock: %m", f->kname);
+		f->retry = now + FOLLOW_RETRY_MS;
 		return;
 	}
 	snprintf(rec, sizeof(rec), "%s/vif/%s", state_rundir(), f->kname);
-	if (access(rec, F_OK) < 0) {
-		lock_release(lock, fd);
+	if (access(rec, F_OK) < 0 || link_info(f->dev, &li) < 0 ||
+	    li.ifindex != f->ifindex) {
+		lock_release(lock, fd); /* gone: the next pass forgets it */
 		f->want = f->on;
 		return;
 	}
-	f->on = on;
-	f->last = now_ms();
+	f->want = on = li.carrier;
+	if (on == f->on) {
+		lock_release(lock, fd);
+		return;
+	}
 	for (int i = 0; i < f->nroutes; i++) {
 		const struct guard_route *r = &f->routes[i];
 		const struct args_addr *src =
 			r->dst.family == AF_INET && f->has_local ? &f->local
 								 : NULL;
 
-		if (route_move(&r->dst, f->dev, src,
-			       on ? r->announced : r->metric,
-			       on ? ROUTE_PROTO_XEN : RTPROT_BOOT,
-			       on ? r->metric : r->announced) < 0) {
+		if (route_announce(&r->dst, f->dev, src, r->metric,
+				   r->announced, on) < 0) {
 			log_warn("%s the route of %s to %s: %m",
 				 on ? "announce" : "withdraw",
 				 args_addr_text(&r->dst).s, f->dev);
 			failed = 1;
 		}
 	}
-	log_info("%s: carrier %s: routes %s%s", f->kname, on ? "on" : "off",
-		 on ? "announced" : "withdrawn",
-		 failed ? " (not all: the next pass repairs)" : "");
 	lock_release(lock, fd);
+	log_info("%s: carrier %s: routes %s%s", f->kname, on ? "on" : "off",
+		 on ? "announced" : "withdrawn", failed ? " (not all)" : "");
+	f->hold =
+		now - f->last < FOLLOW_QUIET_MS
+			? (f->hold * 2 > FOLLOW_HOLD_MAX_MS ? FOLLOW_HOLD_MAX_MS
+							    : f->hold * 2)
+			: FOLLOW_HOLD_MS;
+	f->last = now;
+	f->on = failed ? -1 : on;
+	f->retry = failed ? now + FOLLOW_FAILED_MS : 0;
 	if (on)
 		tell(f, FOLLOW_REPEATS);
-	else
-		f->repeats = 0;
+}
+
+/* When f's pending switch may be made (it has one). */
+static long switch_at(const struct guard_follower *f)
+{
+	long at = f->last + (f->last ? f->hold : 0);
+
+	return f->retry > at ? f->retry : at;
 }
 
 void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier)
@@ -162,7 +196,9 @@ void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier)
 		if (f->ifindex != ifindex)
 			continue;
 		f->want = carrier;
-		if (f->on != carrier && now_ms() - f->last >= FOLLOW_HOLD_MS)
+		if (!carrier)
+			f->repeats = 0; /* it is not here any more */
+		if (f->on != carrier && switch_at(f) <= guard_now_ms())
 			follow(f);
 		return;
 	}
@@ -170,17 +206,15 @@ void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier)
 
 int guard_follow_timer(struct guard_follow *fw)
 {
-	long now = now_ms(), next = -1;
+	long now = guard_now_ms(), next = -1;
 
 	for (int i = 0; i < fw->n; i++) {
 		struct guard_follower *f = &fw->f[i];
 
-		long hold = f->last + FOLLOW_HOLD_MS;
-
-		if (f->want != f->on && hold <= now)
+		if (f->want != f->on && switch_at(f) <= now)
 			follow(f);
-		else if (f->want != f->on && (next < 0 || hold - now < next))
-			next = hold - now;
+		if (f->want != f->on && (next < 0 || switch_at(f) - now < next))
+			next = switch_at(f) - now;
 		if (f->repeats && f->due <= now)
 			tell(f, f->repeats - 1);
 		if (f->repeats && (next < 0 || f->due - now < next))

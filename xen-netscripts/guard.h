@@ -60,9 +60,19 @@ struct guard_seen {
 	int proxy_arp; /* routed: 1 on, 0 off, -1 unreadable */
 	int local;     /* routed: dom0's address on the device */
 	int route[VIF_MAX_ADDRS], ndp[VIF_MAX_ADDRS]; /* 1 present */
-	/* An announced route's state: 1 announced (ROUTE_PROTO_XEN, its
-	 * announced metric), 0 not (RTPROT_BOOT, its own), -1 neither. */
-	int announced[VIF_MAX_ADDRS];
+	/* An announced route's state (the routes of its address through the
+	 * device: one, of protocol xen and the announced metric; one, of
+	 * another protocol and its own metric; more, one of them xen; more,
+	 * none xen). */
+	enum guard_announced {
+		GUARD_NOT_ANNOUNCED,
+		GUARD_ANNOUNCED,
+		GUARD_STRAY_ANNOUNCED,
+		GUARD_STRAY,
+	} announced[VIF_MAX_ADDRS];
+	/* watch runs (follows the carrier): a route not announced while the
+	 * carrier is on is a problem.  Set by the caller. */
+	int followed;
 	int fw; /* fw_vif_check(): 1 in place */
 	char fw_why[160];
 };
@@ -81,6 +91,11 @@ int guard_observe(const char *kname, const struct guard_expect *e,
 int guard_compare(const struct guard_expect *e, const struct guard_seen *s,
 		  char p[][GUARD_PROBLEM_LEN]);
 
+/* How many of the differences are of announcement only (what watch's
+ * carrier following puts right, without a restore).  Pure. */
+int guard_announce_drift(const struct guard_expect *e,
+			 const struct guard_seen *s);
+
 /* A vif this domain is the backend of. */
 struct guard_vif {
 	char kname[IFNAMSIZ]; /* vifD.N, or vifD.N-emu */
@@ -94,6 +109,7 @@ struct guard_vif {
 	int has_record; /* RUNDIR/vif/KNAME read */
 	struct guard_expect e;
 	int nproblems;
+	int nannounce; /* of them, of announcement only */
 	char problems[GUARD_PROBLEMS][GUARD_PROBLEM_LEN];
 	struct guard_seen seen;
 };
@@ -110,9 +126,13 @@ void guard_free(struct guard_vif *v, int n);
 const char *guard_dev(const struct guard_vif *v);
 /* Whether the guard looks after v: ours, online and connected. */
 int guard_watched(const struct guard_vif *v);
-/* Compare one vif (guard_observe() + guard_compare()); -1 with errno when
- * the kernel cannot be read. */
-int guard_check(struct guard_vif *v);
+/* Compare one vif (guard_observe() + guard_compare()), followed: whether
+ * watch follows the carrier; -1 with errno when the kernel cannot be
+ * read. */
+int guard_check(struct guard_vif *v, int followed);
+/* Whether a watch runs (it holds the lock GUARD_WATCH_LOCK). */
+#define GUARD_WATCH_LOCK "xen-netscripts-watch"
+int guard_watch_running(void);
 
 /* 1 when s is "NAME=VALUE" with NAME a variable name; pure. */
 int guard_env_ok(const char *s);
@@ -153,11 +173,13 @@ struct guard_follower {
 	int has_local;
 	struct guard_route routes[VIF_MAX_ADDRS];
 	int nroutes;
-	int on;	     /* announced: the carrier as last followed */
+	int on;	     /* the routes: 1 announced, 0 not, -1 neither */
 	int want;    /* the carrier as last notified */
-	long last;   /* when it last switched (CLOCK_MONOTONIC, ms) */
+	long last;   /* when they last switched (guard_now_ms()) */
+	long hold;   /* how long after that the next switch waits */
+	long retry;  /* not before (its script ran, a switch failed) */
 	int repeats; /* announcements still to send */
-	long due;    /* the next one's time (CLOCK_MONOTONIC, ms) */
+	long due;    /* the next one's time */
 };
 struct guard_follow {
 	struct guard_follower *f;
@@ -171,12 +193,15 @@ int guard_follow_update(struct guard_follow *fw, const struct guard_vif *v,
 			int n);
 /* Link ifindex's carrier is on or off (a notification): when it is a
  * followed vif's and changed, announce or withdraw its routes now (or,
- * when it switched less than 100 ms ago, then: guard_follow_timer()). */
+ * when it switched a moment ago, then: guard_follow_timer()). */
 void guard_follow_carrier(struct guard_follow *fw, int ifindex, int carrier);
 /* Send the repeats that are due and make the switches held back;
  * milliseconds until the next of either, -1 none. */
 int guard_follow_timer(struct guard_follow *fw);
 void guard_follow_free(struct guard_follow *fw);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+long guard_now_ms(void);
 
 /* What watch is told of the kernel, and when. */
 struct guard_watcher {

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "guard.h"
+#include "lock.h"
 #include "log.h"
 #include "netlink.h"
 #include "text.h"
@@ -61,6 +62,9 @@ struct guard {
 	int ntried;
 	struct tried *attempted;    /* this pass's */
 	struct guard_follow follow; /* watch: the carrier of routed vifs */
+	int followed;		    /* watch runs (this one, or another) */
+	long passes;		    /* watch's */
+	int watch_lock;		    /* watch: GUARD_WATCH_LOCK, -1 */
 	int nattempted;
 };
 
@@ -85,6 +89,7 @@ static void finish(struct guard *g)
 	free(g->tried);
 	free(g->attempted);
 	guard_follow_free(&g->follow);
+	lock_release(GUARD_WATCH_LOCK, g->watch_lock);
 	xstore_close(g->xs);
 	netlink_close();
 	fw_close();
@@ -113,7 +118,7 @@ static int load(struct guard *g)
 	if (!(g->v = guard_list(g->xs, &g->n)) && errno != ENOENT)
 		die(g, 2, "read backend/vif from xenstore: %m");
 	for (int i = 0; i < g->n; i++) {
-		if (guard_check(&g->v[i]) < 0)
+		if (guard_check(&g->v[i], g->followed) < 0)
 			die(g, 2, "read the kernel's state of %s: %m",
 			    g->v[i].kname);
 		problems += g->v[i].nproblems;
@@ -332,6 +337,8 @@ static int repair(struct guard *g, int watching)
 			continue;
 		if (v->has_record && !v->seen.exists)
 			continue; /* the guest's device is gone: libxl's */
+		if (watching && v->nproblems <= v->nannounce)
+			continue; /* watch's carrier following puts it right */
 		joined(v->problems, v->nproblems, what, sizeof(what));
 		if (watching && tried_before(g, v->kname, what))
 			continue;
@@ -388,6 +395,9 @@ static int watch_pass(void *arg)
 	remember(g);
 	if (guard_follow_update(&g->follow, g->v, g->n) < 0)
 		log_warn("follow the carrier of routed vifs: %m");
+	if (!g->passes++)
+		log_info("first pass: %d vifs, the carrier of %d followed",
+			 g->n, g->follow.n);
 	return iptables ? 1000 : 30000;
 }
 
@@ -403,7 +413,7 @@ static int watch_timer(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct guard g = { 0 };
+	struct guard g = { .watch_lock = -1 };
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	int json = 0, problems;
 
@@ -437,11 +447,21 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "watch")) {
 		struct guard_watcher w = { watch_pass, watch_link, watch_timer,
 					   &g };
-		int rc = guard_watch(&w);
+		int rc;
+
+		/* One watch: two would follow the same carrier twice. */
+		if ((g.watch_lock = lock_try(GUARD_WATCH_LOCK)) < 0 &&
+		    errno == EWOULDBLOCK)
+			die(&g, 1, "another xen-netscripts watch is running");
+		if (g.watch_lock < 0)
+			die(&g, 2, "take the lock " GUARD_WATCH_LOCK ": %m");
+		g.followed = 1;
+		rc = guard_watch(&w);
 
 		finish(&g);
 		return rc < 0 ? 1 : 0;
 	}
+	g.followed = guard_watch_running();
 	problems = load(&g);
 	if (!strcmp(cmd, "status")) {
 		guard_print_status(g.v, g.n, g.nets, json);

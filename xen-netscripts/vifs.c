@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "lock.h"
 #include "log.h"
 #include "route.h"
 #include "sysctl.h"
@@ -203,9 +204,9 @@ int guard_watched(const struct guard_vif *v)
 	       !strcmp(v->hotplug, "connected");
 }
 
-int guard_check(struct guard_vif *v)
+int guard_check(struct guard_vif *v, int followed)
 {
-	v->nproblems = 0;
+	v->nproblems = v->nannounce = 0;
 	if (!guard_watched(v))
 		return 0;
 	if (!v->has_record) {
@@ -216,8 +217,19 @@ int guard_check(struct guard_vif *v)
 	}
 	if (guard_observe(v->kname, &v->e, &v->seen) < 0)
 		return -1;
+	v->seen.followed = followed;
 	v->nproblems = guard_compare(&v->e, &v->seen, v->problems);
+	v->nannounce = guard_announce_drift(&v->e, &v->seen);
 	return 0;
+}
+
+int guard_watch_running(void)
+{
+	int fd = lock_try(GUARD_WATCH_LOCK);
+
+	if (fd >= 0)
+		lock_release(GUARD_WATCH_LOCK, fd);
+	return fd < 0 && errno == EWOULDBLOCK;
 }
 
 /* --- the network scripts ---------------------------------------------- */

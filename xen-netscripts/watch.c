@@ -85,7 +85,7 @@ static int drain(int fd, const struct guard_watcher *w)
 	return any;
 }
 
-static long now_ms(void)
+long guard_now_ms(void)
 {
 	struct timespec ts;
 
@@ -107,9 +107,9 @@ static long now_ms(void)
 static int events(struct pollfd fds[2], const struct guard_watcher *w, int ms)
 {
 	int any = 0;
-	long end = now_ms() + ms, left;
+	long end = guard_now_ms() + ms, left;
 
-	while ((left = end - now_ms()) > 0) {
+	while ((left = end - guard_now_ms()) > 0) {
 		int due = w->timer(w->arg);
 
 		if (due >= 0 && due < left)
@@ -158,10 +158,10 @@ int guard_watch(const struct guard_watcher *w)
 	}
 	fds[0].events = fds[1].events = POLLIN;
 	log_info("watching (nftables and rtnetlink notifications)");
-	last = now_ms();
+	last = guard_now_ms();
 	period = w->pass(w->arg);
 	while (!stop) {
-		long wait = last + period - now_ms();
+		long wait = last + period - guard_now_ms();
 		int due = w->timer(w->arg), k;
 		struct timespec t;
 		long first;
@@ -182,20 +182,20 @@ int guard_watch(const struct guard_watcher *w)
 		if (k > 0) {
 			/* A link's carrier is followed now (drain); the rest
 			 * waits for the burst to settle and the gap. */
-			first = now_ms();
+			first = guard_now_ms();
 			drain(fds[0].fd, w);
 			drain(fds[1].fd, NULL);
 			while (events(fds, w, SETTLE_MS) &&
-			       now_ms() - first < SETTLE_MAX_MS)
+			       guard_now_ms() - first < SETTLE_MAX_MS)
 				;
-		} else if (now_ms() < last + period) {
+		} else if (guard_now_ms() < last + period) {
 			continue; /* the timer's turn */
 		}
-		if (now_ms() - last < GAP_MS)
-			events(fds, w, (int)(GAP_MS - (now_ms() - last)));
+		if (guard_now_ms() - last < GAP_MS)
+			events(fds, w, (int)(GAP_MS - (guard_now_ms() - last)));
 		drain(fds[0].fd, w);
 		drain(fds[1].fd, NULL);
-		last = now_ms();
+		last = guard_now_ms();
 		period = w->pass(w->arg);
 	}
 	close(fds[0].fd);

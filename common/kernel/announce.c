@@ -1,6 +1,7 @@
 #include "announce.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -110,7 +111,7 @@ static unsigned icmp6_checksum(const unsigned char src[16],
 }
 
 int announce_na(unsigned char *buf, size_t len, const unsigned char mac[6],
-		const struct args_addr *ip6)
+		const unsigned char src[16], const struct args_addr *ip6)
 {
 	static const unsigned char all_nodes_mac[6] = { 0x33, 0x33, 0x00,
 							0x00, 0x00, 0x01 };
@@ -125,9 +126,7 @@ int announce_na(unsigned char *buf, size_t len, const unsigned char mac[6],
 	p = put16(p, NA_LEN + NA_OPT_LEN);
 	*p++ = IPPROTO_ICMPV6;
 	*p++ = 255; /* hop limit: receivers drop any other (RFC 4861 7.1.2) */
-	/* From the address itself: dom0 holds no address of the guest's, and
-	 * any address of the link will do (RFC 4861 7.2.6). */
-	p = put(p, ip6->a, 16);
+	p = put(p, src, 16);
 	p = put(p, all_nodes, 16);
 	*p++ = NA_TYPE;
 	*p++ = 0;
@@ -140,19 +139,42 @@ int announce_na(unsigned char *buf, size_t len, const unsigned char mac[6],
 	*p++ = 1; /* in units of 8 bytes */
 	put(p, mac, 6);
 	put16(buf + ICMP6_OFF + 2,
-	      icmp6_checksum(ip6->a, all_nodes, buf + ICMP6_OFF,
+	      icmp6_checksum(src, all_nodes, buf + ICMP6_OFF,
 			     NA_LEN + NA_OPT_LEN));
 	return ANNOUNCE_NA_LEN;
 }
 
-/* The frame for address a from mac into buf (ANNOUNCE_NA_LEN bytes, the
- * longer); its length, or -1 with errno EINVAL. */
+/* The frame for address a from mac (and src, IPv6) into buf
+ * (ANNOUNCE_NA_LEN bytes, the longer); its length, or -1 with errno EINVAL. */
 static int frame(unsigned char *buf, const unsigned char mac[6],
-		 const struct args_addr *a)
+		 const unsigned char src[16], const struct args_addr *a)
 {
 	if (a->family == AF_INET)
 		return announce_garp(buf, ANNOUNCE_NA_LEN, mac, a);
-	return announce_na(buf, ANNOUNCE_NA_LEN, mac, a);
+	return announce_na(buf, ANNOUNCE_NA_LEN, mac, src, a);
+}
+
+/* ifname's link-local IPv6 address into out; -1 when it has none. */
+static int link_local(const char *ifname, unsigned char out[16])
+{
+	struct ifaddrs *all, *i;
+	int found = -1;
+
+	if (getifaddrs(&all) < 0)
+		return -1;
+	for (i = all; i && found < 0; i = i->ifa_next) {
+		const struct sockaddr_in6 *a =
+			(const struct sockaddr_in6 *)i->ifa_addr;
+
+		if (a && a->sin6_family == AF_INET6 &&
+		    IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr) &&
+		    !strcmp(i->ifa_name, ifname)) {
+			memcpy(out, &a->sin6_addr, 16);
+			found = 0;
+		}
+	}
+	freeifaddrs(all);
+	return found;
 }
 
 /* A network (a routed guest that is a router): no neighbour entry holds
@@ -190,16 +212,16 @@ static int link_of(int s, const char *ifname, int *ifindex,
 
 int announce_send(const char *ifname, const struct args_addr *a, int n)
 {
-	unsigned char buf[ANNOUNCE_NA_LEN], mac[6] = { 0 };
+	unsigned char buf[ANNOUNCE_NA_LEN], mac[6] = { 0 }, src[16] = { 0 };
 	struct sockaddr_ll to = { .sll_family = AF_PACKET };
-	int s, len, err = 0;
+	int s, len, err = 0, v6 = 1;
 
 	if (n < 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	for (int i = 0; i < n; i++)
-		if (!is_network(&a[i]) && frame(buf, mac, &a[i]) < 0)
+		if (!is_network(&a[i]) && frame(buf, mac, src, &a[i]) < 0)
 			return -1;
 	/* Protocol 0: the socket only sends, nothing is queued to it. */
 	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
@@ -209,10 +231,11 @@ int announce_send(const char *ifname, const struct args_addr *a, int n)
 		err = errno;
 		goto out;
 	}
+	v6 = link_local(ifname, src) == 0;
 	for (int i = 0; i < n && !err; i++) {
-		if (is_network(&a[i]))
+		if (is_network(&a[i]) || (a[i].family == AF_INET6 && !v6))
 			continue;
-		len = frame(buf, mac, &a[i]);
+		len = frame(buf, mac, src, &a[i]);
 		to.sll_protocol =
 			htons(a[i].family == AF_INET ? ETHERTYPE_ARP
 						     : ETHERTYPE_IPV6);
@@ -220,6 +243,9 @@ int announce_send(const char *ifname, const struct args_addr *a, int n)
 			   sizeof(to)) < 0)
 			err = errno;
 	}
+	for (int i = 0; i < n && !err && !v6; i++)
+		if (a[i].family == AF_INET6 && !is_network(&a[i]))
+			err = EADDRNOTAVAIL;
 out:
 	close(s);
 	errno = err;

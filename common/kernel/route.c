@@ -257,15 +257,6 @@ int route_add(const struct args_addr *dst, const char *name,
 	return ret < 0 ? -1 : 0;
 }
 
-int route_move(const struct args_addr *dst, const char *name,
-	       const struct args_addr *src, unsigned metric, int proto,
-	       unsigned from)
-{
-	if (route_add(dst, name, src, metric, proto) < 0)
-		return -1;
-	return from == metric ? 0 : route_del(dst, name, from);
-}
-
 int route_del(const struct args_addr *dst, const char *name, unsigned metric)
 {
 	struct rtnl_route *r = route_obj(dst, name, metric, RTPROT_UNSPEC);
@@ -309,12 +300,13 @@ int route_proxy_ndp(const char *name, const struct args_addr *a, int on)
 	return ret < 0 ? -1 : 0;
 }
 
-/* What route_has() and route_has_proxy_ndp() look for in a dump. */
+/* What route_same() and route_has_proxy_ndp() look for in a dump. */
 struct want {
 	const struct args_addr *a;
 	int ifindex;
-	unsigned metric;
-	int found; /* a route: 1 + its protocol */
+	struct route_same *out; /* route_same(): up to max found */
+	int max;
+	int found;
 };
 
 /* Whether the attribute holds exactly address a. */
@@ -337,11 +329,16 @@ static int want_route(struct nl_msg *msg, void *arg)
 	if (nlmsg_parse(nlh, sizeof(*r), tb, RTA_MAX, NULL) < 0)
 		return NL_OK;
 	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : r->rtm_table;
-	if (r->rtm_family == w->a->family && table == RT_TABLE_MAIN &&
-	    r->rtm_dst_len == w->a->prefix && attr_is(tb[RTA_DST], w->a) &&
-	    tb[RTA_OIF] && (int)nla_get_u32(tb[RTA_OIF]) == w->ifindex &&
-	    (tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0) == w->metric)
-		w->found = 1 + r->rtm_protocol;
+	if (r->rtm_family != w->a->family || table != RT_TABLE_MAIN ||
+	    r->rtm_dst_len != w->a->prefix || !attr_is(tb[RTA_DST], w->a) ||
+	    !tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != w->ifindex)
+		return NL_OK;
+	if (w->found < w->max) {
+		w->out[w->found].metric =
+			tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+		w->out[w->found].proto = r->rtm_protocol;
+	}
+	w->found++;
 	return NL_OK;
 }
 
@@ -359,7 +356,7 @@ static int want_proxy(struct nl_msg *msg, void *arg)
 }
 
 /* Dump (type: RTM_GETROUTE or RTM_GETNEIGH, with header hdr) through fn
- * looking for w; 1 found, 0 not, -1 with errno. */
+ * looking for w; how many found, -1 with errno. */
 static int dump_find(int type, const void *hdr, size_t len,
 		     int (*fn)(struct nl_msg *, void *), struct want *w)
 {
@@ -376,24 +373,70 @@ static int dump_find(int type, const void *hdr, size_t len,
 	return netlink_query(msg, fn, w) < 0 ? -1 : w->found;
 }
 
-int route_has(const struct args_addr *dst, const char *name, unsigned metric,
-	      int *proto)
+int route_same(const struct args_addr *dst, const char *name,
+	       struct route_same *out, int max)
 {
 	struct rtmsg r = { .rtm_family = (unsigned char)dst->family };
-	struct want w = { dst, link_index(name), metric, 0 };
+	struct want w = { dst, link_index(name), out, max, 0 };
 
-	if (dump_find(RTM_GETROUTE, &r, sizeof(r), want_route, &w) < 0)
+	return dump_find(RTM_GETROUTE, &r, sizeof(r), want_route, &w);
+}
+
+int route_has(const struct args_addr *dst, const char *name, unsigned metric)
+{
+	struct route_same r[ROUTE_SAME_MAX];
+	int n = route_same(dst, name, r, ROUTE_SAME_MAX);
+
+	for (int i = 0; i < n && i < ROUTE_SAME_MAX; i++)
+		if (r[i].metric == metric)
+			return 1;
+	return n < 0 ? -1 : 0;
+}
+
+/* Delete the routes of dst through name but the one with metric keep (-1:
+ * all of them). */
+static int del_others(const struct args_addr *dst, const char *name, long keep)
+{
+	struct route_same r[ROUTE_SAME_MAX];
+	int n, gone;
+
+	do {
+		if ((n = route_same(dst, name, r, ROUTE_SAME_MAX)) < 0)
+			return -1;
+		gone = 0;
+		for (int i = 0; i < n && i < ROUTE_SAME_MAX; i++) {
+			if ((long)r[i].metric == keep)
+				continue;
+			if (route_del(dst, name, r[i].metric) < 0)
+				return -1;
+			gone++;
+		}
+	} while (n > ROUTE_SAME_MAX && gone);
+	return 0;
+}
+
+int route_announce(const struct args_addr *dst, const char *name,
+		   const struct args_addr *src, unsigned metric,
+		   unsigned announced, int on)
+{
+	unsigned want = on ? announced : metric;
+
+	if (route_add(dst, name, src, want,
+		      on ? ROUTE_PROTO_XEN : RTPROT_BOOT) < 0)
 		return -1;
-	if (w.found && proto)
-		*proto = w.found - 1;
-	return !!w.found;
+	return del_others(dst, name, want);
+}
+
+int route_del_all(const struct args_addr *dst, const char *name)
+{
+	return del_others(dst, name, -1);
 }
 
 int route_has_proxy_ndp(const char *name, const struct args_addr *a)
 {
 	/* NTF_PROXY in the request: the kernel dumps its proxy table. */
 	struct ndmsg nd = { .ndm_family = AF_INET6, .ndm_flags = NTF_PROXY };
-	struct want w = { a, link_index(name), 0, 0 };
+	struct want w = { a, link_index(name), NULL, 0, 0 };
 
 	return dump_find(RTM_GETNEIGH, &nd, sizeof(nd), want_proxy, &w);
 }

@@ -35,20 +35,34 @@ int route_addr_del(const char *name, const struct args_addr *a);
  * metric is replaced (its protocol too). */
 int route_add(const struct args_addr *dst, const char *name,
 	      const struct args_addr *src, unsigned metric, int proto);
-/* route_add(), then the same route with metric from deleted (when from is
- * not metric): a route changes its metric without a moment unrouted. */
-int route_move(const struct args_addr *dst, const char *name,
-	       const struct args_addr *src, unsigned metric, int proto,
-	       unsigned from);
-/* Delete that route (metric 0: the first route of dst out of name, whatever
- * its metric and protocol); absorbs ESRCH/ENOENT and ENODEV. */
+/* A guest's route dst through link name, announced (protocol
+ * ROUTE_PROTO_XEN, metric announced) when on, else not (RTPROT_BOOT,
+ * metric), and no other route of dst through name: the new one is made
+ * before the others go, so dst is never unrouted. */
+int route_announce(const struct args_addr *dst, const char *name,
+		   const struct args_addr *src, unsigned metric,
+		   unsigned announced, int on);
+/* Delete that route (whatever its protocol); absorbs ESRCH/ENOENT and
+ * ENODEV. */
 int route_del(const struct args_addr *dst, const char *name, unsigned metric);
 
-/* 1 when the main table routes dst (its prefix exactly) out of link name
- * with metric (then its protocol into *proto, unless NULL), 0 when not (or
- * there is no such link), -1 with errno. */
-int route_has(const struct args_addr *dst, const char *name, unsigned metric,
-	      int *proto);
+/* Delete every route of dst (its prefix exactly) through link name, whatever
+ * its metric and protocol; absorbs ENODEV. */
+int route_del_all(const struct args_addr *dst, const char *name);
+
+/* A route of dst through a link: its metric and protocol. */
+struct route_same {
+	unsigned metric;
+	int proto;
+};
+#define ROUTE_SAME_MAX 8
+/* The main table's routes of dst (its prefix exactly) out of link name, the
+ * first max of them into out: how many there are (more than max, maybe), 0
+ * when none (or there is no such link), -1 with errno. */
+int route_same(const struct args_addr *dst, const char *name,
+	       struct route_same *out, int max);
+/* 1 when one of them has metric, 0 when not, -1 with errno. */
+int route_has(const struct args_addr *dst, const char *name, unsigned metric);
 /* 1 when link name answers neighbour solicitations for IPv6 address a
  * (route_proxy_ndp()), 0 when not (or no such link), -1 with errno. */
 int route_has_proxy_ndp(const char *name, const struct args_addr *a);

@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -633,9 +632,9 @@ void vif_routed_down(struct vif *v)
 		log_debug("set %s down: %m", v->dev);
 }
 
-/* The lowest announce_metric=: a tap's announced routes (one less) stay
- * clear of the metrics of routes not announced (1 and 2). */
-#define ANNOUNCE_METRIC_MIN 4
+/* The lowest announce_metric=: announced routes stay clear of the metrics
+ * of those not announced (1: a tap's, 2: a vif's). */
+#define ANNOUNCE_METRIC_MIN 3
 
 void vif_read_announce(struct vif *v)
 {
@@ -648,14 +647,15 @@ void vif_read_announce(struct vif *v)
 			  "invalid announce_metric '%s': expected a route "
 			  "metric from %d to %u",
 			  val, ANNOUNCE_METRIC_MIN, UINT32_MAX);
-	v->announce = 1;
+	/* A tap has carrier as soon as its device model opens it, paused or
+	 * not: it cannot say where the guest runs. */
+	v->announce = !v->tap;
 	v->announce_metric = (unsigned)m;
 }
 
 unsigned vif_announced_metric(const struct vif *v, unsigned metric)
 {
-	return v->announce_metric ? v->announce_metric - (v->tap ? 1 : 0)
-				  : metric;
+	return v->announce_metric ? v->announce_metric : metric;
 }
 
 void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
@@ -680,10 +680,8 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 		int is6 = addr->family == AF_INET6;
 
 		args_addr_format(addr, a, sizeof(a));
-		if (route_move(addr, v->dev, is6 ? NULL : src,
-			       on ? ann : metric,
-			       on ? ROUTE_PROTO_XEN : RTPROT_BOOT,
-			       on ? metric : ann) < 0)
+		if (route_announce(addr, v->dev, is6 ? NULL : src, metric, ann,
+				   on) < 0)
 			vif_fatal(v, "route %s to %s: %m", a, v->dev);
 		if (v->announce)
 			record(v, "route %s %u %u", a, metric, ann);
@@ -715,7 +713,7 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 			 netdev);
 }
 
-void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
+void vif_unroute(struct vif *v, const char *netdev)
 {
 	char a[INET6_ADDRSTRLEN + 4], why[192];
 
@@ -723,9 +721,8 @@ void vif_unroute(struct vif *v, unsigned metric, const char *netdev)
 		const struct args_addr *addr = &v->addrs[i];
 
 		args_addr_format(addr, a, sizeof(a));
-		/* Then the announced one, whatever announce_metric= was. */
-		if (route_del(addr, v->dev, metric) < 0 ||
-		    route_del(addr, v->dev, 0) < 0)
+		/* Announced or not, whatever announce_metric= was. */
+		if (route_del_all(addr, v->dev) < 0)
 			log_warn("remove the route of %s to %s: %m", a, v->dev);
 		if (addr->family != AF_INET6 || addr->prefix != 128 || !netdev)
 			continue;

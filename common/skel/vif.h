@@ -48,7 +48,8 @@ struct vif {
 	int antispoof;	    /* antispoof= (default yes) */
 	int routed; /* set by vif-route and vif-nat: not a bridge port */
 	/* vif_read_announce() (vif-route): the routes are announced while
-	 * the device has carrier, with announce_metric= (0: their own). */
+	 * the device (not a tap) has carrier, with announce_metric= (0: their
+	 * own). */
 	int announce;
 	unsigned announce_metric;
 
@@ -141,7 +142,7 @@ void vif_routes(struct vif *v, unsigned metric, const struct args_addr *src,
 /* Undo vif_routes(), announced or not (netdev NULL: leave proxy NDP
  * entries, and so does another device's route to the address); warnings
  * only. */
-void vif_unroute(struct vif *v, unsigned metric, const char *netdev);
+void vif_unroute(struct vif *v, const char *netdev);
 
 /* Allow the device exactly the guest's MAC and addresses (tagged frames
  * too when trunk), or with antispoof=no only remove earlier rules.  Fatal

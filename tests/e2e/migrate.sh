@@ -17,7 +17,9 @@
 # from the destination within 1 s of the resume, and drops them after the
 # last offline; the LAN host reaches the guest once the source left the LAN.
 # And once: without xen-netscripts watch, a vif whose carrier comes up after
-# online is not announced.
+# online is not announced.  Then a third migration, E -> F with BIRD, as
+# netback makes it when the source's frontend only suspends: the
+# destination resumes before the source's carrier goes (overlap).
 # no firewall backend
 . "$(dirname "$0")/../harness/lib.sh"
 h_setup
@@ -26,7 +28,7 @@ VR=$(bin vif-route)
 XNS=$(bin xen-netscripts)
 
 h_lan
-h_bird_router 2 3 4 5
+h_bird_router 2 3 4 5 6 7
 h_wait "the LAN host's IPv6 is up" 5 h_lan_ipv6_up lanhost eth0
 
 # mac HOST: the MAC of host HOST's uplink.
@@ -139,6 +141,44 @@ round() {
 
 round bird A 2 1 B 3 2
 round frr C 4 3 D 5 4 1020
+
+# overlap SRC N DOMID DST N DOMID: as netback does it, where a suspended
+# frontend does not disconnect: the destination resumes while the source's
+# vif still has carrier (until the source domain is destroyed), so both
+# announce for a moment; once the source's carrier goes, the router and the
+# LAN host are at the destination within 1 s, and nothing is left from the
+# source.
+overlap() {
+	local src=$1 sn=$2 sd=$3 dst=$4 dn=$5 dd=$6 r="bird, overlap"
+	h_lan_host "$src" "$sn"
+	h_lan_host "$dst" "$dn"
+	h_bird_host "$src" "$sn"
+	h_bird_host "$dst" "$dn"
+	within "$r: the router's BGP sessions with $src and $dst are up" 20 h_bgp_up "$sn" "$dn"
+	watch "$src"
+	watch "$dst"
+	h_mg_arrive "$src" "$sd"
+	h_mg_resume "$src" "$sd"
+	h_mg_config "$src" "$sd"
+	within "$r: the router has the guest via $src" 5 via "$sn"
+	h_mg_arrive "$dst" "$dd"
+	teq "$r: online on $dst (paused) exits 0" 0 "$H_RC"
+	h_mg_resume "$dst" "$dd"
+	within "$r: resumed on $dst while $src still has carrier: announced on both" 1 \
+		eval 'announced "$dst" "$dd" && announced "$src" "$sd"'
+	within "$r: the LAN host has the guest at $dst's MAC within 1 s" 1 \
+		eval '[ "$(neighbours)" = "$(mac "$dst") $(mac "$dst")" ]'
+	h_mg_pause "$src" "$sd" # the source domain destroyed: its vif goes
+	within "$r: $src's carrier gone: the router routes via $dst within 1 s" 1 via "$dn"
+	within "$r: the router has nothing left from $src" 1 eval '[ -z "$(from_session "$sn")" ]'
+	h_mg_config "$dst" "$dd"
+	h_mg_leave "$src" "$sd"
+	reach "$r, on $dst"
+	h_mg_leave "$dst" "$dd"
+	within "$r: after the last offline the router drops the guest" 1 eval \
+		'[ -z "$(h_router_via "$H_G4")$(h_router_via "$H_G6")" ]'
+}
+overlap E 6 5 F 7 6
 
 # What the watches and daemons said, when something failed.
 if [ "$H_FAIL" -gt 0 ]; then

@@ -2,7 +2,9 @@
  * The expected bytes are written out field by field from RFC 826 / 5227
  * (ARP) and RFC 8200 / 4443 / 4861 (IPv6, ICMPv6, NA); the ICMPv6
  * checksums were computed once by scapy 2.5.0 (bytes(Ether()/IPv6()/
- * ICMPv6ND_NA(O=1)/ICMPv6NDOptDstLLAddr()), read back) and pasted here. */
+ * ICMPv6ND_NA(O=1)/ICMPv6NDOptDstLLAddr()), read back) and pasted here.
+ * An advertisement comes from a link-local address of the sending link
+ * (RFC 4861 4.4): here mac1's and an all-ones one. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,14 +34,14 @@ static const unsigned char na1[ANNOUNCE_NA_LEN] = {
 	/* IPv6: version 6, no class or flow, payload 32, ICMPv6, hop limit
 	 * 255 */
 	0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0xff,
-	/* source 2001:db8::10 */
-	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x10,
+	/* source fe80::216:3eff:fe12:3456 */
+	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x16, 0x3e, 0xff,
+	0xfe, 0x12, 0x34, 0x56,
 	/* destination ff02::1 */
 	0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	0x00, 0x00, 0x00, 0x01,
 	/* ICMPv6: neighbour advertisement, code 0, checksum (scapy) */
-	0x88, 0x00, 0x88, 0x8f,
+	0x88, 0x00, 0x44, 0x59,
 	/* R 0, S 0, O 1, reserved */
 	0x20, 0x00, 0x00, 0x00,
 	/* target 2001:db8::10 */
@@ -56,12 +58,12 @@ static const unsigned char mac2[6] = { 0x02, 0xff, 0xff, 0xff, 0xff, 0xfe };
 static const unsigned char na2[ANNOUNCE_NA_LEN] = {
 	0x33, 0x33, 0x00, 0x00, 0x00, 0x01, 0x02, 0xff, 0xff, 0xff, 0xff, 0xfe,
 	0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0xff,
-	/* source fd00:ffff:ffff::ffff */
-	0xfd, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* source fe80::ffff:ffff:ffff:ffff */
+	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
 	/* checksum (scapy) */
-	0x88, 0x00, 0x59, 0xa0, 0x20, 0x00, 0x00, 0x00, 0xfd, 0x00, 0xff, 0xff,
+	0x88, 0x00, 0x58, 0x20, 0x20, 0x00, 0x00, 0x00, 0xfd, 0x00, 0xff, 0xff,
 	0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff,
 	0x02, 0x01, 0x02, 0xff, 0xff, 0xff, 0xff, 0xfe
 };
@@ -72,6 +74,17 @@ static struct args_addr addr(const char *s)
 
 	ck_assert_int_eq(args_addr(s, &a), 0);
 	return a;
+}
+
+/* announce_na() from the link-local address of mac1's link, or (mac2) from
+ * an all-ones one. */
+static int na_from_link(unsigned char *buf, size_t len,
+			const unsigned char mac[6], const struct args_addr *a)
+{
+	struct args_addr src = addr(mac == mac1 ? "fe80::216:3eff:fe12:3456"
+						: "fe80::ffff:ffff:ffff:ffff");
+
+	return announce_na(buf, len, mac, src.a, a);
 }
 
 /* build (announce_garp() or announce_na()) of address s from mac writes
@@ -112,8 +125,8 @@ END_TEST
 
 START_TEST(announce_na_frame)
 {
-	expect_frame(announce_na, "2001:db8::10", mac1, na1, sizeof(na1));
-	expect_frame(announce_na, "fd00:ffff:ffff::ffff", mac2, na2,
+	expect_frame(na_from_link, "2001:db8::10", mac1, na1, sizeof(na1));
+	expect_frame(na_from_link, "fd00:ffff:ffff::ffff", mac2, na2,
 		     sizeof(na2));
 }
 END_TEST
@@ -134,7 +147,7 @@ START_TEST(announce_wrong_address)
 		ck_assert_int_eq(errno, EINVAL);
 		a = addr(na_bad[i]);
 		errno = 0;
-		ck_assert_int_eq(announce_na(buf, sizeof(buf), mac1, &a), -1);
+		ck_assert_int_eq(na_from_link(buf, sizeof(buf), mac1, &a), -1);
 		ck_assert_int_eq(errno, EINVAL);
 	}
 	/* A family that is neither. */
@@ -143,7 +156,7 @@ START_TEST(announce_wrong_address)
 	ck_assert_int_eq(announce_garp(buf, sizeof(buf), mac1, &a), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	errno = 0;
-	ck_assert_int_eq(announce_na(buf, sizeof(buf), mac1, &a), -1);
+	ck_assert_int_eq(na_from_link(buf, sizeof(buf), mac1, &a), -1);
 	ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST

@@ -101,7 +101,9 @@ START_TEST(record_refused)
 		"script vif-route\ndev web0\nroute 192.0.2.6 2 \n",
 		"script vif-route\ndev web0\nroute 192.0.2.6 2 1020 9\n",
 		"script vif-route\ndev web0\nroute 192.0.2.6 2 4294967296\n",
-		"script vif-route\ndev web0\nroute 192.0.2.6 12345678901234567\n",
+		/* 16 characters: more than a metric has, cut short */
+		"script vif-route\ndev web0\nroute 192.0.2.6 0000000000000002\n",
+		"script vif-route\ndev web0\nroute 192.0.2.6 2 0000000000000002\n",
 		"script vif-route\ndev web0\nndp 2001:db8::6\n",
 		"script vif-route\ndev web0\nndp eth0 192.0.2.300\n",
 		"script vif-bridge\ndev web0\ntype pv\n",
@@ -255,8 +257,9 @@ START_TEST(compare_drift)
 END_TEST
 
 /* A route announced while its device has carrier ("route A METRIC
- * ANNOUNCED"): in place when its protocol and metric follow the carrier;
- * otherwise named for what it is. */
+ * ANNOUNCED"): in place when its routes follow the carrier; otherwise
+ * named for what it is.  A route not announced with carrier is watch's to
+ * follow: a problem only while watch runs (followed). */
 START_TEST(compare_announced)
 {
 	static const char text[] = "script vif-route\n"
@@ -277,35 +280,59 @@ START_TEST(compare_announced)
 
 	all_there(&e, &s);
 	s.link.carrier = 1;
-	s.announced[0] = 1;
+	s.announced[0] = GUARD_ANNOUNCED;
 	ck_assert_int_eq(guard_compare(&e, &s, p), 0);
 	s.link.carrier = 0;
-	s.announced[0] = 0;
+	s.announced[0] = GUARD_NOT_ANNOUNCED;
 	ck_assert_int_eq(guard_compare(&e, &s, p), 0);
+	ck_assert_int_eq(guard_announce_drift(&e, &s), 0);
 
-	s.announced[0] = 1;
+	/* Without carrier, announced: always a problem, watch or not. */
+	s.announced[0] = GUARD_ANNOUNCED;
 	ck_assert_int_eq(guard_compare(&e, &s, p), 1);
 	ck_assert_str_eq(p[0], "route 192.0.2.6 announced without carrier "
 			       "(the guest does not run here)");
+	s.announced[0] = GUARD_STRAY_ANNOUNCED;
+	ck_assert_int_eq(guard_compare(&e, &s, p), 1);
+	ck_assert_str_eq(p[0], "route 192.0.2.6 announced without carrier "
+			       "(the guest does not run here)");
+	ck_assert_int_eq(guard_announce_drift(&e, &s), 1);
+	s.announced[0] = GUARD_STRAY;
+	ck_assert_int_eq(guard_compare(&e, &s, p), 1);
+	ck_assert_str_eq(p[0], "route 192.0.2.6 routed through the device "
+			       "more than once");
+
+	/* With carrier, not announced: watch's to follow. */
 	s.link.carrier = 1;
-	s.announced[0] = 0;
+	s.announced[0] = GUARD_NOT_ANNOUNCED;
+	ck_assert_int_eq(guard_compare(&e, &s, p), 0);
+	ck_assert_int_eq(guard_announce_drift(&e, &s), 0);
+	s.followed = 1;
 	ck_assert_int_eq(guard_compare(&e, &s, p), 1);
 	ck_assert_str_eq(p[0], "route 192.0.2.6 not announced (carrier on: "
 			       "the guest runs here)");
-	s.announced[0] = -1; /* protocol xen at metric 2 */
+	ck_assert_int_eq(guard_announce_drift(&e, &s), 1);
+	s.announced[0] = GUARD_STRAY_ANNOUNCED;
 	ck_assert_int_eq(guard_compare(&e, &s, p), 1);
-	ck_assert_str_eq(p[0], "route 192.0.2.6 not announced (carrier on: "
-			       "the guest runs here)");
-	/* Missing: named with the metric the carrier wants. */
+	ck_assert_str_eq(p[0], "route 192.0.2.6 routed through the device "
+			       "more than once");
+
+	/* Missing: named with the metric the carrier wants; not watch's. */
 	s.route[0] = 0;
 	ck_assert_int_eq(guard_compare(&e, &s, p), 1);
 	ck_assert_str_eq(p[0], "route 192.0.2.6 (metric 1020) missing");
-	/* A route not announced (vif-nat's, an older record's) is only
+	ck_assert_int_eq(guard_announce_drift(&e, &s), 0);
+	s.link.carrier = 0;
+	ck_assert_int_eq(guard_compare(&e, &s, p), 1);
+	ck_assert_str_eq(p[0], "route 192.0.2.6 (metric 2) missing");
+
+	/* A route never announced (vif-nat's, an older record's) is only
 	 * looked for. */
 	all_there(&e, &s);
 	s.link.carrier = 1;
-	s.announced[0] = 1;
-	s.announced[1] = 0;
+	s.followed = 1;
+	s.announced[0] = GUARD_ANNOUNCED;
+	s.announced[1] = GUARD_STRAY_ANNOUNCED;
 	ck_assert_int_eq(guard_compare(&e, &s, p), 0);
 }
 END_TEST
