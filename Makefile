@@ -5,14 +5,19 @@
 #   make demo       the demo: a throwaway dom0 in network namespaces
 #   make bench      benchmarks against the upstream shell scripts
 #   make fuzz       each fuzz target FUZZ_SECONDS (60) seconds (FUZZ_TARGETS: some)
-#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, MANDIR, CONFDIR, UNITDIR,
-#                   RTPROTOSDIR, DOCDIR
+#   make install    DESTDIR, PREFIX, SBINDIR, SCRIPTDIR, LIBEXECDIR, MANDIR, CONFDIR,
+#                   UNITDIR, RTPROTOSDIR, DOCDIR (SCRIPTLINKS=no: nothing in SCRIPTDIR)
 #   make uninstall  put the shell scripts back
 #   make format     rewrite the C files as clang-format does (checked by the tests)
 
 PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
 SCRIPTDIR ?= /etc/xen/scripts
+# The hotplug binaries: in SCRIPTDIR itself by default; elsewhere (a package:
+# /usr/libexec/xen-netscripts) with a symlink from SCRIPTDIR to each, unless
+# SCRIPTLINKS=no (the package makes those links itself, through diversions).
+LIBEXECDIR ?= $(SCRIPTDIR)
+SCRIPTLINKS ?= yes
 MANDIR    ?= $(PREFIX)/share/man
 CONFDIR   ?= /etc/xen
 UNITDIR   ?= /etc/systemd/system
@@ -159,7 +164,7 @@ install: all
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(RTPROTOSDIR)
 	install -m 0644 etc/iproute2/rt_protos.d/xen-netscripts.conf $(DESTDIR)$(RTPROTOSDIR)/xen-netscripts.conf
 	for u in systemd/*.service.in; do \
-	  sed 's|@SCRIPTDIR@|$(SCRIPTDIR)|g; s|@SBINDIR@|$(SBINDIR)|g' $$u \
+	  sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g; s|@SBINDIR@|$(SBINDIR)|g' $$u \
 	    >$(DESTDIR)$(UNITDIR)/$$(basename $$u .in); \
 	done
 	install -m 0755 $(B)/xen-netscripts $(DESTDIR)$(SBINDIR)/xen-netscripts
@@ -167,12 +172,19 @@ install: all
 	install -d $(DESTDIR)$(DOCDIR)/examples/bird $(DESTDIR)$(DOCDIR)/examples/frr
 	install -m 0644 etc/bird/xen-netscripts.conf $(DESTDIR)$(DOCDIR)/examples/bird/xen-netscripts.conf
 	install -m 0644 etc/frr/xen-netscripts.conf $(DESTDIR)$(DOCDIR)/examples/frr/xen-netscripts.conf
+	install -d $(DESTDIR)$(LIBEXECDIR)
 	for p in $(HOTPLUG); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
+	  install -m 0644 $$p/$$p.8 $(DESTDIR)$(MANDIR)/man8/$$p.8; \
+	  if [ "$(LIBEXECDIR)" != "$(SCRIPTDIR)" ]; then \
+	    install -m 0755 $(B)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; \
+	    [ "$(SCRIPTLINKS)" = yes ] || continue; \
+	  fi; \
 	  if [ -e $$t ] && [ ! -e $$t.sh-orig ] && head -c2 $$t | grep -q '#!'; then \
 	    mv $$t $$t.sh-orig; fi; \
-	  install -m 0755 $(B)/$$p $$t; \
-	  install -m 0644 $$p/$$p.8 $(DESTDIR)$(MANDIR)/man8/$$p.8; \
+	  if [ "$(LIBEXECDIR)" != "$(SCRIPTDIR)" ]; then \
+	    ln -sfn $(LIBEXECDIR)/$$p $$t; \
+	  else install -m 0755 $(B)/$$p $$t; fi; \
 	done
 
 uninstall:
@@ -183,9 +195,12 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 	for p in $(HOTPLUG); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
-	  if [ -e $$t.sh-orig ]; then mv -f $$t.sh-orig $$t; else rm -f $$t; fi; \
+	  if [ "$(LIBEXECDIR)" != "$(SCRIPTDIR)" ]; then rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; fi; \
+	  if [ -e $$t.sh-orig ]; then mv -f $$t.sh-orig $$t; \
+	  elif [ "$(SCRIPTLINKS)" = yes ] || [ "$(LIBEXECDIR)" = "$(SCRIPTDIR)" ]; then rm -f $$t; fi; \
 	  rm -f $(DESTDIR)$(MANDIR)/man8/$$p.8; \
 	done
+	[ "$(LIBEXECDIR)" = "$(SCRIPTDIR)" ] || rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || true
 
 # Rewrite every C file as clang-format writes it (tests/format.sh checks it).
 format:
