@@ -27,11 +27,12 @@ pkg_exit() {
 		done
 	fi
 	rm -rf --one-file-system "$T"
-	h_summary
+	h_summary >&3 # the script's own output (an interrupted t redirects to /dev/null)
 	[ "$H_FAIL" -eq 0 ] && [ "$rc" -eq 0 ]
 }
+exec 3>&1
 trap pkg_exit EXIT
-trap 'exit 130' INT TERM
+trap 'not_ok "interrupted" >&3; exit 130' INT TERM
 
 # --- build and lintian ---------------------------------------------------------
 
