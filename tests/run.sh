@@ -2,7 +2,7 @@
 # Run every test: the Check unit suites (plain and sanitized builds), the
 # layering check (tests/layers.sh), the format check (tests/format.sh), each
 # fuzz target for a few seconds (FUZZ_SMOKE_SECONDS, 3), the end-to-end and differential scenarios (against the plain and the sanitized
-# binaries), and the valgrind leak check.  Ends with "N passed, N failed".
+# binaries), the valgrind leak check and the Debian package (tests/pkg/package.sh).  Ends with "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -58,6 +58,12 @@ for f in tests/e2e/*.sh; do
 done
 echo "== tests/e2e/valgrind.sh"
 bash tests/e2e/valgrind.sh || true
+
+# The Debian package: built, lintian, installed and removed in a throwaway
+# debootstrap chroot (the network for apt; about a minute, the first run
+# longer while it fills /var/cache/xen-netscripts-tests).
+echo "== tests/pkg/package.sh"
+bash tests/pkg/package.sh || true
 
 # Hygiene: every namespace and daemon a test started is gone.
 if [ "$(ip netns list | grep -c '^xns')" -gt "$ns_before" ]; then
