@@ -13,10 +13,11 @@
 PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
 SCRIPTDIR ?= /etc/xen/scripts
-# The hotplug binaries: in SCRIPTDIR itself by default; elsewhere (a package:
-# /usr/libexec/xen-netscripts) with a symlink from SCRIPTDIR to each, unless
-# SCRIPTLINKS=no (the package makes those links itself, through diversions).
-LIBEXECDIR ?= $(SCRIPTDIR)
+# The hotplug binaries live in LIBEXECDIR (as in the Debian package); SCRIPTDIR
+# has a symlink to each, the shell script it replaces kept as NAME.sh-orig,
+# unless SCRIPTLINKS=no (the package makes those links itself, through
+# diversions).
+LIBEXECDIR ?= $(PREFIX)/libexec/xen-netscripts
 SCRIPTLINKS ?= yes
 MANDIR    ?= $(PREFIX)/share/man
 CONFDIR   ?= /etc/xen
@@ -176,15 +177,11 @@ install: all
 	for p in $(HOTPLUG); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
 	  install -m 0644 $$p/$$p.8 $(DESTDIR)$(MANDIR)/man8/$$p.8; \
-	  if [ "$(LIBEXECDIR)" != "$(SCRIPTDIR)" ]; then \
-	    install -m 0755 $(B)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; \
-	    [ "$(SCRIPTLINKS)" = yes ] || continue; \
-	  fi; \
-	  if [ -e $$t ] && [ ! -e $$t.sh-orig ] && head -c2 $$t | grep -q '#!'; then \
+	  install -m 0755 $(B)/$$p $(DESTDIR)$(LIBEXECDIR)/$$p; \
+	  [ "$(SCRIPTLINKS)" = yes ] || continue; \
+	  if [ -f $$t ] && [ ! -L $$t ] && [ ! -e $$t.sh-orig ] && head -c2 $$t | grep -q "#!"; then \
 	    mv $$t $$t.sh-orig; fi; \
-	  if [ "$(LIBEXECDIR)" != "$(SCRIPTDIR)" ]; then \
-	    ln -sfn $(LIBEXECDIR)/$$p $$t; \
-	  else install -m 0755 $(B)/$$p $$t; fi; \
+	  ln -sfn $(LIBEXECDIR)/$$p $$t; \
 	done
 
 uninstall:
@@ -195,12 +192,12 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 	for p in $(HOTPLUG); do \
 	  t=$(DESTDIR)$(SCRIPTDIR)/$$p; \
-	  if [ "$(LIBEXECDIR)" != "$(SCRIPTDIR)" ]; then rm -f $(DESTDIR)$(LIBEXECDIR)/$$p; fi; \
+	  rm -f $(DESTDIR)$(LIBEXECDIR)/$$p $(DESTDIR)$(MANDIR)/man8/$$p.8; \
+	  [ "$(SCRIPTLINKS)" = yes ] || continue; \
 	  if [ -e $$t.sh-orig ]; then mv -f $$t.sh-orig $$t; \
-	  elif [ "$(SCRIPTLINKS)" = yes ] || [ "$(LIBEXECDIR)" = "$(SCRIPTDIR)" ]; then rm -f $$t; fi; \
-	  rm -f $(DESTDIR)$(MANDIR)/man8/$$p.8; \
+	  elif [ -L $$t ]; then rm -f $$t; fi; \
 	done
-	[ "$(LIBEXECDIR)" = "$(SCRIPTDIR)" ] || rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || true
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 # Rewrite every C file as clang-format writes it (tests/format.sh checks it).
 format:
