@@ -68,9 +68,11 @@ deb=$(ls "$T"/xen-netscripts_*_amd64.deb)
 t "one xen-netscripts_VERSION_amd64.deb" test -f "$deb"
 tmatch "Built-Using names libnftnl, libnl3 and xen (linked in statically)" \
 	'^libnftnl \(= [^)]+\), libnl3 \(= [^)]+\), xen \(= [^)]+\)$' "$(dpkg-deb -f "$deb" Built-Using)"
-lint=$(lintian "$T"/xen-netscripts_*.changes 2>&1)
+lint=$(lintian -I --pedantic "$T"/xen-netscripts_*.changes 2>&1)
 teq "lintian: no errors" "" "$(grep '^E:' <<<"$lint")"
 teq "lintian: no warnings" "" "$(grep '^W:' <<<"$lint")"
+teq "lintian -I --pedantic: no other tag either (each kept one has its override)" "" \
+	"$(grep '^[A-Z]:' <<<"$lint")"
 
 # --- the chroot ----------------------------------------------------------------
 
