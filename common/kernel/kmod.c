@@ -25,8 +25,9 @@ int kmod_load(const char *name, char *err, size_t len)
 
 	if (sysctl_get(knob, prog, sizeof(prog)) < 0) {
 		e = errno;
-		snprintf(err, len, "load kernel module %s: read "
-				   "/proc/sys/kernel/modprobe: %s",
+		snprintf(err, len,
+			 "load kernel module %s: read "
+			 "/proc/sys/kernel/modprobe: %s",
 			 name, strerror(e));
 		errno = e;
 		return -1;
@@ -41,10 +42,10 @@ int kmod_load(const char *name, char *err, size_t len)
 	}
 	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
 		goto spawn_failed;
-	if ((e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
-						  O_RDONLY, 0)) != 0 ||
-	    (e = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
-						  O_WRONLY, 0)) != 0 ||
+	if ((e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+						  0)) != 0 ||
+	    (e = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+						  0)) != 0 ||
 	    (e = posix_spawn(&pid, prog, &fa, NULL, argv, environ)) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
 		goto spawn_failed;

@@ -44,7 +44,7 @@ else
 	# First, while no iptables module is loaded: the backend loads them.
 	run tests/uml/modules.sh iptables
 	# From here on a host that uses iptables on its bridges.
-	modprobe br_netfilter || die "modprobe br_netfilter failed"
+	"$dir/modprobe" br_netfilter || die "modprobe br_netfilter failed"
 	for f in tests/e2e/vlan.sh tests/e2e/vif-bridge.sh tests/e2e/antispoof.sh; do
 		for fw in nft iptables; do run "$f" "$fw"; done
 	done

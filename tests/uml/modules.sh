@@ -52,6 +52,16 @@ tmatch "modprobe fails: hotplug-error names the module, the program and its stat
 t "modprobe fails: run as the iptables command runs it" \
 	in_list "-q -- ip_tables" "$(cat "$H_DIR/modprobe-fails.args")"
 teq "modprobe fails: nothing loaded" "$MODS " "$(unloaded)"
+# The kernel holds the program's path in 256 bytes: 255 and the NUL.  One of
+# 255 bytes is quoted whole; one byte more the kernel itself cuts.
+long=$H_DIR/$(printf 'm%.0s' $(seq $((255 - ${#H_DIR} - 1))))
+ln -s "$H_DIR/modprobe-fails" "$long"
+echo "$long" >/proc/sys/kernel/modprobe
+h_run "$VB" online 1
+tmatch "modprobe of a 255-byte path fails: hotplug-error quotes the path whole" \
+	"load kernel module ip_tables: '$long' exited with status 1\$" "$(xs $BE/1/0/hotplug-error)"
+echo "${long}m" >/proc/sys/kernel/modprobe
+teq "a 256-byte path: the kernel keeps 255 bytes" "$long" "$(cat /proc/sys/kernel/modprobe)"
 echo >/proc/sys/kernel/modprobe
 h_run "$VB" online 1
 teq "no modprobe program: online exits 1" 1 "$H_RC"
