@@ -31,10 +31,12 @@ export ASAN_OPTIONS=detect_leaks=1:exitcode=86
 export UBSAN_OPTIONS=halt_on_error=1:exitcode=87:print_stacktrace=1
 echo "== user-mode Linux $(uname -r): bridge VLAN filtering, modules unloaded"
 
-# run FILE FW [BUILD]: one scenario with one firewall backend.
+# run FILE FW: one scenario with one firewall backend, the plain build (the
+# sanitized one cannot run here: ASan's shadow memory does not fit in this
+# kernel's address space for processes).
 run() {
-	echo "== [uml] $1 (firewall=$2${3:+, $3})"
-	H_FW=$2 H_BIN=$top/build${3:+/$3} bash "$1"
+	echo "== [uml] $1 (firewall=$2)"
+	H_FW=$2 H_BIN=$top/build bash "$1"
 }
 
 mapfile -t only <"$dir/scenarios"
@@ -48,7 +50,5 @@ else
 	for f in tests/e2e/vlan.sh tests/e2e/vif-bridge.sh tests/e2e/antispoof.sh; do
 		for fw in nft iptables; do run "$f" "$fw"; done
 	done
-	run tests/e2e/vlan.sh nft asan
-	run tests/e2e/vlan.sh iptables asan
 fi
 echo 0 >"$dir/status"

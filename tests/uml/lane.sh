@@ -27,8 +27,10 @@ lane_fail() {
 }
 cleanup() {
 	[ -n "$dog" ] && kill "$dog" 2>/dev/null && wait "$dog" 2>/dev/null
+	# The kernel's helper processes outlive its main one: its whole
+	# process group (its own, from setsid).
 	if [ -n "$pid" ]; then
-		kill -9 "$pid" 2>/dev/null
+		kill -9 -- -"$pid" "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	fi
 	[ -n "$dir" ] && rm -rf "$dir"
@@ -59,7 +61,7 @@ start=$EPOCHREALTIME
 # Unknown NAME=VALUE parameters reach init as its environment.  The console
 # (init's output, the tests') is this script's output; loglevel=1 keeps the
 # kernel's own messages out of it.
-"$uml" mem=1G rootfstype=hostfs rootflags=/ rw "init=$top/tests/uml/init.sh" \
+setsid "$uml" mem=1G rootfstype=hostfs rootflags=/ rw "init=$top/tests/uml/init.sh" \
 	con=null con0=fd:0,fd:1 loglevel=1 "XNS_UML_DIR=$dir" "XNS_TOP=$top" \
 	</dev/null 2>&1 &
 pid=$!
@@ -68,7 +70,7 @@ pid=$!
 	trap 'kill "$s" 2>/dev/null; exit 0' TERM
 	sleep "$limit" &
 	s=$!
-	wait "$s" && kill -9 "$pid"
+	wait "$s" && kill -9 -- -"$pid" "$pid"
 ) 2>/dev/null &
 dog=$!
 wait "$pid"
