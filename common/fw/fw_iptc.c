@@ -566,11 +566,11 @@ struct change {
 };
 
 /* Why the last change failed, when errno cannot say it (fw_iptc_error()). */
-static char error[512];
+static char load_error[512];
 
 const char *fw_iptc_error(void)
 {
-	return error[0] ? error : NULL;
+	return load_error[0] ? load_error : NULL;
 }
 
 /* Table of family f, its modules loaded first when the kernel does not have
@@ -578,7 +578,7 @@ const char *fw_iptc_error(void)
  * (xtables_insmod), and so does this.  Before ip_tables is loaded the
  * kernel answers ENOPROTOOPT ("iptables who?"), or ENOENT when bpfilter
  * answers for it; a table whose module is not loaded, ENOENT.  NULL with
- * errno set, and error[] when a module could not be loaded. */
+ * errno set, and load_error[] when a module could not be loaded. */
 static struct xtc_handle *open_table(const struct family *f, const char *table)
 {
 	struct xtc_handle *h = f->init(table);
@@ -587,8 +587,8 @@ static struct xtc_handle *open_table(const struct family *f, const char *table)
 	if (h || (errno != ENOPROTOOPT && errno != ENOENT))
 		return h;
 	snprintf(mod, sizeof(mod), "%s%s", f->table_kmod, table);
-	if (kmod_load(f->kmod, error, sizeof(error)) < 0 ||
-	    kmod_load(mod, error, sizeof(error)) < 0)
+	if (kmod_load(f->kmod, load_error, sizeof(load_error)) < 0 ||
+	    kmod_load(mod, load_error, sizeof(load_error)) < 0)
 		return NULL;
 	return f->init(table);
 }
@@ -678,7 +678,7 @@ int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
 	int lock, ret = 0;
 
 	chain_name(v->dev, "", chain, sizeof(chain));
-	error[0] = '\0';
+	load_error[0] = '\0';
 	if ((lock = xtables_lock()) < 0)
 		return -1;
 	for (size_t i = 0; i < 2 && ret == 0; i++)
@@ -718,7 +718,7 @@ int fw_iptc_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n)
 
 	chain_name(nat->owner, "-pre", pre, sizeof(pre));
 	chain_name(nat->owner, "-post", post, sizeof(post));
-	error[0] = '\0';
+	load_error[0] = '\0';
 	if ((lock = xtables_lock()) < 0)
 		return -1;
 	ret = change(&families[0], "nat", 0, apply_nat, &c);

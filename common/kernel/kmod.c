@@ -25,10 +25,16 @@ int kmod_load(const char *name, char *err, size_t len)
 
 	if (sysctl_get(knob, prog, sizeof(prog)) < 0) {
 		e = errno;
-		snprintf(err, len,
-			 "load kernel module %s: read "
-			 "/proc/sys/kernel/modprobe: %s",
-			 name, strerror(e));
+		if (e == ENOENT)
+			snprintf(err, len,
+				 "load kernel module %s: this kernel loads "
+				 "none (no /proc/sys/kernel/modprobe)",
+				 name);
+		else
+			snprintf(err, len,
+				 "load kernel module %s: read "
+				 "/proc/sys/kernel/modprobe: %s",
+				 name, strerror(e));
 		errno = e;
 		return -1;
 	}

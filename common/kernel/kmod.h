@@ -7,8 +7,8 @@
 
 /* Run that program as `PROG -q -- name` (stdin and stdout on /dev/null, our
  * stderr) and wait for it.  0 when it exited 0 (the module is loaded, or
- * built in); -1 with errno set and what failed in err: ENOENT when the file
- * names no program (a kernel without modules, or loading turned off), EIO
+ * built in); -1 with errno set and what failed in err: ENOENT when there is
+ * no such file (a kernel without modules) or it names no program, EIO
  * when the program failed ("'PROG' exited with status 1"), else as reading
  * the file or starting the program set it. */
 int kmod_load(const char *name, char *err, size_t len);
