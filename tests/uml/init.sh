@@ -1,10 +1,11 @@
 #!/bin/bash
 # PID 1 of the user-mode Linux lane (tests/uml/lane.sh boots it, with its run
-# directory in XNS_UML_DIR and the source tree in XNS_TOP): mounts what the
-# harness needs, lets the kernel load its modules, runs the scenarios and
-# powers off.  What happened goes back through files in XNS_UML_DIR (on the
-# host, over hostfs): results (the scenarios' "PASS FAIL" lines) and status
-# (0, or why the lane could not run).
+# directory in XNS_UML_DIR, the source tree in XNS_TOP and the backend for
+# the scenarios it was given in XNS_FW): mounts what the harness needs, lets
+# the kernel load its modules, runs the scenarios and powers off.  What
+# happened goes back through files in XNS_UML_DIR (on the host, over
+# hostfs): results (the scenarios' "PASS FAIL" lines) and status (0, or why
+# the lane could not run).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 dir=$XNS_UML_DIR
 top=$XNS_TOP
@@ -41,7 +42,7 @@ run() {
 
 mapfile -t only <"$dir/scenarios"
 if [ "${#only[@]}" -gt 0 ] && [ -n "${only[0]}" ]; then
-	for f in "${only[@]}"; do run "$f" "${H_FW:-nft}"; done
+	for f in "${only[@]}"; do run "$f" "$XNS_FW"; done
 else
 	# First, while no iptables module is loaded: the backend loads them.
 	run tests/uml/modules.sh iptables

@@ -7,7 +7,8 @@
 # iptables backend loads its own).  Its kernel has no nftables ip, ip6 or
 # inet family, so the routed and NAT scenarios stay on the host.
 #
-#   tests/uml/lane.sh [SCENARIO...]   (default: init.sh's list)
+#   tests/uml/lane.sh [SCENARIO...]   (default: init.sh's list; given
+#                                      scenarios run with $H_FW, nft)
 #
 # The scenarios' assertions join $H_RESULTS (tests/run.sh's summary).  A
 # lane that cannot boot, or ends without saying how, is one failure that
@@ -62,7 +63,7 @@ start=$EPOCHREALTIME
 # (init's output, the tests') is this script's output; loglevel=1 keeps the
 # kernel's own messages out of it.
 setsid "$uml" mem=1G rootfstype=hostfs rootflags=/ rw "init=$top/tests/uml/init.sh" \
-	con=null con0=fd:0,fd:1 loglevel=1 "XNS_UML_DIR=$dir" "XNS_TOP=$top" \
+	con=null con0=fd:0,fd:1 loglevel=1 "XNS_UML_DIR=$dir" "XNS_TOP=$top" "XNS_FW=${H_FW:-nft}" \
 	</dev/null 2>&1 &
 pid=$!
 # The watchdog's sleep goes with it (it holds our output open).
