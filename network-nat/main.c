@@ -18,6 +18,7 @@
  * masquerading removed and forwarding put back as it was.  status: in
  * words; exit 3 when not started.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,8 @@ static void start(struct net *n)
 			  "xen-nat-dhcp.service (dnsmasq) or keep dhcpd.conf");
 	net_sysctl(n, "net/ipv4/ip_forward", "1");
 	if (fw_nat_set(n->fw, &nat) < 0)
-		net_abort(n, "masquerade out of %s with %s: %m", n->netdev,
-			  fw_name(n->fw));
+		net_abort(n, "masquerade out of %s with %s: %s", n->netdev,
+			  fw_name(n->fw), fw_strerror(errno));
 	/* What the guard checks: backend, device, sources (this start's). */
 	state_filter(&n->st, "nat", NULL, NULL);
 	net_state_add(n, "nat %s %s %s", fw_name(n->fw), n->netdev,

@@ -2,7 +2,9 @@
 # Run every test: the Check unit suites (plain and sanitized builds), the
 # layering check (tests/layers.sh), the format check (tests/format.sh), each
 # fuzz target for a few seconds (FUZZ_SMOKE_SECONDS, 3), the end-to-end and differential scenarios (against the plain and the sanitized
-# binaries), the valgrind leak check and the Debian package (tests/pkg/package.sh).  Ends with "N passed, N failed".
+# binaries), the valgrind leak check, the user-mode Linux lane (VLAN traffic,
+# iptables with its modules unloaded: tests/uml/lane.sh) and the Debian
+# package (tests/pkg/package.sh).  Ends with "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -60,6 +62,11 @@ for f in tests/e2e/*.sh; do
 done
 echo "== tests/e2e/valgrind.sh"
 bash tests/e2e/valgrind.sh || true
+
+# A kernel of its own, as a process: what this host's kernel may lack.  A
+# lane that cannot boot is a failure that says why (lane.sh).
+echo "== tests/uml/lane.sh (user-mode Linux)"
+bash tests/uml/lane.sh || true
 
 # The Debian package: built, lintian, installed and removed in a throwaway
 # debootstrap chroot (the network for apt; about a minute, the first run

@@ -104,6 +104,13 @@ static struct fw_rule *nat_rules(const struct fw_nat *nat, int *n)
 	return rules;
 }
 
+const char *fw_strerror(int err)
+{
+	const char *why = fw_iptc_error();
+
+	return why ? why : strerror(err);
+}
+
 int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 {
 	struct fw_rule *rules;

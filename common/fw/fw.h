@@ -74,6 +74,12 @@ const char *fw_name(enum fw_backend b);
  * removing whatever the other backend held for it; atomic in each backend.
  * FW_NONE only removes.  -1 with errno set. */
 int fw_vif_allow(enum fw_backend b, const struct fw_vif *v);
+/* Why fw_vif_allow() or fw_nat_set() failed, for messages: what the
+ * iptables backend could not do when errno cannot say it ("load kernel
+ * module ip_tables: '/sbin/modprobe' exited with status 1": it loads the
+ * modules its tables need, as the iptables command does), else
+ * strerror(err). */
+const char *fw_strerror(int err);
 /* Remove every rule, chain and map entry made for dev, in every backend.
  * What is already gone is not an error. */
 int fw_vif_revoke(const char *dev);

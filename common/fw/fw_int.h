@@ -81,6 +81,9 @@ int fw_iptc_revoke(const char *dev);
 int fw_iptc_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n);
 int fw_iptc_nat_clear(const char *owner);
 int fw_iptc_present(void);
+/* What the last fw_iptc_allow() or fw_iptc_nat_set() could not do when
+ * errno cannot say it (a kernel module it could not load); NULL if none. */
+const char *fw_iptc_error(void);
 
 /* A check's answer that something is not in place: why, as printf
  * writes it (truncated to len), and 0. */

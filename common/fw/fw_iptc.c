@@ -16,6 +16,7 @@
  * The checks read without it (see "reading back").
  * iptables sees IP packets only: ARP, VLAN tags and other ethertypes pass. */
 #include "fw_int.h"
+#include "kmod.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +70,8 @@ struct family {
 	const char *(*target)(const void *e, struct xtc_handle *h);
 	int (*delete_num)(const char *chain, unsigned n, struct xtc_handle *h);
 	void (*set_ip)(void *e, const struct fw_rule *r);
+	const char *kmod;	/* the module of its tables, */
+	const char *table_kmod; /* and of each table, before its name */
 };
 
 #define WRAPPERS(P)                                                            \
@@ -191,7 +194,9 @@ static const struct family families[] = {
 	  iptc_next,
 	  iptc_target,
 	  iptc_delete_num_entry,
-	  set_ip4 },
+	  set_ip4,
+	  "ip_tables",
+	  "iptable_" },
 	{ AF_INET6,
 	  ETH_P_IPV6,
 	  "/proc/net/ip6_tables_names",
@@ -214,7 +219,9 @@ static const struct family families[] = {
 	  ip6tc_next,
 	  ip6tc_target,
 	  ip6tc_delete_num_entry,
-	  set_ip6 },
+	  set_ip6,
+	  "ip6_tables",
+	  "ip6table_" },
 };
 
 /* --- entries --- */
@@ -558,6 +565,34 @@ struct change {
 	const char *chain, *chain2; /* the vif's, or the owner's pre/post */
 };
 
+/* Why the last change failed, when errno cannot say it (fw_iptc_error()). */
+static char load_error[512];
+
+const char *fw_iptc_error(void)
+{
+	return load_error[0] ? load_error : NULL;
+}
+
+/* Table of family f, its modules loaded first when the kernel does not have
+ * them yet: libiptc loads none, the iptables command loads them
+ * (xtables_insmod), and so does this.  Before ip_tables is loaded the
+ * kernel answers ENOPROTOOPT ("iptables who?"), or ENOENT when bpfilter
+ * answers for it; a table whose module is not loaded, ENOENT.  NULL with
+ * errno set, and load_error[] when a module could not be loaded. */
+static struct xtc_handle *open_table(const struct family *f, const char *table)
+{
+	struct xtc_handle *h = f->init(table);
+	char mod[32];
+
+	if (h || (errno != ENOPROTOOPT && errno != ENOENT))
+		return h;
+	snprintf(mod, sizeof(mod), "%s%s", f->table_kmod, table);
+	if (kmod_load(f->kmod, load_error, sizeof(load_error)) < 0 ||
+	    kmod_load(mod, load_error, sizeof(load_error)) < 0)
+		return NULL;
+	return f->init(table);
+}
+
 /* Open table of family f, apply, commit; a table not live is left alone
  * by a removal (remove: apply only removes). */
 static int change(const struct family *f, const char *table, int remove,
@@ -570,7 +605,7 @@ static int change(const struct family *f, const char *table, int remove,
 
 	if (remove && !table_live(f, table))
 		return 0;
-	if (!(h = f->init(table)))
+	if (!(h = open_table(f, table)))
 		return -1;
 	ret = apply(f, h, c);
 	if (ret > 0 && !f->commit(h))
@@ -643,6 +678,7 @@ int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
 	int lock, ret = 0;
 
 	chain_name(v->dev, "", chain, sizeof(chain));
+	load_error[0] = '\0';
 	if ((lock = xtables_lock()) < 0)
 		return -1;
 	for (size_t i = 0; i < 2 && ret == 0; i++)
@@ -682,6 +718,7 @@ int fw_iptc_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n)
 
 	chain_name(nat->owner, "-pre", pre, sizeof(pre));
 	chain_name(nat->owner, "-post", post, sizeof(post));
+	load_error[0] = '\0';
 	if ((lock = xtables_lock()) < 0)
 		return -1;
 	ret = change(&families[0], "nat", 0, apply_nat, &c);

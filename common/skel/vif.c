@@ -528,8 +528,8 @@ void vif_antispoof(struct vif *v, int trunk)
 	char val[8];
 
 	if (fw_vif_allow(b, &fv) < 0)
-		vif_fatal(v, "anti-spoofing for %s with %s: %m", v->dev,
-			  fw_name(b));
+		vif_fatal(v, "anti-spoofing for %s with %s: %s", v->dev,
+			  fw_name(b), fw_strerror(errno));
 	record_firewall(v, b, trunk);
 	if (b == FW_IPTABLES && !v->routed) {
 		log_info(

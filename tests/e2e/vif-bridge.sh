@@ -123,38 +123,7 @@ teq "duplicate vifname: offline leaves the other guest attached" xenbr0 "$(link_
 teq "duplicate vifname: offline leaves the other guest up" up "$(link_state vif2.0)"
 t "duplicate vifname: the other guest still talks" g 1 ping -c1 -W2 10.0.0.2
 
-# --- VLANs --------------------------------------------------------------
-# Bridge VLAN filtering is a kernel option (CONFIG_BRIDGE_VLAN_FILTERING);
-# where it is missing, a vlan key must fail loudly rather than let the guest
-# see every VLAN.
-h_bridge brv
-for d in 11 12 13 14; do h_guest $d 0 bridge=brv; done
-xsw $BE/11/0/vlan 10 $BE/12/0/vlan 10 $BE/13/0/vlan 20 $BE/14/0/vlan 10pu/20
-if d0 ip link add vlanprobe type bridge vlan_filtering 1 2>/dev/null; then
-	d0 ip link del vlanprobe
-	for d in 11 12 13 14; do h_run "$VB" online $d; teq "vlan guest $d online" connected "$(xs $BE/$d/0/hotplug-status)"; done
-	for d in 11 12 13 14; do g $d ip addr add 10.1.0.$d/24 dev eth0; done
-	teq "VLAN filtering turned on on the bridge" 1 "$(d0 cat /sys/class/net/brv/bridge/vlan_filtering)"
-	tmatch "vif11.0 is an access port of VLAN 10" "10 PVID Egress Untagged" "$(d0 bridge vlan show dev vif11.0)"
-	tn "vif11.0 is no longer in VLAN 1" bash -c "ip netns exec $H_D0 bridge -j vlan show dev vif11.0 | grep -q '\"vlan\":1[,}]'"
-	tmatch "vif14.0 trunks VLAN 20 tagged" "20 *$" "$(d0 bridge vlan show dev vif14.0 | grep -w 20)"
-	t "same VLAN: guest 11 pings guest 12" g 11 ping -c1 -W2 10.1.0.12
-	tn "other VLAN: guest 11 cannot reach guest 13" g 11 ping -c1 -W1 10.1.0.13
-	t "trunk: guest 14 reaches VLAN 10 untagged" g 14 ping -c1 -W2 10.1.0.11
-	h_run "$VB" online 11
-	t "vlan: online twice keeps guest 11 reachable" g 11 ping -c1 -W2 10.1.0.12
-else
-	echo "# this kernel's bridge cannot filter VLANs: checking the refusal"
-	before=$(d0 ip -o link show vif11.0 | sed 's/^[0-9]*: //')
-	h_run "$VB" online 11
-	teq "vlan without kernel support: online fails" 1 "$H_RC"
-	tmatch "vlan without kernel support: hotplug-error names the cause" \
-		"cannot filter VLANs" "$(xs $BE/11/0/hotplug-error)"
-	teq "vlan without kernel support: the vif is untouched" "$before" \
-		"$(d0 ip -o link show vif11.0 | sed 's/^[0-9]*: //')"
-	h_run "$VB" offline 11
-	teq "vlan without kernel support: offline exits 0" 0 "$H_RC"
-fi
+# --- VLANs: tests/e2e/vlan.sh ---------------------------------------------
 
 # --- hooks ----------------------------------------------------------------
 mkdir -p "$XEN_SCRIPT_DIR/vif-post.d"

@@ -4,6 +4,12 @@ side can tell which arrived; or list the marks a capture holds.
 
   frames.py send IFACE IPV4 IPV6 OTHER_IPV4 CASE...
   frames.py seen PCAP
+  frames.py tags PCAP
+
+Besides the cases of the table below, "tagged-VID" is an IPv4 frame from
+IPV4 tagged with 802.1Q VLAN VID, "tagged-VID-spoof" the same from an
+address not the guest's.  "tags" lists each case seen with the VLAN it
+arrived tagged with ("ipv4 10"), or "untagged".
 
 Every frame goes to the broadcast MAC, so the bridge floods it to every port
 whether or not it knows the addresses.  The mark "XNS:CASE" rides in the
@@ -76,21 +82,35 @@ def frames(iface, ip4, ip6, other):
     }
 
 
+def tagged(iface, ip4, case):
+    vid = int(case.split("-")[1])
+    src = "10.99.99.99" if case.endswith("-spoof") else ip4
+    return (Ether(src=get_if_hwaddr(iface), dst=BCAST) / Dot1Q(vlan=vid)
+            / IP(src=src, dst="255.255.255.255") / UDP(sport=5000, dport=5000)
+            / Raw(load=("XNS:" + case).encode()))
+
+
 def main():
     if sys.argv[1] == "send":
         iface, ip4, ip6, other = sys.argv[2:6]
         table = frames(iface, ip4, ip6, other)
+        for case in sys.argv[6:]:
+            if case.startswith("tagged-"):
+                table[case] = tagged(iface, ip4, case)
         # "end", legitimate for any guest, tells the capture it has all.
         for case in sys.argv[6:] + ["end"]:
             sendp(table[case], iface=iface, verbose=False)
-    elif sys.argv[1] == "seen":
+    elif sys.argv[1] in ("seen", "tags"):
         seen = set()
         for pkt in rdpcap(sys.argv[2]):
             raw = bytes(pkt)
             i = raw.find(b"XNS:")
             if i >= 0:
-                seen.add(raw[i + 4:].split(b"\0")[0].decode(errors="replace").strip())
-        for case in sorted(seen - {"end"}):
+                case = raw[i + 4:].split(b"\0")[0].decode(errors="replace").strip()
+                if sys.argv[1] == "tags":
+                    case += " %s" % (pkt[Dot1Q].vlan if Dot1Q in pkt else "untagged")
+                seen.add(case)
+        for case in sorted(c for c in seen if c.split()[0] != "end"):
             print(case)
     else:
         sys.exit(__doc__)

@@ -296,8 +296,9 @@ d0ip() { d0 ip "$@" 2>/dev/null; }
 
 # h_frames FROM TO IPV4 IPV6 OTHER_IPV4 CASE...: send the marked frames
 # CASE... (see frames.py) from guest FROM's eth0 while capturing on guest
-# TO's eth0; print the cases that arrived, one per line.  (Called for its
-# output, in a subshell: its waits assert nothing.)
+# TO's eth0; print the cases that arrived, one per line (with H_SEEN=tags,
+# each with the VLAN it arrived tagged with: see frames.py).  (Called for
+# its output, in a subshell: its waits assert nothing.)
 h_frames() {
 	local from=$1 to=$2 ip4=$3 ip6=$4 other=$5 pcap pid
 	shift 5
@@ -310,7 +311,7 @@ h_frames() {
 	h_until 3 grep -q 'XNS:end' "$pcap"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	/usr/bin/python3 "$H_TOP/tests/harness/frames.py" seen "$pcap"
+	/usr/bin/python3 "$H_TOP/tests/harness/frames.py" "${H_SEEN:-seen}" "$pcap"
 }
 
 # in_list WORD LIST: WORD is a line of LIST.
