@@ -61,6 +61,11 @@ const char *fw_name(enum fw_backend b)
 	return b == FW_NFT ? "nft" : b == FW_IPTABLES ? "iptables" : "none";
 }
 
+const char *fw_built_in(void)
+{
+	return "nft iptables";
+}
+
 /* Remove name's objects (a vif's anti-spoofing, an owner's NAT) from every
  * backend but keep.  The present() checks keep a host that never used a
  * backend from getting its tables. */

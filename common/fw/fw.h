@@ -69,6 +69,8 @@ int fw_choose(const char *setting, enum fw_backend *out);
 int fw_setting(enum fw_backend *out, char *err, size_t len);
 /* "nft", "iptables" or "none", for messages.  Pure. */
 const char *fw_name(enum fw_backend b);
+/* The backends built in, their names separated by spaces.  Pure. */
+const char *fw_built_in(void);
 
 /* Install (or replace) the anti-spoofing of a vif with backend b, after
  * removing whatever the other backend held for it; atomic in each backend.

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "about.h"
 #include "announce.h"
 #include "args.h"
 #include "hooks.h"
@@ -93,6 +94,16 @@ static void record_path(const struct vif *v, char *out, size_t len)
 	snprintf(out, len, "%s/vif/%s", state_rundir(), v->kname);
 }
 
+/* A vif script's usage line after its name, and the rest of its --help. */
+#define SYNOPSIS "online|offline|add|remove [type_if=vif|tap] [NAME=VALUE]..."
+static const char help[] =
+	"Run by the toolstack with XENBUS_PATH (backend/vif/DOMID/DEVID) and\n"
+	"vif (INTERFACE with type_if=tap) in the environment.  A value comes\n"
+	"from the backend's key, else a NAME=VALUE argument, else the\n"
+	"environment.\n"
+	"Settings (argument, environment, then " ARGS_CONFIG "):\n"
+	"firewall=auto|nft|iptables|none, antispoof=yes|no.\n";
+
 static void usage(struct vif *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 static void usage(struct vif *v, const char *fmt, ...)
@@ -102,8 +113,7 @@ static void usage(struct vif *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(LOG_ERR, fmt, ap);
 	va_end(ap);
-	log_err("usage: %s online|offline|add|remove [type_if=vif|tap] [NAME=VALUE]...",
-		log_prog());
+	log_err("usage: %s " SYNOPSIS, log_prog());
 	finish(v);
 	exit(2);
 }
@@ -306,9 +316,13 @@ static void check_restore(struct vif *v)
 
 void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 {
+	const struct about about = { prog, SYNOPSIS, help };
 	const char *type_if, *path, *kname;
 	char err[256];
+	int st;
 
+	if ((st = about_answer(&about, argc, argv, stdout)) >= 0)
+		exit(st);
 	memset(v, 0, sizeof(*v));
 	v->lock = -1;
 	log_init(prog);
