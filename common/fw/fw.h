@@ -79,6 +79,9 @@ int fw_vif_allow(enum fw_backend b, const struct fw_vif *v);
 /* Remove every rule, chain and map entry made for dev, in every backend.
  * What is already gone is not an error. */
 int fw_vif_revoke(const char *dev);
+/* The same in backend b alone (FW_NONE: nothing), for an offline that knows
+ * the backend its online used: fw_vif_allow(b) removed the others' rules. */
+int fw_vif_revoke_in(enum fw_backend b, const char *dev);
 
 /* Set (or replace) owner n->owner's NAT with backend b, after removing
  * whatever the other backend held for it; atomic in each backend.  -1 with

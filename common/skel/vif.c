@@ -525,6 +525,28 @@ static void record_firewall(struct vif *v, enum fw_backend b, int trunk)
 		record(v, "routed 1");
 }
 
+/* The backend that the vif's record (what its last online made) names in
+ * *b; -1 when there is no record, or it names none. */
+static int recorded_backend(const struct vif *v, enum fw_backend *b)
+{
+	static const enum fw_backend all[] = { FW_NONE, FW_NFT, FW_IPTABLES };
+	struct state rec = { 0 };
+	char path[512];
+	const char *name;
+	int line, ret = -1;
+
+	record_path(v, path, sizeof(path));
+	if (state_read(&rec, path, &line) == 0 &&
+	    (name = state_get(&rec, "firewall")))
+		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+			if (!strcmp(name, fw_name(all[i]))) {
+				*b = all[i];
+				ret = 0;
+			}
+	state_clear(&rec);
+	return ret;
+}
+
 void vif_antispoof(struct vif *v, int trunk)
 {
 	struct fw_vif fv = {
@@ -539,8 +561,17 @@ void vif_antispoof(struct vif *v, int trunk)
 
 	const char *const bnf[] = { "net", "bridge", "bridge-nf-call-iptables",
 				    NULL };
-	char val[8];
+	char val[8], path[512];
+	enum fw_backend was;
 
+	/* offline revokes from the backend the record names alone: a record
+	 * must never name one this vif is leaving, even should this run
+	 * fail before writing its own. */
+	if (recorded_backend(v, &was) == 0 && was != b) {
+		record_path(v, path, sizeof(path));
+		if (state_remove(path) < 0)
+			vif_fatal(v, "remove %s: %m", path);
+	}
 	if (fw_vif_allow(b, &fv) < 0)
 		vif_fatal(v, "anti-spoofing for %s with %s: %m", v->dev,
 			  fw_name(b));
@@ -753,7 +784,11 @@ void vif_unroute(struct vif *v, const char *netdev)
 
 void vif_antispoof_remove(struct vif *v)
 {
-	if (fw_vif_revoke(v->dev) < 0)
+	enum fw_backend b;
+
+	/* Without a record (online killed before writing it), everywhere. */
+	if ((recorded_backend(v, &b) == 0 ? fw_vif_revoke_in(b, v->dev)
+					  : fw_vif_revoke(v->dev)) < 0)
 		log_warn("remove the anti-spoofing of %s: %m", v->dev);
 }
 
