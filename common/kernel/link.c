@@ -33,13 +33,46 @@ static struct rtnl_link *get(const char *name)
 	return link;
 }
 
-/* Apply changes to the link called name. */
+static struct rtnl_link *alloc(void);
+
+/* changes to the link the kernel finds by name (IFLA_ALT_IFNAME: any of its
+ * names, and never taken for a new one): one request, no lookup first.  -1
+ * with errno EINVAL or EOPNOTSUPP from a kernel before 5.5, which has no
+ * IFLA_ALT_IFNAME. */
+static int change_by_name(const char *name, struct rtnl_link *changes)
+{
+	struct rtnl_link *none = alloc();
+	struct nl_msg *msg = NULL;
+	int err;
+
+	if (!none)
+		return -1;
+	err = rtnl_link_build_change_request(none, changes, 0, &msg);
+	rtnl_link_put(none);
+	if (netlink_errno(err) < 0)
+		return -1;
+	if (nla_put_string(msg, IFLA_ALT_IFNAME, name) < 0) {
+		nlmsg_free(msg);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return netlink_talk(msg);
+}
+
+/* Apply changes to the link called name.  A rename (changes has a name)
+ * and an older kernel go by the link's index. */
 static int change(const char *name, struct rtnl_link *changes)
 {
-	struct rtnl_link *link = get(name);
+	struct rtnl_link *link;
 	int ret;
 
-	if (!link) {
+	if (!rtnl_link_get_name(changes) &&
+	    ((ret = change_by_name(name, changes)) == 0 ||
+	     (errno != EINVAL && errno != EOPNOTSUPP))) {
+		rtnl_link_put(changes);
+		return ret;
+	}
+	if (!(link = get(name))) {
 		rtnl_link_put(changes);
 		return -1;
 	}

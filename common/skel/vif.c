@@ -819,8 +819,8 @@ void vif_rename(struct vif *v)
  * offline: nothing any more. */
 static void write_record(struct vif *v)
 {
-	char path[512], master[IFNAMSIZ];
-	unsigned mtu;
+	char path[512];
+	struct link_info li;
 
 	record_path(v, path, sizeof(path));
 	if (!v->up) {
@@ -829,10 +829,11 @@ static void write_record(struct vif *v)
 		return;
 	}
 	record(v, "dev %s", v->dev);
-	if (!v->routed && link_master(v->dev, master) == 0 && master[0])
-		record(v, "bridge %s", master);
-	if (!v->routed && link_get_mtu(v->dev, &mtu) == 0)
-		record(v, "mtu %u", mtu);
+	if (!v->routed && link_info(v->dev, &li) == 0) {
+		if (li.master[0])
+			record(v, "bridge %s", li.master);
+		record(v, "mtu %u", li.mtu);
+	}
 	if (!v->rec_broken && state_write(&v->rec, path) == 0)
 		return;
 	if (v->restore)
