@@ -6,7 +6,9 @@
 #
 # 1. vif-bridge, one online+offline cycle: the upstream script as Debian
 #    ships it (iptables step switched off), the upstream script with its
-#    iptables step on, and ours with each firewall backend.
+#    iptables step on, and ours with each firewall backend; against the
+#    floor, two runs of our own `vif-bridge --version` by the same loop (what
+#    two process starts cost, with our binary's linking).
 # 2. vif-route and vif-nat against the upstream scripts (ours with nft).
 # 3. The vif-bridge cycle with 1, 100 and MAX_PRESENT (1000) other vifs
 #    already online with anti-spoofing, per backend.
@@ -35,14 +37,17 @@ sed -i '/^handle_iptable()/,/^}/{/^  return 0$/d}' "$up_fw/vif-common.sh"
 # cycle_times SCRIPT COUNT [ARGS...]: COUNT online+offline cycles of vif
 # $DOM.0 (default 1), timed inside dom0 by the same bash loop for every
 # contender (a fork+exec per run, as libxl does it); one figure (us) a line.
+# With UP=--version DOWN=--version: the floor, two runs that only start and
+# exit.
 cycle_times() {
 	local s=$1 n=$2 d=${DOM:-1}
 	shift 2
 	d0 "${H_ENV_BASE[@]}" XENBUS_PATH=backend/vif/$d/0 vif=vif$d.0 script="$s" N="$n" S="$s" \
+		UP="${UP:-online}" DOWN="${DOWN:-offline}" \
 		bash -c 'for ((i = 0; i < N; i++)); do
 			t0=$EPOCHREALTIME
-			"$S" online type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
-			"$S" offline type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
+			"$S" "$UP" type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
+			"$S" "$DOWN" type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
 			t1=$EPOCHREALTIME
 			echo $(( (${t1/./} - ${t0/./}) ))
 			# Outside the timing: what an offline left behind (the shell
@@ -52,27 +57,32 @@ cycle_times() {
 }
 
 # --- 1. one cycle ------------------------------------------------------------
-names=(upstream upstream+iptables ours-nft ours-iptables ours-none ours-dynamic-nft)
+names=(upstream upstream+iptables ours-nft ours-iptables ours-none ours-dynamic-nft floor)
 declare -A script=(
 	[upstream]=$H_UPSTREAM/vif-bridge [upstream+iptables]=$up_fw/vif-bridge
 	[ours-nft]=$top/build/vif-bridge [ours-iptables]=$top/build/vif-bridge
 	[ours-none]=$top/build/vif-bridge [ours-dynamic-nft]=$top/build/dyn/vif-bridge
+	[floor]=$top/build/vif-bridge
 )
 declare -A arg=(
 	[upstream]= [upstream+iptables]= [ours-nft]=firewall=nft
 	[ours-iptables]=firewall=iptables [ours-none]=firewall=none
-	[ours-dynamic-nft]=firewall=nft
+	[ours-dynamic-nft]=firewall=nft [floor]=
 )
 declare -A samples failed
 # Interleaved in rounds of 5 so that drift in the machine's load hits all.
 for ((r = 0; r < N; r += 5)); do
 	for name in "${names[@]}"; do
-		out=$(cycle_times "${script[$name]}" 5 ${arg[$name]})
+		if [ "$name" = floor ]; then
+			out=$(UP=--version DOWN=--version cycle_times "${script[$name]}" 5)
+		else
+			out=$(cycle_times "${script[$name]}" 5 ${arg[$name]})
+		fi
 		grep -q FAIL <<<"$out" && failed[$name]=1
 		samples[$name]+=$out$'\n'
 	done
 done
-echo "vif-bridge: one online+offline cycle, $N cycles each, median (us)"
+echo "vif-bridge: one online+offline cycle, $N cycles each, median (us); the floor: two runs of vif-bridge --version"
 declare -A med
 for name in "${names[@]}"; do
 	med[$name]=$(printf '%s' "${samples[$name]}" | grep -v FAIL | median)
@@ -81,10 +91,14 @@ for name in "${names[@]}"; do
 	printf '  %-18s %8s us' "$name" "${med[$name]}"
 	case $name in
 	upstream*) ;;
-	ours-none) printf '   %5sx faster than upstream' "$(ratio "${med[upstream]}" "${med[$name]}")" ;;
-	*) printf '   %5sx faster than upstream+iptables, %5sx than upstream' \
-		"$(ratio "${med[upstream+iptables]}" "${med[$name]}")" \
+	floor) printf '   (upstream is %sx the floor)' "$(ratio "${med[upstream]}" "${med[floor]}")" ;;
+	ours-none) printf '   %5sx the floor, %5sx faster than upstream' \
+		"$(ratio "${med[$name]}" "${med[floor]}")" \
 		"$(ratio "${med[upstream]}" "${med[$name]}")" ;;
+	*) printf '   %5sx the floor, %5sx faster than upstream, %5sx than upstream+iptables' \
+		"$(ratio "${med[$name]}" "${med[floor]}")" \
+		"$(ratio "${med[upstream]}" "${med[$name]}")" \
+		"$(ratio "${med[upstream+iptables]}" "${med[$name]}")" ;;
 	esac
 	[ -n "${failed[$name]:-}" ] && printf '   (some runs FAILED)'
 	echo
@@ -92,9 +106,9 @@ done
 printf '  upstream+iptables left %s FORWARD rules behind after %s cycles\n' \
 	"$(d0 iptables -S FORWARD 2>/dev/null | grep -c physdev)" "$N"
 
-# Start-up alone: the binary's usage path, static versus dynamic linking.
+# Start-up alone: --version, static versus dynamic linking.
 for b in build build/dyn; do
-	t=$(d0 bash -c 'S='"$top/$b/vif-bridge"'; t0=$EPOCHREALTIME; for ((i = 0; i < 200; i++)); do "$S" online type_if=bogus >/dev/null 2>&1; done; t1=$EPOCHREALTIME; echo $(( (${t1/./} - ${t0/./}) / 200 ))')
+	t=$(d0 bash -c 'S='"$top/$b/vif-bridge"'; t0=$EPOCHREALTIME; for ((i = 0; i < 200; i++)); do "$S" --version >/dev/null 2>&1; done; t1=$EPOCHREALTIME; echo $(( (${t1/./} - ${t0/./}) / 200 ))')
 	printf '  start-up + exit (%s): %s us\n' "$b" "$t"
 done
 

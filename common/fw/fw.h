@@ -69,6 +69,8 @@ int fw_choose(const char *setting, enum fw_backend *out);
 int fw_setting(enum fw_backend *out, char *err, size_t len);
 /* "nft", "iptables" or "none", for messages.  Pure. */
 const char *fw_name(enum fw_backend b);
+/* The backends built in, their names separated by spaces.  Pure. */
+const char *fw_built_in(void);
 
 /* Install (or replace) the anti-spoofing of a vif with backend b, after
  * removing whatever the other backend held for it; atomic in each backend.
@@ -83,6 +85,9 @@ const char *fw_strerror(int err);
 /* Remove every rule, chain and map entry made for dev, in every backend.
  * What is already gone is not an error. */
 int fw_vif_revoke(const char *dev);
+/* The same in backend b alone (FW_NONE: nothing), for an offline that knows
+ * the backend its online used: fw_vif_allow(b) removed the others' rules. */
+int fw_vif_revoke_in(enum fw_backend b, const char *dev);
 
 /* Set (or replace) owner n->owner's NAT with backend b, after removing
  * whatever the other backend held for it; atomic in each backend.  -1 with

@@ -215,6 +215,43 @@ teq "a malformed settings file: vif5.0 not attached" "" "$(link_master vif5.0)"
 teq "bad settings left no rules for vif5.0" "" "$(fw_all | grep vif5.0)"
 cp "$H_DIR/conf.good" "$XEN_NETSCRIPTS_CONF"
 
+# --- offline takes back what online made, whatever the settings say now ---
+# offline revokes from the backend the vif's record names (the one its
+# online used), every backend when there is no record.
+h_guest 9 0 ip=10.0.0.9
+h_run "$VB" online 9
+t "vif9.0 has $H_FW rules" test -n "$(fw_rules vif9.0)"
+echo "firewall=$other" >"$XEN_NETSCRIPTS_CONF"
+h_run "$VB" offline 9
+teq "the settings switched to $other after online: offline exits 0" 0 "$H_RC"
+teq "the settings switched to $other after online: no rule left for vif9.0" "" "$(fw_all | grep vif9.0)"
+cp "$H_DIR/conf.good" "$XEN_NETSCRIPTS_CONF"
+# An online that switched backends and then failed (a hook) leaves no
+# record naming the backend it left: its offline looks everywhere.
+h_run "$VB" online 9
+mkdir -p "$XEN_SCRIPT_DIR/vif-post.d"
+printf '#!/bin/sh
+exit 3
+' >"$XEN_SCRIPT_DIR/vif-post.d/fail.hook"
+chmod +x "$XEN_SCRIPT_DIR/vif-post.d/fail.hook"
+h_run "$VB" online 9 0 firewall=$other
+rm "$XEN_SCRIPT_DIR/vif-post.d/fail.hook"
+teq "online with firewall=$other and a failing hook: exit 1" 1 "$H_RC"
+t "... its $other rules are in place" test -n "$(H_FW=$other fw_rules vif9.0)"
+h_run "$VB" offline 9
+teq "... offline with the settings' $H_FW: no rule left for vif9.0" "" "$(fw_all | grep vif9.0)"
+if [ "$H_FW" = nft ]; then
+	# Held by an administrator's long iptables -w: an nft vif's offline
+	# does not wait for it.
+	h_run "$VB" online 9
+	h_bg d0 "$H_DIR/flock.out" flock "$XTABLES_LOCKFILE" sleep 60
+	h_until 5 bash -c "! flock -n '$XTABLES_LOCKFILE' true"
+	H_ENV="timeout 10" h_run "$VB" offline 9
+	h_bg_kill "$H_BG_PID"
+	teq "the xtables lock held: an nft vif's offline does not wait for it" 0 "$H_RC"
+	teq "... and took its rules back" "" "$(fw_all | grep vif9.0)"
+fi
+
 # --- 100 vifs at once on one bridge ----------------------------------------
 h_bridge brp
 for n in $(seq 0 99); do h_guest 7 $n bridge=brp "ip=10.7.$n.1"; done
