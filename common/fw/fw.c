@@ -114,12 +114,12 @@ int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 		return -1;
 	if (b == FW_NONE)
 		return 0;
+	/* nft's rules are the same for every vif: its data goes in sets. */
+	if (b == FW_NFT)
+		return fw_nft_allow(v);
 	if (!(rules = antispoof_rules(v, &n)))
 		return -1;
-	if (b == FW_NFT)
-		ret = fw_nft_allow(v, rules, n);
-	else
-		ret = fw_iptc_allow(v, rules, n);
+	ret = fw_iptc_allow(v, rules, n);
 	free(rules);
 	return ret;
 }
@@ -198,12 +198,11 @@ int fw_vif_check(enum fw_backend b, const struct fw_vif *v, char *why,
 
 	if (b == FW_NONE)
 		return none_check(v->dev, 0, why, len);
+	if (b == FW_NFT)
+		return fw_nft_vif_check(v, why, len);
 	if (!(rules = antispoof_rules(v, &n)))
 		return -1;
-	if (b == FW_NFT)
-		ret = fw_nft_vif_check(v, rules, n, why, len);
-	else
-		ret = fw_iptc_vif_check(v, rules, n, why, len);
+	ret = fw_iptc_vif_check(v, rules, n, why, len);
 	free(rules);
 	return ret;
 }
