@@ -110,7 +110,9 @@ int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 	int n, ret;
 
 	fw_check_reset();
-	if (remove_except(v->dev, b, fw_nft_revoke, fw_iptc_revoke) < 0)
+	if (remove_except(v->dev, b,
+			  v->repair ? fw_nft_revoke_all : fw_nft_revoke,
+			  fw_iptc_revoke) < 0)
 		return -1;
 	if (b == FW_NONE)
 		return 0;

@@ -47,6 +47,8 @@ struct fw_vif {
 	int trunk;  /* 802.1Q-tagged frames allowed */
 	int routed; /* a routed (vif-route, vif-nat) device,
 		     * not a bridge port: IP checks only */
+	int repair; /* a restore: whatever else of dev's the backend holds
+		     * goes too (nft reads every vif's to find it) */
 };
 
 /* What an owner NATs: IPv4 leaving by out_dev is masqueraded (only from

@@ -138,6 +138,9 @@ int fw_owner_valid(const char *owner);
  * creating anything, whether the backend may hold anything of ours. */
 int fw_nft_allow(const struct fw_vif *v);
 int fw_nft_revoke(const char *dev);
+/* fw_nft_revoke() of whatever the sets hold of dev, read from them all
+ * (fw_vif.repair). */
+int fw_nft_revoke_all(const char *dev);
 int fw_nft_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n);
 int fw_nft_nat_clear(const char *owner);
 int fw_nft_present(void);

@@ -356,6 +356,7 @@ struct raw_elem {
 	enum fw_set set;
 	uint32_t len;
 	unsigned char key[2 * IFNAMSIZ], end[2 * IFNAMSIZ];
+	int odd; /* found with a comment other than its vif's name */
 };
 
 /* e of dev as the kernel keys it. */
@@ -809,6 +810,7 @@ static void change_elems(struct batch *bt, const char *dev,
 		keep = 0;
 		for (int j = 0; new && j < new->n && !keep; j++)
 			keep = raw_same(&old->e[i], &new->e[j]) &&
+			       !old->e[i].odd &&
 			       (old->e[i].set != FW_SET_VIFS ||
 				!strcmp(old->comment, new->comment));
 		if (!keep)
@@ -1106,6 +1108,8 @@ static int sweep_elem(struct nftnl_set_elem *x, void *data)
 	}
 	if (sw->set == FW_SET_VIFS)
 		memcpy(sw->out->comment, comment, sizeof(comment));
+	else
+		e.odd = strcmp(comment, sw->dev) != 0;
 	sw->out->e[sw->out->n++] = e;
 	return 0;
 }
@@ -1270,16 +1274,16 @@ static int send_change(int family, const char *dev, const struct fw_rule *r,
 
 /* dev's elements deleted from table xen of family; nothing to delete, no
  * batch, and no deletion's grace period. */
-static int revoke_family(int family, const char *dev)
+static int revoke_family(int family, const char *dev, int all)
 {
 	struct vif_elems old;
 	int ret;
 
-	if ((ret = find_elems(family, dev, &old, 0)) <= 0)
+	if ((ret = find_elems(family, dev, &old, all)) <= 0)
 		return ret;
 	if (send_change(family, dev, NULL, 0, 1, &old, NULL) == 0)
 		return 0;
-	if (errno != ENOENT)
+	if (errno != ENOENT || all)
 		return -1;
 	/* Not all that its comment lists was there: what is. */
 	if ((ret = find_elems(family, dev, &old, 1)) <= 0)
@@ -1289,33 +1293,45 @@ static int revoke_family(int family, const char *dev)
 
 int fw_nft_allow(const struct fw_vif *v)
 {
-	int family = vif_family(v), n, rules, ret;
+	int family = vif_family(v), n, rules, ret, whole;
 	struct fw_rule r[FW_SHARED_MAX];
 	struct vif_elems old, new;
 
 	/* A vif moving between bridged and routed leaves its other table. */
-	if (revoke_family(v->routed ? NFPROTO_BRIDGE : NFPROTO_INET, v->dev) <
-		    0 ||
+	if (revoke_family(v->routed ? NFPROTO_BRIDGE : NFPROTO_INET, v->dev,
+			  v->repair) < 0 ||
 	    (n = fw_rules_shared(v->routed, r, FW_SHARED_MAX)) < 0 ||
 	    elems_of(v, &new) < 0 ||
 	    (rules = query(family, NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
-	    find_elems(family, v->dev, &old, 0) < 0)
+	    find_elems(family, v->dev, &old, v->repair) < 0)
 		return -1;
-	ret = send_change(family, v->dev, r, n, rules == n, &old, &new);
+	/* A repair makes the rules again: one may differ. */
+	whole = rules == n && !v->repair;
+	ret = send_change(family, v->dev, r, n, whole, &old, &new);
 	if (ret < 0 && errno == ENOENT && old.n) {
 		if (find_elems(family, v->dev, &old, 1) < 0)
 			return -1;
-		ret = send_change(family, v->dev, r, n, rules == n, &old, &new);
+		ret = send_change(family, v->dev, r, n, whole, &old, &new);
 	}
 	return ret;
 }
 
-int fw_nft_revoke(const char *dev)
+static int revoke_both(const char *dev, int all)
 {
-	int a = revoke_family(NFPROTO_BRIDGE, dev);
-	int b = revoke_family(NFPROTO_INET, dev);
+	int a = revoke_family(NFPROTO_BRIDGE, dev, all);
+	int b = revoke_family(NFPROTO_INET, dev, all);
 
 	return a < 0 || b < 0 ? -1 : 0;
+}
+
+int fw_nft_revoke(const char *dev)
+{
+	return revoke_both(dev, 0);
+}
+
+int fw_nft_revoke_all(const char *dev)
+{
+	return revoke_both(dev, 1);
 }
 
 int fw_nft_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n)
@@ -1893,21 +1909,25 @@ static int elems_check(const struct dump *d, const char *dev,
 {
 	char text[IFNAMSIZ + 3 + ARGS_ADDR_LEN];
 	const struct dumped_elem *got;
-	const char *comment;
 
-	for (int i = 0; i < want->n; i++) {
+	/* Its element of set vifs first (without it, nothing of the vif is
+	 * checked), its comment (what the vif was allowed) last. */
+	if (!(got = dumped_elem(&d->sets[FW_SET_VIFS], &want->e[0])))
+		return fw_why(why, len, "no element %s in set %s", dev,
+			      set_defs[FW_SET_VIFS].name);
+	for (int i = 1; i < want->n; i++) {
 		const struct raw_elem *e = &want->e[i];
+		const struct dumped_elem *x = dumped_elem(&d->sets[e->set], e);
 
-		comment = e->set == FW_SET_VIFS ? want->comment : dev;
 		elem_text(e, text, sizeof(text));
-		if (!(got = dumped_elem(&d->sets[e->set], e)))
+		if (!x)
 			return fw_why(why, len, "no element %s in set %s", text,
 				      set_defs[e->set].name);
-		if (strcmp(got->comment, comment))
+		if (strcmp(x->comment, dev))
 			return fw_why(why, len,
 				      "element %s of set %s: comment '%s', expected '%s'",
-				      text, set_defs[e->set].name,
-				      got->comment, comment);
+				      text, set_defs[e->set].name, x->comment,
+				      dev);
 	}
 	/* Whatever else of dev's is there lets it send more. */
 	for (int s = 0; s < FW_NSETS; s++) {
@@ -1928,6 +1948,11 @@ static int elems_check(const struct dump *d, const char *dev,
 				      text, set_defs[s].name);
 		}
 	}
+	if (strcmp(got->comment, want->comment))
+		return fw_why(why, len,
+			      "element %s of set %s: comment '%s', expected '%s'",
+			      dev, set_defs[FW_SET_VIFS].name, got->comment,
+			      want->comment);
 	return 1;
 }
 
