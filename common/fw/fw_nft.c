@@ -1291,6 +1291,22 @@ static int revoke_family(int family, const char *dev, int all)
 	return send_change(family, dev, NULL, 0, 1, &old, NULL);
 }
 
+static struct dump *dump_get(int family, const char *name);
+static int chain_check(struct dump *d, const char *chain, const char *name,
+		       const struct fw_rule *r, int n, enum fw_hook hook,
+		       char *why, size_t len);
+
+/* Whether the base chain of table xen of family holds exactly r[0, n). */
+static int rules_same(int family, const struct fw_rule *r, int n)
+{
+	struct dump *d = dump_get(family, TABLE);
+	char why[128];
+
+	return d ? chain_check(d, BASE_CHAIN, NULL, r, n, FW_PREROUTING, why,
+			       sizeof(why))
+		 : -1;
+}
+
 int fw_nft_allow(const struct fw_vif *v)
 {
 	int family = vif_family(v), n, rules, ret, whole;
@@ -1305,8 +1321,8 @@ int fw_nft_allow(const struct fw_vif *v)
 	    (rules = query(family, NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
 	    find_elems(family, v->dev, &old, v->repair) < 0)
 		return -1;
-	/* A repair makes the rules again: one may differ. */
-	whole = rules == n && !v->repair;
+	/* A repair reads the rules, one of which may differ. */
+	whole = rules == n && (!v->repair || rules_same(family, r, n) > 0);
 	ret = send_change(family, v->dev, r, n, whole, &old, &new);
 	if (ret < 0 && errno == ENOENT && old.n) {
 		if (find_elems(family, v->dev, &old, 1) < 0)
