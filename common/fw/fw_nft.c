@@ -785,9 +785,40 @@ struct vif_elems {
 
 /* The table, its sets and the base chain with the shared rules r[0, n),
  * made or (the chain) emptied and filled. */
-static void skeleton(struct batch *bt, const struct fw_rule *r, int n)
+/* What is left of the layout before sets (0.11.0: map vifs, ifname :
+ * jump <vif>, and a chain per vif), which an allow that makes the
+ * skeleton deletes: its vifs are then without anti-spoofing until they
+ * are allowed again (the guard reports them, its restore allows them). */
+struct old_layout {
+	int map; /* set vifs is that map */
+	char (*chains)[NFT_CHAIN_MAXNAMELEN];
+	int n;
+};
+
+static void skeleton(struct batch *bt, const struct fw_rule *r, int n,
+		     const struct old_layout *old)
 {
 	add_table(bt);
+	if (old && old->map) {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		add_chain(bt, BASE_CHAIN, NULL, 0);
+		flush_chain(bt, BASE_CHAIN);
+		if (!s) {
+			bt->err = ENOMEM;
+			return;
+		}
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_NAME,
+				  set_defs[FW_SET_VIFS].name);
+		nftnl_set_nlmsg_build_payload(msg(bt, NFT_MSG_DELSET, 0), s);
+		nftnl_set_free(s);
+		next(bt);
+		for (int i = 0; i < old->n; i++) {
+			flush_chain(bt, old->chains[i]);
+			del_chain(bt, old->chains[i]);
+		}
+	}
 	for (int s = 0; s < FW_NSETS; s++)
 		add_set(bt, (enum fw_set)s);
 	add_chain(bt, BASE_CHAIN,
@@ -971,14 +1002,17 @@ static int ask_once(int family, uint16_t type, const char *table,
 			nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
 		nftnl_rule_nlmsg_build_payload(nlh, r);
 		nftnl_rule_free(r);
-	} else if (type == NFT_MSG_GETSETELEM) {
+	} else if (type == NFT_MSG_GETSETELEM || type == NFT_MSG_GETSET) {
 		struct nftnl_set *s = nftnl_set_alloc();
 
 		if (!s)
 			return -1;
 		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
 		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		if (type == NFT_MSG_GETSET)
+			nftnl_set_nlmsg_build_payload(nlh, s);
+		else
+			nftnl_set_elems_nlmsg_build_payload(nlh, s);
 		nftnl_set_free(s);
 	}
 	return exchange(nlh, buf, sizeof(buf), seq, dump, cb, data);
@@ -1254,8 +1288,8 @@ static int find_elems(int family, const char *dev, struct vif_elems *out,
 /* One batch of family: old's elements that new (NULL: none) does not
  * hold deleted, new's added, and first the skeleton unless whole. */
 static int send_change(int family, const char *dev, const struct fw_rule *r,
-		       int n, int whole, const struct vif_elems *old,
-		       const struct vif_elems *new)
+		       int n, const struct old_layout *layout, int whole,
+		       const struct vif_elems *old, const struct vif_elems *new)
 {
 	struct batch bt;
 	int ret;
@@ -1263,7 +1297,7 @@ static int send_change(int family, const char *dev, const struct fw_rule *r,
 	if (batch_start(&bt, family) < 0)
 		return -1;
 	if (!whole)
-		skeleton(&bt, r, n);
+		skeleton(&bt, r, n, layout);
 	change_elems(&bt, dev, old, new);
 	if (batch_end(&bt) < 0)
 		return -1;
@@ -1281,20 +1315,80 @@ static int revoke_family(int family, const char *dev, int all)
 
 	if ((ret = find_elems(family, dev, &old, all)) <= 0)
 		return ret;
-	if (send_change(family, dev, NULL, 0, 1, &old, NULL) == 0)
+	if (send_change(family, dev, NULL, 0, NULL, 1, &old, NULL) == 0)
 		return 0;
 	if (errno != ENOENT || all)
 		return -1;
 	/* Not all that its comment lists was there: what is. */
 	if ((ret = find_elems(family, dev, &old, 1)) <= 0)
 		return ret;
-	return send_change(family, dev, NULL, 0, 1, &old, NULL);
+	return send_change(family, dev, NULL, 0, NULL, 1, &old, NULL);
 }
 
 static struct dump *dump_get(int family, const char *name);
 static int chain_check(struct dump *d, const char *chain, const char *name,
 		       const struct fw_rule *r, int n, enum fw_hook hook,
 		       char *why, size_t len);
+
+/* a, an array of n items of size, with room for one more (grown in
+ * powers of two): a itself or its new place; NULL with errno ENOMEM. */
+static void *grow(void *a, int n, size_t size)
+{
+	if (n != 0 && (n < 16 || (n & (n - 1))))
+		return a;
+	return realloc(a, (size_t)(n ? 2 * n : 16) * size);
+}
+
+static int keep_set_flags(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s && nftnl_set_nlmsg_parse(nlh, s) == 0 &&
+	    nftnl_set_is_set(s, NFTNL_SET_FLAGS))
+		*(uint32_t *)data = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+static int keep_old_chain(struct nftnl_set_elem *e, void *data)
+{
+	struct old_layout *o = data;
+	const char *chain = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
+	char(*more)[NFT_CHAIN_MAXNAMELEN];
+
+	if (!chain || !strcmp(chain, BASE_CHAIN))
+		return 0;
+	if (!(more = grow(o->chains, o->n, sizeof(*o->chains))))
+		return -1;
+	o->chains = more;
+	snprintf(o->chains[o->n++], sizeof(*o->chains), "%s", chain);
+	return 0;
+}
+
+static int keep_old_chains(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s && nftnl_set_elems_nlmsg_parse(nlh, s) == 0)
+		nftnl_set_elem_foreach(s, keep_old_chain, data);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+/* What is left in table xen of family of the layout before sets (read
+ * only when the skeleton is made). */
+static int old_layout(int family, struct old_layout *o)
+{
+	uint32_t flags = 0;
+
+	if (ask_once(family, NFT_MSG_GETSET, TABLE, set_defs[FW_SET_VIFS].name,
+		     keep_set_flags, &flags) < 0)
+		return errno == ENOENT || errno == EOPNOTSUPP ? 0 : -1;
+	if (!(o->map = (flags & NFT_SET_MAP) != 0))
+		return 0;
+	return ask_once(family, NFT_MSG_GETSETELEM, TABLE,
+			set_defs[FW_SET_VIFS].name, keep_old_chains, o);
+}
 
 /* Whether the base chain of table xen of family holds exactly r[0, n). */
 static int rules_same(int family, const struct fw_rule *r, int n)
@@ -1311,6 +1405,7 @@ int fw_nft_allow(const struct fw_vif *v)
 {
 	int family = vif_family(v), n, rules, ret, whole;
 	struct fw_rule r[FW_SHARED_MAX];
+	struct old_layout layout = { 0, NULL, 0 };
 	struct vif_elems old, new;
 
 	/* A vif moving between bridged and routed leaves its other table. */
@@ -1323,12 +1418,14 @@ int fw_nft_allow(const struct fw_vif *v)
 		return -1;
 	/* A repair reads the rules, one of which may differ. */
 	whole = rules == n && (!v->repair || rules_same(family, r, n) > 0);
-	ret = send_change(family, v->dev, r, n, whole, &old, &new);
-	if (ret < 0 && errno == ENOENT && old.n) {
-		if (find_elems(family, v->dev, &old, 1) < 0)
-			return -1;
-		ret = send_change(family, v->dev, r, n, whole, &old, &new);
-	}
+	if (!whole && old_layout(family, &layout) < 0)
+		return -1;
+	ret = send_change(family, v->dev, r, n, &layout, whole, &old, &new);
+	if (ret < 0 && errno == ENOENT && old.n &&
+	    find_elems(family, v->dev, &old, 1) >= 0)
+		ret = send_change(family, v->dev, r, n, &layout, whole, &old,
+				  &new);
+	free(layout.chains);
 	return ret;
 }
 
@@ -1421,7 +1518,7 @@ void *fw_nft_batch(const struct fw_vif *v, const struct fw_nat *nat,
 			free(new);
 			return NULL;
 		}
-		skeleton(&bt, shared, n);
+		skeleton(&bt, shared, n, NULL);
 		change_elems(&bt, v->dev, NULL, new);
 		free(new);
 		if (batch_end(&bt) < 0)
@@ -1475,15 +1572,6 @@ struct dump {
 };
 
 static struct dump *dumps;
-
-/* a, an array of n items of size, with room for one more (grown in
- * powers of two): a itself or its new place; NULL with errno ENOMEM. */
-static void *grow(void *a, int n, size_t size)
-{
-	if (n != 0 && (n < 16 || (n & (n - 1))))
-		return a;
-	return realloc(a, (size_t)(n ? 2 * n : 16) * size);
-}
 
 /* Empty d, but for its family and name. */
 static void dump_clear(struct dump *d)

@@ -259,3 +259,26 @@ teq "100 parallel onlines: rules each" $((100 * per_family)) \
 pids=(); for n in $(seq 0 99); do h_run "$VB" offline 7 $n & pids+=($!); done; wait "${pids[@]}"
 teq "100 parallel offlines: no rule of theirs left" 0 "$(fw_all | grep -c 'vif7\.')"
 teq "the administrator's rules survived it all" "$admin_before" "$(admin_rules)"
+
+# --- a host upgraded from the layout before sets (a chain per vif) ----------
+if [ "$H_FW" = nft ]; then
+	d0 nft delete table bridge xen
+	d0 nft -f - <<'NFT'
+table bridge xen {
+	map vifs { type ifname : verdict; }
+	chain prerouting { type filter hook prerouting priority filter; iifname vmap @vifs; }
+	chain vif1.0 { ether type ip accept; drop; }
+	chain vif9.0 { drop; }
+}
+add element bridge xen vifs { "vif1.0" : jump vif1.0, "vif9.0" : jump vif9.0 }
+NFT
+	h_run "$VB" online 2
+	teq "over the old layout: online succeeds" 0 "$H_RC"
+	teq "the old layout's map and chains are gone" "prerouting" \
+		"$(d0 nft list table bridge xen | grep -oE '(map|chain) [^ ]+' | sed 's/^[a-z]* //' | sort | tr '\n' ' ' | sed 's/ $//')"
+	tmatch "vif2.0 is in set vifs" 'vifs "vif2.0" comment' "$(nft_elems vif2.0 vifs)"
+	h_run "$VB" online 1
+	seen=$(h_frames 2 1 10.0.0.2 2001:db8::2 10.0.0.1 ipv4 spoof-ipv4)
+	t "over the old layout: vif2.0's own frame arrives" in_list ipv4 "$seen"
+	tn "over the old layout: vif2.0's spoofed frame does not" in_list spoof-ipv4 "$seen"
+fi
