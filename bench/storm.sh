@@ -44,6 +44,9 @@ fi
 declare -A on off fails
 for ((r = 0; r < ROUNDS; r++)); do
 	for name in "${names[@]}"; do
+		# Each contender starts from no table: an older build cannot
+		# use the newer layout (a newer one replaces the older).
+		d0 nft delete table bridge xen 2>/dev/null
 		sleep 1	# the previous storm's deferred releases and grace periods
 		read -r ms f < <(storm online "${bin[$name]}")
 		on[$name]+="$ms"$'\n'
