@@ -35,8 +35,11 @@ enum fw_set {
 	FW_SET_TRUNKS, /* ifname: the vifs that may send 802.1Q frames */
 	FW_SET_ANYMAC, /* ifname: the vifs whose MAC is not checked */
 	FW_SET_MACS,   /* ifname . MAC: each other vif's MAC */
-	FW_SET_ADDR4,  /* ifname . IPv4 network: what each vif may send from */
-	FW_SET_ADDR6,  /* ifname . IPv6 network: the same, link-local included */
+	FW_SET_ADDR4,  /* ifname . IPv4 address: what each vif may send from */
+	FW_SET_ADDR6,  /* ifname . IPv6 address: the same, link-local included */
+	FW_SET_NET4,   /* ifname . IPv4 network: the same, a prefix */
+	FW_SET_NET6,   /* ifname . IPv6 network */
+	FW_SET_ANYIP,  /* ifname: the vifs that may send from any address */
 	FW_NSETS
 };
 
@@ -97,10 +100,10 @@ int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max);
  * how many, or -1 with errno E2BIG. */
 int fw_rules_shared(int routed, struct fw_rule *out, int max);
 /* The most rules fw_rules_shared() makes. */
-#define FW_SHARED_MAX 24
+#define FW_SHARED_MAX 32
 
 /* One element of a set of the nft layout: the vif's name, and the MAC
- * (FW_SET_MACS) or the network (FW_SET_ADDR4, FW_SET_ADDR6). */
+ * (FW_SET_MACS) or the address or network (FW_SET_ADDR4 ... FW_SET_NET6). */
 struct fw_elem {
 	enum fw_set set;
 	unsigned char mac[6];
@@ -108,14 +111,13 @@ struct fw_elem {
 };
 
 /* The most elements fw_rules_elems() makes: vifs, trunks, the MAC or
- * anymac, 64 addresses and the link-local one. */
+ * anymac, 64 addresses and the link-local one (no ip key: anyip). */
 #define FW_ELEMS_MAX (3 + 64 + 1)
 
 /* The elements that v needs in the sets for fw_rules_shared() to do what
  * fw_rules_antispoof() does for it: an address within another of the vif's
- * is left out (an interval set holds no overlaps); no ip key is any
- * address (0.0.0.0/0 and ::/0).  At most max; how many, or -1 with errno
- * E2BIG. */
+ * is left out (an interval set holds no overlaps); no ip key is set anyip's
+ * element.  At most max; how many, or -1 with errno E2BIG. */
 int fw_rules_elems(const struct fw_vif *v, struct fw_elem *out, int max);
 /* The elements e[0, n) of dev as one line, "DEV: mac M, ip A B, trunk"
  * (the comment of dev's element of set vifs, so that `nft list` shows what

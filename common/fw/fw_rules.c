@@ -92,8 +92,28 @@ static void mac_check(struct builder *b, const struct fw_vif *v,
 	}
 }
 
+/* A vif without an ip key sends from any address: per vif, that one rule
+ * and no more of ethertype's (1); shared, the same rule for the vifs in set
+ * anyip, and the others' rules follow (0). */
+static int any_source(struct builder *b, const struct fw_vif *v,
+		      uint16_t ethertype, const char *why)
+{
+	struct fw_rule *r;
+
+	if (!b->shared && v->naddrs >= 0)
+		return 0;
+	r = rule(b, FW_PASS, why);
+	add_val(r, FW_ETHERTYPE, ethertype);
+	if (!b->shared)
+		return 1;
+	add_lookup(r, FW_SET_ANYIP, FW_KEY_NONE, 0);
+	return 0;
+}
+
 /* What passes from the vif's addresses of family (kind, key: where the
- * source is): per vif, a rule for each; shared, one looking it up. */
+ * source is): per vif, a rule for each; shared, one looking the source up
+ * among the vif's hosts (a hash), one among its networks (an interval set:
+ * adding to one or deleting from it costs more the more it holds). */
 static void sources(struct builder *b, const struct fw_vif *v, int family,
 		    uint16_t ethertype, enum fw_match_kind kind,
 		    enum fw_key key, const char *why)
@@ -104,6 +124,10 @@ static void sources(struct builder *b, const struct fw_vif *v, int family,
 		r = rule(b, FW_PASS, why);
 		add_val(r, FW_ETHERTYPE, ethertype);
 		add_lookup(r, family == AF_INET ? FW_SET_ADDR4 : FW_SET_ADDR6,
+			   key, 0);
+		r = rule(b, FW_PASS, why);
+		add_val(r, FW_ETHERTYPE, ethertype);
+		add_lookup(r, family == AF_INET ? FW_SET_NET4 : FW_SET_NET6,
 			   key, 0);
 		return;
 	}
@@ -162,10 +186,8 @@ static void arp(struct builder *b, const struct fw_vif *v)
 
 	mac_check(b, v, ETH_P_ARP, FW_ARP_SHA_NOT, FW_KEY_ARP_SHA,
 		  "ARP sender MAC is not the guest's");
-	if (!b->shared && v->naddrs < 0) {
-		add_val(rule(b, FW_PASS, "ARP"), FW_ETHERTYPE, ETH_P_ARP);
+	if (any_source(b, v, ETH_P_ARP, "ARP"))
 		return;
-	}
 	r = rule(b, FW_PASS, "ARP probe");
 	add_val(r, FW_ETHERTYPE, ETH_P_ARP);
 	add_addr(r, FW_ARP_SPA, &any);
@@ -185,10 +207,8 @@ static void ipv4(struct builder *b, const struct fw_vif *v)
 	add_val(r, FW_ETHERTYPE, ETH_P_IP);
 	add_val(r, FW_L4PROTO, IPPROTO_UDP);
 	add_val(r, FW_SPORT, 67);
-	if (!b->shared && v->naddrs < 0) {
-		add_val(rule(b, FW_PASS, "IPv4"), FW_ETHERTYPE, ETH_P_IP);
+	if (any_source(b, v, ETH_P_IP, "IPv4"))
 		return;
-	}
 	sources(b, v, AF_INET, ETH_P_IP, FW_SADDR, FW_KEY_SADDR4,
 		"IPv4 from the guest's address");
 	r = rule(b, FW_PASS, "DHCP client");
@@ -221,10 +241,8 @@ static void ipv6(struct builder *b, const struct fw_vif *v)
 	add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
 	add_val(r, FW_L4PROTO, IPPROTO_UDP);
 	add_val(r, FW_SPORT, 547);
-	if (!b->shared && v->naddrs < 0) {
-		add_val(rule(b, FW_PASS, "IPv6"), FW_ETHERTYPE, ETH_P_IPV6);
+	if (any_source(b, v, ETH_P_IPV6, "IPv6"))
 		return;
-	}
 	/* Shared, the link-local address is one of the vif's in the set. */
 	if (!b->shared) {
 		ll = guest_link_local(v);
@@ -341,6 +359,16 @@ static int held(const struct args_addr *a, int n, int i)
 	return 0;
 }
 
+/* The set of a's elements: a host's hash, or a network's interval set. */
+static enum fw_set addr_set(const struct args_addr *a)
+{
+	int v4 = a->family == AF_INET;
+
+	if (a->prefix == (v4 ? 32 : 128))
+		return v4 ? FW_SET_ADDR4 : FW_SET_ADDR6;
+	return v4 ? FW_SET_NET4 : FW_SET_NET6;
+}
+
 /* The next element, of set; past max, counted but not kept. */
 static struct fw_elem *elem(struct fw_elem *out, int *n, int max,
 			    enum fw_set set)
@@ -371,9 +399,7 @@ int fw_rules_elems(const struct fw_vif *v, struct fw_elem *out, int max)
 	else
 		elem(out, &n, max, FW_SET_ANYMAC);
 	if (v->naddrs < 0) {
-		nets[nnets++] = host(AF_INET, "0.0.0.0");
-		nets[nnets++] = host(AF_INET6, "::");
-		nets[0].prefix = nets[1].prefix = 0;
+		elem(out, &n, max, FW_SET_ANYIP);
 	} else {
 		for (int i = 0; i < v->naddrs; i++)
 			args_addr_network(&v->addrs[i], &nets[nnets++]);
@@ -381,10 +407,7 @@ int fw_rules_elems(const struct fw_vif *v, struct fw_elem *out, int max)
 	}
 	for (int i = 0; i < nnets; i++)
 		if (!held(nets, nnets, i))
-			elem(out, &n, max,
-			     nets[i].family == AF_INET ? FW_SET_ADDR4
-						       : FW_SET_ADDR6)
-				->addr = nets[i];
+			elem(out, &n, max, addr_set(&nets[i]))->addr = nets[i];
 	if (n > max) {
 		errno = E2BIG;
 		return -1;
@@ -414,7 +437,13 @@ int fw_elems_format(const char *dev, const struct fw_elem *e, int n, char *buf,
 			break;
 		case FW_SET_ADDR4:
 		case FW_SET_ADDR6:
+		case FW_SET_NET4:
+		case FW_SET_NET6:
 			text_put(&t, "%s %s", sep, args_addr_text(&e[i].addr).s);
+			sep = "";
+			break;
+		case FW_SET_ANYIP:
+			text_put(&t, "%s any", sep);
 			sep = "";
 			break;
 		default:
@@ -459,9 +488,10 @@ int fw_elems_parse(const char *dev, const char *line, struct fw_elem *out,
 				e.set = FW_SET_ANYMAC;
 			else if (args_mac(word, e.mac) < 0)
 				goto bad;
+		} else if (ip && !strcmp(word, "any")) {
+			e.set = FW_SET_ANYIP;
 		} else if (ip && args_addr(word, &e.addr) == 0) {
-			e.set = e.addr.family == AF_INET ? FW_SET_ADDR4
-							 : FW_SET_ADDR6;
+			e.set = addr_set(&e.addr);
 		} else {
 			goto bad;
 		}

@@ -14,7 +14,7 @@ BE=/local/domain/0/backend/vif
 nft_elems() {
 	local dev=$1 s
 	shift
-	for s in "${@:-trunks anymac macs addr4 addr6}"; do
+	for s in "${@:-trunks anymac macs addr4 addr6 net4 net6 anyip}"; do
 		for s in $s; do
 			d0 nft list set bridge xen "$s" 2>/dev/null |
 				grep -oE "\"$dev\"( \. [^ ,}]+)?( comment \"[^\"]*\")?" | sed "s/^/$s /"
@@ -148,7 +148,7 @@ done
 # Guest 6's ip key is a prefix: any source inside it, none outside.
 h_guest 6 0 "ip=10.1.0.0/23 2001:db8:6::/61"
 h_run "$VB" online 6
-[ "$H_FW" = nft ] && tmatch "a prefix is listed as one" 'addr4 "vif6.0" \. 10.1.0.0/23 ' "$(fw_rules vif6.0)"
+[ "$H_FW" = nft ] && tmatch "a prefix is listed as one" 'net4 "vif6.0" \. 10.1.0.0/23 ' "$(fw_rules vif6.0)"
 t "inside the prefix: arrives" in_list ipv4 "$(h_frames 6 2 10.1.1.250 2001:db8:6:7::1 10.0.0.2 ipv4 ipv6)"
 t "inside the IPv6 prefix: arrives" in_list ipv6 "$(h_frames 6 2 10.1.1.250 2001:db8:6:7::1 10.0.0.2 ipv6)"
 seen=$(h_frames 6 2 10.1.2.1 2001:db8:6:8::1 10.0.0.2 ipv4 ipv6)
@@ -188,7 +188,7 @@ teq "offline leaves the administrator's rules" "$admin_before" "$(admin_rules)"
 h_run "$VB" offline 1
 teq "offline twice exits 0" 0 "$H_RC"
 if [ "$H_FW" = nft ]; then
-	teq "no element of vif1.0 left" "" "$(nft_elems vif1.0 "trunks anymac macs addr4 addr6 vifs")"
+	teq "no element of vif1.0 left" "" "$(nft_elems vif1.0 "trunks anymac macs addr4 addr6 net4 net6 anyip vifs")"
 else
 	tn "no chain xen-vif1.0 left" d0 iptables-legacy -S xen-vif1.0
 	tn "no IPv6 chain xen-vif1.0 left" d0 ip6tables-legacy -S xen-vif1.0
@@ -259,6 +259,19 @@ teq "100 parallel onlines: rules each" $((100 * per_family)) \
 pids=(); for n in $(seq 0 99); do h_run "$VB" offline 7 $n & pids+=($!); done; wait "${pids[@]}"
 teq "100 parallel offlines: no rule of theirs left" 0 "$(fw_all | grep -c 'vif7\.')"
 teq "the administrator's rules survived it all" "$admin_before" "$(admin_rules)"
+
+# --- more addresses than the element of set vifs can list ----------------------
+if [ "$H_FW" = nft ]; then
+	h_guest 77 0 "ip=$(seq -f '2001:db8:77::%g' 1 16 | tr '\n' ' ')10.0.77.1"
+	h_run "$VB" online 77
+	teq "16 addresses: online succeeds" 0 "$H_RC"
+	teq "16 addresses: an element each, and the link-local one" 17 "$(nft_elems vif77.0 addr6 | grep -c 'comment "vif77.0"')"
+	tmatch "16 addresses: the element of set vifs says there are more than it holds" \
+		'comment "vif77.0: more than a comment holds"' "$(nft_elems vif77.0 vifs)"
+	h_run "$VB" offline 77
+	teq "16 addresses: offline leaves no element of vif77.0" "" \
+		"$(nft_elems vif77.0 "trunks anymac macs addr4 addr6 net4 net6 anyip vifs")"
+fi
 
 # --- a host upgraded from the layout before sets (a chain per vif) ----------
 if [ "$H_FW" = nft ]; then

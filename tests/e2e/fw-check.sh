@@ -173,7 +173,12 @@ if [ "$H_FW" = nft ]; then
 
 	d0 nft flush set bridge xen addr6
 	teq "a set flushed: bridged vif" "0 no element vif1.0 . 2001:db8::1 in set addr6" "$(check vif1.0)"
-	teq "a set flushed: trunk vif (no ip key)" "0 no element vif3.0 . ::/0 in set addr6" "$(check vif3.0)"
+	teq "  the trunk vif (no ip key: set anyip) had none there" 1 "$(check vif3.0)"
+	teq "  the routed vif is still in place" 1 "$(check vif2.0)"
+	restore "a flushed set"
+
+	d0 nft flush set bridge xen anyip
+	teq "set anyip flushed: the trunk vif without an ip key" "0 no element vif3.0 in set anyip" "$(check vif3.0)"
 	teq "  the routed vif is still in place" 1 "$(check vif2.0)"
 	restore "a flushed set"
 

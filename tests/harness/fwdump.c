@@ -125,8 +125,8 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
 		case FW_LOOKUP: {
 			/* The nft layout's sets (fw_nft.c names them). */
 			static const char *const sets[FW_NSETS] = {
-				"vifs", "trunks", "anymac",
-				"macs", "addr4",  "addr6"
+				"vifs",	 "trunks", "anymac", "macs", "addr4",
+				"addr6", "net4",   "net6",   "anyip"
 			};
 			static const char *const keys[] = {
 				"",		  " . ether saddr",

@@ -179,12 +179,18 @@ START_TEST(elems_format_parse)
 	/* 10.1.1.5 is inside 10.1.0.0/23: an interval set holds one. */
 	v.naddrs = parse_addrs("192.0.2.7 2001:db8::7 10.1.0.0/23 10.1.1.5", a);
 	ck_assert_int_eq(elems_text(&v, text, sizeof(text)), 6);
+	/* Hosts in the hashes, the prefix in the interval set. */
+	ck_assert_int_eq(fw_rules_elems(&v, e, FW_ELEMS_MAX), 6);
+	ck_assert_int_eq(e[2].set, FW_SET_ADDR4);
+	ck_assert_int_eq(e[3].set, FW_SET_ADDR6);
+	ck_assert_int_eq(e[4].set, FW_SET_NET4);
+	ck_assert_int_eq(e[5].set, FW_SET_ADDR6);
 	ck_assert_str_eq(text, "vif7.0: mac 00:16:3e:12:34:56 ip 192.0.2.7 "
 			       "2001:db8::7 10.1.0.0/23 "
 			       "fe80::216:3eff:fe12:3456");
 	v.naddrs = -1;
 	elems_text(&v, text, sizeof(text));
-	ck_assert_str_eq(text, "vif7.0: mac 00:16:3e:12:34:56 ip 0.0.0.0/0 ::/0");
+	ck_assert_str_eq(text, "vif7.0: mac 00:16:3e:12:34:56 ip any");
 	v.naddrs = parse_addrs("192.0.2.8 192.0.2.8", a);
 	v.mac = NULL;
 	v.trunk = 1;
