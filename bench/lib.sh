@@ -23,6 +23,14 @@ cycle_times() {
 		done' bash "$@"
 }
 
+# bench_host: what every bench's host has: the log directory, bridge
+# xenbr0 and guest 1 (vif1.0, ip 10.0.0.1), whose cycles cycle_times times.
+bench_host() {
+	mkdir -p /var/log/xen
+	h_bridge xenbr0
+	h_guest 1 0 ip=10.0.0.1
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 
 # The present vifs are vif1000.0 ... on bridge brs, their other ends in one

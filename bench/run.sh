@@ -30,9 +30,7 @@ N=${1:-40}
 MAX=${2:-1000}
 h_setup
 . "$top/bench/lib.sh"
-mkdir -p /var/log/xen
-h_bridge xenbr0
-h_guest 1 0 ip=10.0.0.1
+bench_host
 
 # The upstream scripts with Debian's `return 0` taken out of handle_iptable,
 # as they run where antispoof was never disabled.

@@ -12,9 +12,7 @@ N=${1:-40}
 MAX=${2:-1000}
 h_setup
 . "$top/bench/lib.sh"
-mkdir -p /var/log/xen
-h_bridge xenbr0
-h_guest 1 0 ip=10.0.0.1
+bench_host
 
 present_init
 echo "vif-bridge: one cycle of vif1.0 with other vifs present, median (us)"

@@ -1129,6 +1129,29 @@ static void raw_from(struct nftnl_set_elem *x, enum fw_set set,
 	elem_comment(x, comment, len);
 }
 
+/* What walk_elems() hands each element of an answer to; err: ENOMEM, or
+ * EPROTO for an answer libnftnl cannot parse. */
+struct elem_walk {
+	int (*fn)(struct nftnl_set_elem *e, void *arg);
+	void *arg;
+	int err;
+};
+
+/* The callback of a request for set elements: each to w->fn. */
+static int walk_elems(const struct nlmsghdr *nlh, void *data)
+{
+	struct elem_walk *w = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s || nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		w->err = s ? EPROTO : ENOMEM;
+	else
+		nftnl_set_elem_foreach(s, w->fn, w->arg);
+	if (s)
+		nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
 /* What a sweep gathers: the elements keyed dev of one set. */
 struct sweep {
 	const char *dev;
@@ -1158,20 +1181,6 @@ static int sweep_elem(struct nftnl_set_elem *x, void *data)
 	return 0;
 }
 
-static int sweep_msg(const struct nlmsghdr *nlh, void *data)
-{
-	struct sweep *sw = data;
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (!s || nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
-		sw->err = s ? EPROTO : ENOMEM;
-	else
-		nftnl_set_elem_foreach(s, sweep_elem, sw);
-	if (s)
-		nftnl_set_free(s);
-	return MNL_CB_OK;
-}
-
 /* Every element of dev in table xen of family, read from every set: what
  * a revoke deletes when the vif's element of set vifs does not say (a
  * list too long for a comment, or one not ours).  Reads them all: the
@@ -1182,12 +1191,13 @@ static int sweep(int family, const char *dev, struct vif_elems *out)
 	out->comment[0] = 0;
 	for (int s = 0; s < FW_NSETS; s++) {
 		struct sweep sw = { dev, (enum fw_set)s, out, 0 };
+		struct elem_walk w = { sweep_elem, &sw, 0 };
 
 		if (ask_once(family, NFT_MSG_GETSETELEM, TABLE,
-			     set_defs[s].name, sweep_msg, &sw) < 0)
+			     set_defs[s].name, walk_elems, &w) < 0)
 			return -1;
-		if (sw.err) {
-			errno = sw.err;
+		if (w.err || sw.err) {
+			errno = w.err ? w.err : sw.err;
 			return -1;
 		}
 	}
@@ -1220,20 +1230,6 @@ static int keep_first_elem(struct nftnl_set_elem *x, void *data)
 	return -1;
 }
 
-static int vif_elem_msg(const struct nlmsghdr *nlh, void *data)
-{
-	struct sweep *sw = data;
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (!s || nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
-		sw->err = s ? EPROTO : ENOMEM;
-	else
-		nftnl_set_elem_foreach(s, keep_first_elem, sw);
-	if (s)
-		nftnl_set_free(s);
-	return MNL_CB_OK;
-}
-
 /* The elements of dev in table xen of family: those its element of set
  * vifs lists, read alone (the cost of one element, however many vifs
  * there are); all that are there with sweep.  0 when it has none (its
@@ -1243,6 +1239,7 @@ static int find_elems(int family, const char *dev, struct vif_elems *out,
 {
 	struct fw_elem e[FW_ELEMS_MAX];
 	struct sweep sw = { dev, FW_SET_VIFS, out, 0 };
+	struct elem_walk w = { keep_first_elem, &sw, 0 };
 	char buf[DUMP_BUF];
 	static uint32_t asked;
 	uint32_t seq = (uint32_t)time(NULL) + ++asked;
@@ -1277,11 +1274,11 @@ static int find_elems(int family, const char *dev, struct vif_elems *out,
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	sw.out = &one;
-	if (exchange(nlh, buf, sizeof(buf), seq, 0, vif_elem_msg, &sw) < 0)
+	if (exchange(nlh, buf, sizeof(buf), seq, 0, walk_elems, &w) < 0)
 		/* No table, set or element: nothing of dev. */
 		return errno == ENOENT || errno == EOPNOTSUPP ? 0 : -1;
-	if (sw.err) {
-		errno = sw.err;
+	if (w.err) {
+		errno = w.err;
 		return -1;
 	}
 	if (!one.n)
@@ -1375,20 +1372,11 @@ static int keep_old_chain(struct nftnl_set_elem *e, void *data)
 	return 0;
 }
 
-static int keep_old_chains(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (s && nftnl_set_elems_nlmsg_parse(nlh, s) == 0)
-		nftnl_set_elem_foreach(s, keep_old_chain, data);
-	nftnl_set_free(s);
-	return MNL_CB_OK;
-}
-
 /* What is left in table xen of family of the layout before sets (read
  * only when the skeleton is made). */
 static int old_layout(int family, struct old_layout *o)
 {
+	struct elem_walk w = { keep_old_chain, o, 0 };
 	uint32_t flags = 0;
 
 	if (ask_once(family, NFT_MSG_GETSET, TABLE, set_defs[FW_SET_VIFS].name,
@@ -1396,8 +1384,14 @@ static int old_layout(int family, struct old_layout *o)
 		return errno == ENOENT || errno == EOPNOTSUPP ? 0 : -1;
 	if (!(o->map = (flags & NFT_SET_MAP) != 0))
 		return 0;
-	return ask_once(family, NFT_MSG_GETSETELEM, TABLE,
-			set_defs[FW_SET_VIFS].name, keep_old_chains, o);
+	if (ask_once(family, NFT_MSG_GETSETELEM, TABLE,
+		     set_defs[FW_SET_VIFS].name, walk_elems, &w) < 0)
+		return -1;
+	if (w.err) {
+		errno = w.err;
+		return -1;
+	}
+	return 0;
 }
 
 /* Whether the base chain of table xen of family holds exactly r[0, n). */
@@ -1680,7 +1674,7 @@ out:
 	return MNL_CB_OK;
 }
 
-/* What keep_elems() fills: set of dump d. */
+/* What keep_elem() fills: set of dump d. */
 struct keeping {
 	struct dump *d;
 	enum fw_set set;
@@ -1705,20 +1699,6 @@ static int keep_elem(struct nftnl_set_elem *x, void *data)
 	}
 	ds->n++;
 	return 0;
-}
-
-static int keep_elems(const struct nlmsghdr *nlh, void *data)
-{
-	struct keeping *k = data;
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (!s || nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
-		k->d->err = s ? EPROTO : ENOMEM;
-	else
-		nftnl_set_elem_foreach(s, keep_elem, k);
-	if (s)
-		nftnl_set_free(s);
-	return MNL_CB_OK;
 }
 
 /* Dumped elements by key, then end. */
@@ -1768,10 +1748,13 @@ static int dump_read_once(struct dump *d)
 		return -1;
 	for (int s = 0; !strcmp(d->name, TABLE) && s < FW_NSETS; s++) {
 		struct keeping k = { d, (enum fw_set)s };
+		struct elem_walk w = { keep_elem, &k, 0 };
 
 		if (ask_once(d->family, NFT_MSG_GETSETELEM, d->name,
-			     set_defs[s].name, keep_elems, &k) < 0)
+			     set_defs[s].name, walk_elems, &w) < 0)
 			return -1;
+		if (w.err)
+			d->err = w.err;
 		if (d->sets[s].n)
 			qsort(d->sets[s].e, (size_t)d->sets[s].n,
 			      sizeof(*d->sets[s].e), elem_cmp);

@@ -13,21 +13,29 @@
 #include "fwdump.h"
 #include "unit.h"
 
-static void rules_text(const struct fw_vif *v, char *out, size_t len)
+/* Rules r[0, n) as nft text, a line each, name in the comments. */
+static void list_text(const char *name, const struct fw_rule *r, int n,
+		      int routed, char *out, size_t len)
 {
-	struct fw_rule rules[FW_RULES_MAX];
 	char line[512];
-	int n = fw_rules_antispoof(v, rules, FW_RULES_MAX);
 
 	ck_assert_int_gt(n, 0);
 	out[0] = 0;
 	for (int i = 0; i < n; i++) {
-		ck_assert_int_eq(fwdump_rule(v->dev, &rules[i], v->routed, line,
+		ck_assert_int_eq(fwdump_rule(name, &r[i], routed, line,
 					     sizeof(line)),
 				 0);
 		strncat(out, line, len - strlen(out) - 2);
 		strcat(out, "\n");
 	}
+}
+
+static void rules_text(const struct fw_vif *v, char *out, size_t len)
+{
+	struct fw_rule rules[FW_RULES_MAX];
+
+	list_text(v->dev, rules, fw_rules_antispoof(v, rules, FW_RULES_MAX),
+		  v->routed, out, len);
 }
 
 static const unsigned char guest_mac[6] = {
@@ -121,18 +129,9 @@ END_TEST
 static void shared_text(int routed, char *out, size_t len)
 {
 	struct fw_rule rules[FW_SHARED_MAX];
-	char line[512];
-	int n = fw_rules_shared(routed, rules, FW_SHARED_MAX);
 
-	ck_assert_int_gt(n, 0);
-	out[0] = 0;
-	for (int i = 0; i < n; i++) {
-		ck_assert_int_eq(fwdump_rule(NULL, &rules[i], routed, line,
-					     sizeof(line)),
-				 0);
-		strncat(out, line, len - strlen(out) - 2);
-		strcat(out, "\n");
-	}
+	list_text(NULL, rules, fw_rules_shared(routed, rules, FW_SHARED_MAX),
+		  routed, out, len);
 }
 
 /* The rules every vif shares (the nft layout), and their limit. */
