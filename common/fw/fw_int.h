@@ -36,10 +36,10 @@ enum fw_set {
 	FW_SET_ANYMAC, /* ifname: the vifs whose MAC is not checked */
 	FW_SET_MACS,   /* ifname . MAC: each other vif's MAC */
 	FW_SET_ADDR4,  /* ifname . IPv4 address: what each vif may send from */
-	FW_SET_ADDR6,  /* ifname . IPv6 address: the same, link-local included */
-	FW_SET_NET4,   /* ifname . IPv4 network: the same, a prefix */
-	FW_SET_NET6,   /* ifname . IPv6 network */
-	FW_SET_ANYIP,  /* ifname: the vifs that may send from any address */
+	FW_SET_ADDR6, /* ifname . IPv6 address: the same, link-local included */
+	FW_SET_NET4,  /* ifname . IPv4 network: the same, a prefix */
+	FW_SET_NET6,  /* ifname . IPv6 network */
+	FW_SET_ANYIP, /* ifname: the vifs that may send from any address */
 	FW_NSETS
 };
 

@@ -576,15 +576,16 @@ static void lookup(struct nftnl_rule *r, int family, const struct fw_match *m)
 		ethernet(r, family);
 	meta(r, NFT_META_IIFNAME);
 	if (m->key != FW_KEY_NONE)
-		payload_to(r, NFT_REG_2, keys[m->key].base,
-			   keys[m->key].off, keys[m->key].len);
+		payload_to(r, NFT_REG_2, keys[m->key].base, keys[m->key].off,
+			   keys[m->key].len);
 	if (!(e = new_expr("lookup")))
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set_defs[m->set].name);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, (uint32_t)m->set + 1);
 	if (m->inv)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
+				   NFT_LOOKUP_F_INV);
 	expr(r, e);
 }
 
@@ -837,32 +838,32 @@ static void skeleton(struct batch *bt, const struct fw_rule *r, int n,
 	add_rules(bt, BASE_CHAIN, NULL, r, n, FW_PREROUTING);
 }
 
-/* Delete the elements of old that new (NULL: none) does not hold, and add
- * new's: the vif's element of set vifs last (and deleted first) when its
+/* Delete the elements of old that want (NULL: none) does not hold, and add
+ * want's: the vif's element of set vifs last (and deleted first) when its
  * comment changes, the others commented with the vif's name. */
 static void change_elems(struct batch *bt, const char *dev,
 			 const struct vif_elems *old,
-			 const struct vif_elems *new)
+			 const struct vif_elems *want)
 {
 	struct raw_elem gone[FW_ELEMS_MAX];
 	int ngone = 0, keep;
 
 	for (int i = 0; old && i < old->n; i++) {
 		keep = 0;
-		for (int j = 0; new && j < new->n && !keep; j++)
-			keep = raw_same(&old->e[i], &new->e[j]) &&
+		for (int j = 0; want && j < want->n && !keep; j++)
+			keep = raw_same(&old->e[i], &want->e[j]) &&
 			       !old->e[i].odd &&
 			       (old->e[i].set != FW_SET_VIFS ||
-				!strcmp(old->comment, new->comment));
+				!strcmp(old->comment, want->comment));
 		if (!keep)
 			gone[ngone++] = old->e[i];
 	}
 	for (int s = FW_NSETS - 1; s >= 0; s--)
 		elems_msg(bt, (enum fw_set)s, gone, ngone, dev,
 			  NFT_MSG_DELSETELEM);
-	for (int s = 0; new && s < FW_NSETS; s++)
-		elems_msg(bt, (enum fw_set)s, new->e, new->n,
-			  s == FW_SET_VIFS ? new->comment : dev,
+	for (int s = 0; want && s < FW_NSETS; s++)
+		elems_msg(bt, (enum fw_set)s, want->e, want->n,
+			  s == FW_SET_VIFS ? want->comment : dev,
 			  NFT_MSG_NEWSETELEM);
 }
 
@@ -966,8 +967,8 @@ static void drain(char *buf, size_t size, ssize_t len, uint32_t seq)
  * name only when given, dumped), GETSETELEM (the elements of set name of
  * table, dumped) or GETGEN (the ruleset's generation).  What does not
  * exist answers nothing.  Reads only. */
-static int exchange(struct nlmsghdr *nlh, char *buf, size_t size,
-		    uint32_t seq, int dump, mnl_cb_t cb, void *data);
+static int exchange(struct nlmsghdr *nlh, char *buf, size_t size, uint32_t seq,
+		    int dump, mnl_cb_t cb, void *data);
 
 static int ask_once(int family, uint16_t type, const char *table,
 		    const char *name, mnl_cb_t cb, void *data)
@@ -1029,8 +1030,8 @@ static int ask_once(int family, uint16_t type, const char *table,
 }
 
 /* Send request nlh (in buf, of size) and read its answers, each to cb. */
-static int exchange(struct nlmsghdr *nlh, char *buf, size_t size,
-		    uint32_t seq, int dump, mnl_cb_t cb, void *data)
+static int exchange(struct nlmsghdr *nlh, char *buf, size_t size, uint32_t seq,
+		    int dump, mnl_cb_t cb, void *data)
 {
 	ssize_t len;
 	int ret;
@@ -1292,11 +1293,12 @@ static int find_elems(int family, const char *dev, struct vif_elems *out,
 	return 1;
 }
 
-/* One batch of family: old's elements that new (NULL: none) does not
- * hold deleted, new's added, and first the skeleton unless whole. */
+/* One batch of family: old's elements that want (NULL: none) does not
+ * hold deleted, want's added, and first the skeleton unless whole. */
 static int send_change(int family, const char *dev, const struct fw_rule *r,
 		       int n, const struct old_layout *layout, int whole,
-		       const struct vif_elems *old, const struct vif_elems *new)
+		       const struct vif_elems *old,
+		       const struct vif_elems *want)
 {
 	struct batch bt;
 	int ret;
@@ -1305,7 +1307,7 @@ static int send_change(int family, const char *dev, const struct fw_rule *r,
 		return -1;
 	if (!whole)
 		skeleton(&bt, r, n, layout);
-	change_elems(&bt, dev, old, new);
+	change_elems(&bt, dev, old, want);
 	if (batch_end(&bt) < 0)
 		return -1;
 	ret = send_batch(&bt);
@@ -1410,13 +1412,13 @@ int fw_nft_allow(const struct fw_vif *v)
 	int family = vif_family(v), n, rules, ret, whole;
 	struct fw_rule r[FW_SHARED_MAX];
 	struct old_layout layout = { 0, NULL, 0 };
-	struct vif_elems old, new;
+	struct vif_elems old, want;
 
 	/* A vif moving between bridged and routed leaves its other table. */
 	if (revoke_family(v->routed ? NFPROTO_BRIDGE : NFPROTO_INET, v->dev,
 			  v->repair) < 0 ||
 	    (n = fw_rules_shared(v->routed, r, FW_SHARED_MAX)) < 0 ||
-	    elems_of(v, &new) < 0 ||
+	    elems_of(v, &want) < 0 ||
 	    (rules = query(family, NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
 	    find_elems(family, v->dev, &old, v->repair) < 0)
 		return -1;
@@ -1424,11 +1426,11 @@ int fw_nft_allow(const struct fw_vif *v)
 	whole = rules == n && (!v->repair || rules_same(family, r, n) > 0);
 	if (!whole && old_layout(family, &layout) < 0)
 		return -1;
-	ret = send_change(family, v->dev, r, n, &layout, whole, &old, &new);
+	ret = send_change(family, v->dev, r, n, &layout, whole, &old, &want);
 	if (ret < 0 && errno == ENOENT && old.n &&
 	    find_elems(family, v->dev, &old, 1) >= 0)
 		ret = send_change(family, v->dev, r, n, &layout, whole, &old,
-				  &new);
+				  &want);
 	free(layout.chains);
 	return ret;
 }
@@ -1510,21 +1512,21 @@ void *fw_nft_batch(const struct fw_vif *v, const struct fw_nat *nat,
 		   const struct fw_rule *r, int n, size_t *len)
 {
 	struct fw_rule shared[FW_SHARED_MAX];
-	struct vif_elems *new = NULL;
+	struct vif_elems *want = NULL;
 	struct batch bt;
 	void *out;
 
 	if (v) {
-		if (!(new = malloc(sizeof(*new))) || elems_of(v, new) < 0 ||
+		if (!(want = malloc(sizeof(*want))) || elems_of(v, want) < 0 ||
 		    (n = fw_rules_shared(v->routed, shared, FW_SHARED_MAX)) <
 			    0 ||
 		    batch_start(&bt, vif_family(v)) < 0) {
-			free(new);
+			free(want);
 			return NULL;
 		}
 		skeleton(&bt, shared, n, NULL);
-		change_elems(&bt, v->dev, NULL, new);
-		free(new);
+		change_elems(&bt, v->dev, NULL, want);
+		free(want);
 		if (batch_end(&bt) < 0)
 			return NULL;
 	} else if (build_nat(&bt, nat, r, n, 0) < 0) {
@@ -1986,17 +1988,19 @@ static void elem_text(const struct raw_elem *e, char *out, size_t len)
 	if (!sd->interval)
 		a.prefix = (int)sd->len * 8;
 	while (a.prefix < (int)sd->len * 8 &&
-	       !((lo[a.prefix / 8] ^ hi[a.prefix / 8]) & (0x80 >> a.prefix % 8)))
+	       !((lo[a.prefix / 8] ^ hi[a.prefix / 8]) &
+		 (0x80 >> a.prefix % 8)))
 		a.prefix++;
-	snprintf(out, len, "%.*s . %s", IFNAMSIZ, e->key,
-		 args_addr_text(&a).s);
+	snprintf(out, len, "%.*s . %s", IFNAMSIZ, e->key, args_addr_text(&a).s);
 }
 
 /* The element of set ds keyed e, or NULL. */
 static struct dumped_elem *dumped_elem(const struct dumped_set *ds,
 				       const struct raw_elem *e)
 {
-	return ds->n ? bsearch(e, ds->e, (size_t)ds->n, sizeof(*ds->e),
+	struct dumped_elem key = { *e, NULL };
+
+	return ds->n ? bsearch(&key, ds->e, (size_t)ds->n, sizeof(*ds->e),
 			       elem_cmp)
 		     : NULL;
 }
@@ -2023,10 +2027,10 @@ static int elems_check(const struct dump *d, const char *dev,
 			return fw_why(why, len, "no element %s in set %s", text,
 				      set_defs[e->set].name);
 		if (strcmp(x->comment, dev))
-			return fw_why(why, len,
-				      "element %s of set %s: comment '%s', expected '%s'",
-				      text, set_defs[e->set].name, x->comment,
-				      dev);
+			return fw_why(
+				why, len,
+				"element %s of set %s: comment '%s', expected '%s'",
+				text, set_defs[e->set].name, x->comment, dev);
 	}
 	/* Whatever else of dev's is there lets it send more. */
 	for (int s = 0; s < FW_NSETS; s++) {
@@ -2035,7 +2039,8 @@ static int elems_check(const struct dump *d, const char *dev,
 		for (int i = 0; i < ds->n; i++) {
 			int wanted = 0;
 
-			if (strncmp((const char *)ds->e[i].e.key, dev, IFNAMSIZ))
+			if (strncmp((const char *)ds->e[i].e.key, dev,
+				    IFNAMSIZ))
 				continue;
 			for (int j = 0; j < want->n && !wanted; j++)
 				wanted = raw_same(&ds->e[i].e, &want->e[j]);
@@ -2043,15 +2048,16 @@ static int elems_check(const struct dump *d, const char *dev,
 				continue;
 			elem_text(&ds->e[i].e, text, sizeof(text));
 			return fw_why(why, len,
-				      "element %s of set %s not expected",
-				      text, set_defs[s].name);
+				      "element %s of set %s not expected", text,
+				      set_defs[s].name);
 		}
 	}
 	if (strcmp(got->comment, want->comment))
-		return fw_why(why, len,
-			      "element %s of set %s: comment '%s', expected '%s'",
-			      dev, set_defs[FW_SET_VIFS].name, got->comment,
-			      want->comment);
+		return fw_why(
+			why, len,
+			"element %s of set %s: comment '%s', expected '%s'",
+			dev, set_defs[FW_SET_VIFS].name, got->comment,
+			want->comment);
 	return 1;
 }
 

@@ -439,7 +439,8 @@ int fw_elems_format(const char *dev, const struct fw_elem *e, int n, char *buf,
 		case FW_SET_ADDR6:
 		case FW_SET_NET4:
 		case FW_SET_NET6:
-			text_put(&t, "%s %s", sep, args_addr_text(&e[i].addr).s);
+			text_put(&t, "%s %s", sep,
+				 args_addr_text(&e[i].addr).s);
 			sep = "";
 			break;
 		case FW_SET_ANYIP:

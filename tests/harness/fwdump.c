@@ -129,9 +129,12 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
 				"addr6", "net4",   "net6",   "anyip"
 			};
 			static const char *const keys[] = {
-				"",		  " . ether saddr",
-				" . arp saddr ether", " . arp saddr ip",
-				" . ip saddr",	  " . ip6 saddr"
+				"",
+				" . ether saddr",
+				" . arp saddr ether",
+				" . arp saddr ip",
+				" . ip saddr",
+				" . ip6 saddr"
 			};
 
 			text_put(&o, "iifname%s %s@%s ", keys[m->key],
@@ -210,14 +213,13 @@ static void elems_lines(const struct nlmsghdr *nlh, char *line, size_t len)
 				for (uint16_t i = 0; i < n; i++) {
 					used = strlen(line);
 					if (t == NFTA_SET_ELEM_USERDATA)
-						snprintf(line + used,
-							 len - used,
-							 p[i] >= 0x20 &&
-									 p[i] < 0x7f &&
-									 p[i] != '\\'
-								 ? "%c"
-								 : "\\x%02x",
-							 p[i]);
+						snprintf(
+							line + used, len - used,
+							p[i] >= 0x20 && p[i] < 0x7f &&
+									p[i] != '\\'
+								? "%c"
+								: "\\x%02x",
+							p[i]);
 					else
 						snprintf(line + used,
 							 len - used, "%02x",

@@ -22,9 +22,9 @@ static void list_text(const char *name, const struct fw_rule *r, int n,
 	ck_assert_int_gt(n, 0);
 	out[0] = 0;
 	for (int i = 0; i < n; i++) {
-		ck_assert_int_eq(fwdump_rule(name, &r[i], routed, line,
-					     sizeof(line)),
-				 0);
+		ck_assert_int_eq(
+			fwdump_rule(name, &r[i], routed, line, sizeof(line)),
+			0);
 		strncat(out, line, len - strlen(out) - 2);
 		strcat(out, "\n");
 	}
@@ -205,18 +205,18 @@ START_TEST(elems_format_parse)
 	ck_assert_int_eq(errno, ENOSPC);
 
 	static const char *const bad[] = {
-		"vif8.0: mac any",	    /* another vif's */
-		"vif7.0 mac any",	    /* no colon */
-		"vif7.0: mac zz",	    /* not a MAC */
-		"vif7.0: 10.0.0.1",	    /* an address before ip */
-		"vif7.0: ip 10.0.0.1 x",    /* not an address */
+		"vif8.0: mac any",	     /* another vif's */
+		"vif7.0 mac any",	     /* no colon */
+		"vif7.0: mac zz",	     /* not a MAC */
+		"vif7.0: 10.0.0.1",	     /* an address before ip */
+		"vif7.0: ip 10.0.0.1 x",     /* not an address */
 		"vif7.0: ip 10.0.0.1 ip ::", /* ip twice */
 		"vif7.0: more than a comment holds",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
-		ck_assert_msg(fw_elems_parse("vif7.0", bad[i], e, FW_ELEMS_MAX) ==
-				      -1 &&
+		ck_assert_msg(fw_elems_parse("vif7.0", bad[i], e,
+					     FW_ELEMS_MAX) == -1 &&
 				      errno == EINVAL,
 			      "%s", bad[i]);
 	}
@@ -233,8 +233,9 @@ START_TEST(elems_limits)
 {
 	struct args_addr a[FW_ELEMS_MAX];
 	struct fw_elem e[FW_ELEMS_MAX];
-	struct fw_vif v = { .dev = "vif7.0", .mac = guest_mac, .addrs = a,
-			    .trunk = 1 };
+	struct fw_vif v = {
+		.dev = "vif7.0", .mac = guest_mac, .addrs = a, .trunk = 1
+	};
 
 	for (int i = 0; i < 65; i++) {
 		char s[32];
@@ -373,10 +374,8 @@ START_TEST(shared_rules_same_verdicts)
 					  "10.1.2.1",  "192.0.2.99",
 					  "0.0.0.0",   "198.51.100.9" };
 	static const char *const v6[] = { "2001:db8::7",
-					  "fe80::216:3eff:fe12:3456",
-					  "fe80::1",
-					  "2001:db8::99",
-					  "::" };
+					  "fe80::216:3eff:fe12:3456", "fe80::1",
+					  "2001:db8::99", "::" };
 	static const struct {
 		const char *ip;
 		int nomac, trunk, routed;
@@ -393,19 +392,22 @@ START_TEST(shared_rules_same_verdicts)
 	int checked = 0;
 
 	for (size_t k = 0; k < sizeof(vifs) / sizeof(vifs[0]); k++) {
-		struct fw_vif v = { .dev = "vif7.0",
-				    .mac = vifs[k].nomac ? NULL : guest_mac,
-				    .addrs = a,
-				    .naddrs = vifs[k].ip
-						      ? parse_addrs(vifs[k].ip, a)
-						      : -1,
-				    .trunk = vifs[k].trunk,
-				    .routed = vifs[k].routed };
+		struct fw_vif v = {
+			.dev = "vif7.0",
+			.mac = vifs[k].nomac ? NULL : guest_mac,
+			.addrs = a,
+			.naddrs = vifs[k].ip ? parse_addrs(vifs[k].ip, a) : -1,
+			.trunk = vifs[k].trunk,
+			.routed = vifs[k].routed
+		};
 		/* Another vif, whose elements must grant vif7.0 nothing. */
-		struct fw_vif w = { .dev = "vif9.0", .mac = other_mac,
+		struct fw_vif w = { .dev = "vif9.0",
+				    .mac = other_mac,
 				    .addrs = b,
-				    .naddrs = parse_addrs("192.0.2.99 2001:db8::99", b),
-				    .trunk = 1, .routed = vifs[k].routed };
+				    .naddrs = parse_addrs(
+					    "192.0.2.99 2001:db8::99", b),
+				    .trunk = 1,
+				    .routed = vifs[k].routed };
 		int n = fw_rules_antispoof(&v, own, FW_RULES_MAX);
 		int ns = fw_rules_shared(v.routed, shared, FW_SHARED_MAX);
 		int ne = fw_rules_elems(&v, e, FW_ELEMS_MAX), nsets = 0;
@@ -430,25 +432,48 @@ START_TEST(shared_rules_same_verdicts)
 				continue;
 			for (size_t s = 0; s < nsrc; s++)
 				for (int variant = 0; variant < 16; variant++) {
-					struct frame f = {
-						.ethertype = types[t]
-					};
+					struct frame f = { .ethertype =
+								   types[t] };
 					enum fw_verdict x, y;
 
-					memcpy(f.smac, variant & 1 ? other_mac : guest_mac, 6);
-					memcpy(f.sha, variant & 2 ? other_mac : guest_mac, 6);
-					f.saddr = addr_of(types[t] == ETH_P_IPV6 ? v6[s] : v4[s]);
+					memcpy(f.smac,
+					       variant & 1 ? other_mac
+							   : guest_mac,
+					       6);
+					memcpy(f.sha,
+					       variant & 2 ? other_mac
+							   : guest_mac,
+					       6);
+					f.saddr = addr_of(types[t] == ETH_P_IPV6
+								  ? v6[s]
+								  : v4[s]);
 					f.spa = f.saddr;
-					f.daddr = addr_of(types[t] == ETH_P_IPV6 ? "ff02::1" : "255.255.255.255");
-					f.l4 = types[t] == ETH_P_IPV6 && variant & 4 ? IPPROTO_ICMPV6 : IPPROTO_UDP;
-					f.icmp6 = variant & 8 ? ICMP6_ROUTER_ADVERT : 135;
-					f.sport = variant & 8 ? (types[t] == ETH_P_IPV6 ? 547 : 67) : 68;
+					f.daddr = addr_of(
+						types[t] == ETH_P_IPV6
+							? "ff02::1"
+							: "255.255.255.255");
+					f.l4 = types[t] == ETH_P_IPV6 &&
+							       variant & 4
+						       ? IPPROTO_ICMPV6
+						       : IPPROTO_UDP;
+					f.icmp6 = variant & 8
+							  ? ICMP6_ROUTER_ADVERT
+							  : 135;
+					f.sport =
+						variant & 8
+							? (types[t] == ETH_P_IPV6
+								   ? 547
+								   : 67)
+							: 68;
 					f.dport = 67;
-					x = verdict_of(own, n, &f, "vif7.0", NULL, 0);
-					y = verdict_of(shared, ns, &f, "vif7.0", sets, nsets);
-					ck_assert_msg(x == y,
-						      "vif %zu, ethertype 0x%04x, source %zu, variant %d: own %d, shared %d",
-						      k, types[t], s, variant, x, y);
+					x = verdict_of(own, n, &f, "vif7.0",
+						       NULL, 0);
+					y = verdict_of(shared, ns, &f, "vif7.0",
+						       sets, nsets);
+					ck_assert_msg(
+						x == y,
+						"vif %zu, ethertype 0x%04x, source %zu, variant %d: own %d, shared %d",
+						k, types[t], s, variant, x, y);
 					checked++;
 				}
 		}
@@ -513,13 +538,16 @@ END_TEST
 
 Suite *fw_rules_suite(void)
 {
-	const TTest *tests[] = {
-		antispoof_rules_golden, antispoof_rules_limits,
-		nft_batch_golden,	nat_rules_and_batch_golden,
-		nat_owner_names,	shared_rules_golden,
-		elems_format_parse,	elems_limits,
-		shared_rules_same_verdicts, NULL
-	};
+	const TTest *tests[] = { antispoof_rules_golden,
+				 antispoof_rules_limits,
+				 nft_batch_golden,
+				 nat_rules_and_batch_golden,
+				 nat_owner_names,
+				 shared_rules_golden,
+				 elems_format_parse,
+				 elems_limits,
+				 shared_rules_same_verdicts,
+				 NULL };
 
 	return unit_suite("fw_rules", tests);
 }
