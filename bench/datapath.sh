@@ -4,7 +4,7 @@
 # anti-spoofing (nft) and without (firewall=none), rounds interleaved;
 # medians and the ratio.  With PRESENT=N, N other vifs are online with
 # anti-spoofing too (the sets hold their elements).  With BASE=DIR (another
-# build), its anti-spoofing is measured too.  Not a test: nothing here passes
+# build) and no PRESENT, its anti-spoofing is measured too.  Not a test: nothing here passes
 # or fails on a number.
 #   bench/datapath.sh [ROUNDS] [SECONDS]
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,7 +53,8 @@ print(int((s["packets"] - s["lost_packets"]) / s["seconds"]))' <<<"$out"
 
 names=(none nft)
 declare -A bin=([none]=$B [nft]=$B) fw=([none]=none [nft]=nft)
-if [ -n "${BASE:-}" ]; then
+# An older build cannot use the newer layout that the present vifs are in.
+if [ -n "${BASE:-}" ] && [ "${PRESENT:-0}" -eq 0 ]; then
 	names+=(base-nft)
 	bin[base-nft]=$BASE fw[base-nft]=nft
 fi
