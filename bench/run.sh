@@ -11,12 +11,20 @@
 #    two process starts cost, with our binary's linking).
 # 2. vif-route and vif-nat against the upstream scripts (ours with nft).
 # 3. The vif-bridge cycle with 1, 100 and MAX_PRESENT (1000) other vifs
-#    already online with anti-spoofing, per backend.
+#    already online, with anti-spoofing per backend and without (firewall=
+#    none: what the number of links alone costs): bench/scale.sh.
 # 4. The guard, xen-netscripts: bench/guard.sh (status, check, restore with
 #    1, 100 and MAX_PRESENT vifs online; watch after a flush; watch idle).
 # 5. A routed guest's live migration between two hosts: bench/migrate.sh
 #    (resume -> router's route moved, resume -> LAN host's neighbour entry
 #    moved, with BIRD and with FRR).
+# 6. The storm: MAX_PRESENT vifs online at once, then offline at once
+#    (bench/storm.sh).
+# 7. The data path: 64-byte UDP datagrams per second across a bridge with
+#    anti-spoofing and without (bench/datapath.sh).
+# With BASE=DIR (the build of an older commit, e.g. `git worktree add
+# /tmp/base COMMIT && make -C /tmp/base -j2 all harness`), sections 3, 6 and
+# 7 measure it too, interleaved with ours: before and after in one run.
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
@@ -24,37 +32,13 @@ N=${1:-40}
 MAX=${2:-1000}
 h_setup
 . "$top/bench/lib.sh"
-mkdir -p /var/log/xen
-h_bridge xenbr0
-h_guest 1 0 ip=10.0.0.1
+bench_host
 
 # The upstream scripts with Debian's `return 0` taken out of handle_iptable,
 # as they run where antispoof was never disabled.
 up_fw=$H_DIR/upstream-fw
 cp -a "$H_UPSTREAM" "$up_fw"
 sed -i '/^handle_iptable()/,/^}/{/^  return 0$/d}' "$up_fw/vif-common.sh"
-
-# cycle_times SCRIPT COUNT [ARGS...]: COUNT online+offline cycles of vif
-# $DOM.0 (default 1), timed inside dom0 by the same bash loop for every
-# contender (a fork+exec per run, as libxl does it); one figure (us) a line.
-# With UP=--version DOWN=--version: the floor, two runs that only start and
-# exit.
-cycle_times() {
-	local s=$1 n=$2 d=${DOM:-1}
-	shift 2
-	d0 "${H_ENV_BASE[@]}" XENBUS_PATH=backend/vif/$d/0 vif=vif$d.0 script="$s" N="$n" S="$s" \
-		UP="${UP:-online}" DOWN="${DOWN:-offline}" \
-		bash -c 'for ((i = 0; i < N; i++)); do
-			t0=$EPOCHREALTIME
-			"$S" "$UP" type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
-			"$S" "$DOWN" type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
-			t1=$EPOCHREALTIME
-			echo $(( (${t1/./} - ${t0/./}) ))
-			# Outside the timing: what an offline left behind (the shell
-			# vif-nat leaves its address, and then fails the next online).
-			ip addr flush dev "$vif" 2>/dev/null
-		done' bash "$@"
-}
 
 # --- 1. one cycle ------------------------------------------------------------
 names=(upstream upstream+iptables ours-nft ours-iptables ours-none ours-dynamic-nft floor)
@@ -137,26 +121,8 @@ done
 d0 iptables -F FORWARD 2>/dev/null	# what upstream+iptables left
 
 # --- 3. with many vifs present ----------------------------------------------
-present_init
 echo
-echo "vif-bridge with anti-spoofing: one cycle of vif1.0 with other vifs present, median (us)"
-declare -A scale
-for count in 1 100 "$MAX"; do
-	add_present "$count"
-	for fw in nft iptables; do
-		online_present "$fw"
-		sleep 1		# let the kernel finish freeing what those replaced
-		scale[$fw,$count]=$(cycle_times "$top/build/vif-bridge" "$N" firewall=$fw | median)
-	done
-done
-for fw in nft iptables; do
-	printf '  %-9s' "$fw"
-	for count in 1 100 "$MAX"; do printf '  %5s present: %6s us' "$count" "${scale[$fw,$count]}"; done
-	printf '   (%s/1: %sx)\n' "$MAX" "$(ratio "${scale[$fw,$MAX]}" "${scale[$fw,1]}")"
-done
-printf '  check: %s nft chains, %s iptables chains present at the end\n' \
-	"$(d0 nft list table bridge xen 2>/dev/null | grep -c 'chain vif')" \
-	"$(d0 iptables-legacy -S 2>/dev/null | grep -c -- '-N xen-vif')"
+bash "$top/bench/scale.sh" "$N" "$MAX" || echo "(bench/scale.sh did not run)"
 
 # --- 4. the guard -------------------------------------------------------------
 echo
@@ -165,3 +131,11 @@ bash "$top/bench/guard.sh" 20 "$MAX" || echo "(bench/guard.sh did not run)"
 # --- 5. migration ---------------------------------------------------------------
 echo
 bash "$top/bench/migrate.sh" 20 || echo "(bench/migrate.sh did not run)"
+
+# --- 6. the storm ---------------------------------------------------------------
+echo
+bash "$top/bench/storm.sh" "$MAX" 3 || echo "(bench/storm.sh did not run)"
+
+# --- 7. the data path -------------------------------------------------------------
+echo
+bash "$top/bench/datapath.sh" 7 4 || echo "(bench/datapath.sh did not run)"

@@ -129,16 +129,18 @@ int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 	int n, ret;
 
 	fw_check_reset();
-	if (remove_except(v->dev, b, fw_nft_revoke, fw_iptc_revoke) < 0)
+	if (remove_except(v->dev, b,
+			  v->repair ? fw_nft_revoke_all : fw_nft_revoke,
+			  fw_iptc_revoke) < 0)
 		return -1;
 	if (b == FW_NONE)
 		return 0;
+	/* nft's rules are the same for every vif: its data goes in sets. */
+	if (b == FW_NFT)
+		return fw_nft_allow(v);
 	if (!(rules = antispoof_rules(v, &n)))
 		return -1;
-	if (b == FW_NFT)
-		ret = fw_nft_allow(v, rules, n);
-	else
-		ret = fw_iptc_allow(v, rules, n);
+	ret = fw_iptc_allow(v, rules, n);
 	free(rules);
 	return ret;
 }
@@ -225,12 +227,11 @@ int fw_vif_check(enum fw_backend b, const struct fw_vif *v, char *why,
 
 	if (b == FW_NONE)
 		return none_check(v->dev, 0, why, len);
+	if (b == FW_NFT)
+		return fw_nft_vif_check(v, why, len);
 	if (!(rules = antispoof_rules(v, &n)))
 		return -1;
-	if (b == FW_NFT)
-		ret = fw_nft_vif_check(v, rules, n, why, len);
-	else
-		ret = fw_iptc_vif_check(v, rules, n, why, len);
+	ret = fw_iptc_vif_check(v, rules, n, why, len);
 	free(rules);
 	return ret;
 }

@@ -334,6 +334,7 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 		}
 		case FW_ARP_SHA_NOT:
 		case FW_ARP_SPA:
+		case FW_LOOKUP: /* the nft layout's sets: not iptables' */
 			return 0;
 		case FW_IIFNAME:
 		case FW_OIFNAME:

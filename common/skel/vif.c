@@ -556,6 +556,7 @@ void vif_antispoof(struct vif *v, int trunk)
 		.naddrs = v->naddrs,
 		.trunk = trunk,
 		.routed = v->routed,
+		.repair = v->restore,
 	};
 	enum fw_backend b = v->antispoof ? v->fw : FW_NONE;
 

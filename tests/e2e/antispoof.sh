@@ -9,10 +9,23 @@ h_setup
 VB=$(bin vif-bridge)
 BE=/local/domain/0/backend/vif
 
-# fw_rules DEV: the rules made for DEV, as the backend's own tool lists them.
+# nft_elems DEV [SET...]: DEV's elements in the sets of table bridge xen
+# (all but vifs by default), "SET ELEMENT [comment ...]" a line.
+nft_elems() {
+	local dev=$1 s
+	shift
+	for s in "${@:-trunks anymac macs addr4 addr6 net4 net6 anyip}"; do
+		for s in $s; do
+			d0 nft list set bridge xen "$s" 2>/dev/null |
+				grep -oE "\"$dev\"( \. [^ ,}]+)?( comment \"[^\"]*\")?" | sed "s/^/$s /"
+		done
+	done
+}
+# fw_rules DEV: the rules made for DEV, as the backend's own tool lists them
+# (nft: its elements in the sets the rules look up).
 fw_rules() {
 	if [ "$H_FW" = nft ]; then
-		d0 nft list chain bridge xen "$1" 2>/dev/null | grep -F "comment \"$1: "
+		nft_elems "$1" | grep -F "comment \"$1\""
 	else
 		d0 iptables-legacy -S "xen-$1" 2>/dev/null | grep -- '^-A'
 		d0 ip6tables-legacy -S "xen-$1" 2>/dev/null | grep -- '^-A'
@@ -21,7 +34,7 @@ fw_rules() {
 # fw_dispatch DEV: how many times traffic from DEV is sent to its rules.
 fw_dispatch() {
 	if [ "$H_FW" = nft ]; then
-		d0 nft list map bridge xen vifs 2>/dev/null | grep -o "\"$1\" : jump $1\b" | wc -l
+		nft_elems "$1" vifs | grep -c "comment \"$1: "
 	else
 		{ d0 iptables-legacy -S xen-antispoof; d0 ip6tables-legacy -S xen-antispoof; } 2>/dev/null |
 			grep -c -- "--physdev-in $1 .*-j xen-$1\$"
@@ -29,7 +42,7 @@ fw_dispatch() {
 }
 # Everything of ours in both backends, for "nothing left" checks.
 fw_all() {
-	d0 nft list table bridge xen 2>/dev/null | grep -E 'chain vif|jump'
+	d0 nft list table bridge xen 2>/dev/null | grep -oE '"vif[^"]*"( \. [^ ,}]+)?'
 	{ d0 iptables-legacy -S; d0 ip6tables-legacy -S; } 2>/dev/null | grep -E -- '-N xen-vif|physdev-in'
 }
 per_family=1; [ "$H_FW" = iptables ] && per_family=2
@@ -64,14 +77,19 @@ tmatch "the log names the backend" "anti-spoofing for vif1.0 with $H_FW" "$(cat 
 # --- the rules, as the administrator lists them ----------------------------
 rules1=$(fw_rules vif1.0)
 if [ "$H_FW" = nft ]; then
-	tmatch "vif1.0: source MAC rule" 'ether saddr != 00:16:3e:00:01:00 drop' "$rules1"
-	tmatch "vif1.0: ARP sender rule" 'arp saddr ip 10.0.0.1 accept' "$rules1"
-	tmatch "vif1.0: IPv4 source rule" 'ip saddr 10.0.0.1 accept' "$rules1"
-	tmatch "vif1.0: IPv6 source rule" 'ip6 saddr 2001:db8::1 accept' "$rules1"
-	tmatch "vif1.0: link-local from its MAC" 'ip6 saddr fe80::216:3eff:fe00:100 accept' "$rules1"
-	chain=$(d0 nft list chain bridge xen vif1.0)
-	teq "every rule of vif1.0 carries its comment" "$(grep -cE '(accept|drop)' <<<"$chain")" \
-		"$(grep -c 'comment "vif1.0: ' <<<"$chain")"
+	tmatch "vif1.0: source MAC rule" 'macs "vif1.0" \. 00:16:3e:00:01:00 ' "$rules1"
+	tmatch "vif1.0: ARP sender and IPv4 source" 'addr4 "vif1.0" \. 10.0.0.1 ' "$rules1"
+	tmatch "vif1.0: IPv6 source rule" 'addr6 "vif1.0" \. 2001:db8::1 ' "$rules1"
+	tmatch "vif1.0: link-local from its MAC" 'addr6 "vif1.0" \. fe80::216:3eff:fe00:100 ' "$rules1"
+	teq "every element of vif1.0 carries its comment" "$(nft_elems vif1.0 | wc -l)" \
+		"$(nft_elems vif1.0 | grep -c 'comment "vif1.0"$')"
+	tmatch "vif1.0's element of set vifs says what it may send" \
+		'^vifs "vif1.0" comment "vif1.0: mac 00:16:3e:00:01:00 ip 10.0.0.1 2001:db8::1 fe80::216:3eff:fe00:100"$' \
+		"$(nft_elems vif1.0 vifs)"
+	chain=$(d0 nft list chain bridge xen prerouting)
+	teq "every rule carries its comment" "$(grep -E '(accept|drop)' <<<"$chain" | grep -vc policy)" \
+		"$(grep -c 'comment "' <<<"$chain")"
+	tmatch "the IPv4 source is looked up" 'iifname \. ip saddr @addr4 accept' "$chain"
 else
 	tmatch "vif1.0: source MAC rule" '! --mac-source 00:16:3e:00:01:00 .*-j DROP' "$rules1"
 	tmatch "vif1.0: IPv4 source rule" '-s 10.0.0.1/32 .*-j RETURN' "$rules1"
@@ -130,7 +148,7 @@ done
 # Guest 6's ip key is a prefix: any source inside it, none outside.
 h_guest 6 0 "ip=10.1.0.0/23 2001:db8:6::/61"
 h_run "$VB" online 6
-[ "$H_FW" = nft ] && tmatch "a prefix is listed as one" 'ip saddr 10.1.0.0/23 accept' "$(fw_rules vif6.0)"
+[ "$H_FW" = nft ] && tmatch "a prefix is listed as one" 'net4 "vif6.0" \. 10.1.0.0/23 ' "$(fw_rules vif6.0)"
 t "inside the prefix: arrives" in_list ipv4 "$(h_frames 6 2 10.1.1.250 2001:db8:6:7::1 10.0.0.2 ipv4 ipv6)"
 t "inside the IPv6 prefix: arrives" in_list ipv6 "$(h_frames 6 2 10.1.1.250 2001:db8:6:7::1 10.0.0.2 ipv6)"
 seen=$(h_frames 6 2 10.1.2.1 2001:db8:6:8::1 10.0.0.2 ipv4 ipv6)
@@ -170,7 +188,7 @@ teq "offline leaves the administrator's rules" "$admin_before" "$(admin_rules)"
 h_run "$VB" offline 1
 teq "offline twice exits 0" 0 "$H_RC"
 if [ "$H_FW" = nft ]; then
-	tn "no chain vif1.0 left" d0 nft list chain bridge xen vif1.0
+	teq "no element of vif1.0 left" "" "$(nft_elems vif1.0 "trunks anymac macs addr4 addr6 net4 net6 anyip vifs")"
 else
 	tn "no chain xen-vif1.0 left" d0 iptables-legacy -S xen-vif1.0
 	tn "no IPv6 chain xen-vif1.0 left" d0 ip6tables-legacy -S xen-vif1.0
@@ -273,7 +291,44 @@ teq "100 parallel onlines: all connected" 100 "$n"
 	e=$(xs $BE/7/$i/hotplug-error); [ -n "$e" ] && echo "# vif7.$i: $e"
 done
 teq "100 parallel onlines: each dispatched exactly once" 100 "$m"
-teq "100 parallel onlines: a chain each" $((100 * per_family)) "$(fw_all | grep -cE '(chain vif|-N xen-vif)7\.')"
+teq "100 parallel onlines: rules each" $((100 * per_family)) \
+	"$(if [ "$H_FW" = nft ]; then nft_elems 'vif7\.[0-9]+' vifs; else fw_all | grep -E -- '-N xen-vif7\.'; fi | wc -l)"
 pids=(); for n in $(seq 0 99); do h_run "$VB" offline 7 $n & pids+=($!); done; wait "${pids[@]}"
 teq "100 parallel offlines: no rule of theirs left" 0 "$(fw_all | grep -c 'vif7\.')"
 teq "the administrator's rules survived it all" "$admin_before" "$(admin_rules)"
+
+# --- more addresses than the element of set vifs can list ----------------------
+if [ "$H_FW" = nft ]; then
+	h_guest 77 0 "ip=$(seq -f '2001:db8:77::%g' 1 16 | tr '\n' ' ')10.0.77.1"
+	h_run "$VB" online 77
+	teq "16 addresses: online succeeds" 0 "$H_RC"
+	teq "16 addresses: an element each, and the link-local one" 17 "$(nft_elems vif77.0 addr6 | grep -c 'comment "vif77.0"')"
+	tmatch "16 addresses: the element of set vifs says there are more than it holds" \
+		'comment "vif77.0: more than a comment holds"' "$(nft_elems vif77.0 vifs)"
+	h_run "$VB" offline 77
+	teq "16 addresses: offline leaves no element of vif77.0" "" \
+		"$(nft_elems vif77.0 "trunks anymac macs addr4 addr6 net4 net6 anyip vifs")"
+fi
+
+# --- a host upgraded from the layout before sets (a chain per vif) ----------
+if [ "$H_FW" = nft ]; then
+	d0 nft delete table bridge xen
+	d0 nft -f - <<'NFT'
+table bridge xen {
+	map vifs { type ifname : verdict; }
+	chain prerouting { type filter hook prerouting priority filter; iifname vmap @vifs; }
+	chain vif1.0 { ether type ip accept; drop; }
+	chain vif9.0 { drop; }
+}
+add element bridge xen vifs { "vif1.0" : jump vif1.0, "vif9.0" : jump vif9.0 }
+NFT
+	h_run "$VB" online 2
+	teq "over the old layout: online succeeds" 0 "$H_RC"
+	teq "the old layout's map and chains are gone" "prerouting" \
+		"$(d0 nft list table bridge xen | grep -oE '(map|chain) [^ ]+' | sed 's/^[a-z]* //' | sort | tr '\n' ' ' | sed 's/ $//')"
+	tmatch "vif2.0 is in set vifs" 'vifs "vif2.0" comment' "$(nft_elems vif2.0 vifs)"
+	h_run "$VB" online 1
+	seen=$(h_frames 2 1 10.0.0.2 2001:db8::2 10.0.0.1 ipv4 spoof-ipv4)
+	t "over the old layout: vif2.0's own frame arrives" in_list ipv4 "$seen"
+	tn "over the old layout: vif2.0's spoofed frame does not" in_list spoof-ipv4 "$seen"
+fi
