@@ -10,6 +10,7 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
+H_XS_TRACE=	# xenstored as on a host: no trace of every request
 ROUNDS=${1:-5}
 SECS=${2:-4}
 command -v iperf3 >/dev/null || { echo "datapath: iperf3 is not installed (scripts/deps)"; exit 1; }

@@ -34,6 +34,19 @@ bench_host() {
 	h_guest 1 0 ip=10.0.0.1
 }
 
+# bench_iptables_host: a second dom0, $H_ID-d0i, with its own xenbr0 and
+# vif1.0 (guest 1's xenstore keys): where the contenders that use iptables
+# run, so that the others run on a host whose iptables has no tables
+# (Debian's default, iptables-nft), not on one the others leave rules in.
+bench_iptables_host() {
+	h_netns d0i
+	h_netns g1i
+	ip -n "$H_ID-d0i" link add xenbr0 type bridge stp_state 0 forward_delay 0
+	ip -n "$H_ID-d0i" link set xenbr0 up
+	ip -n "$H_ID-d0i" link add vif1.0 type veth peer name eth0 netns "$H_ID-g1i"
+	ip -n "$H_ID-g1i" link set eth0 address 00:16:3e:00:01:00 up
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 
 # The present vifs are vif1000.0 ... on bridge brs, their other ends in one

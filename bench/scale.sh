@@ -8,6 +8,7 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
+H_XS_TRACE=	# xenstored as on a host: no trace of every request
 N=${1:-40}
 MAX=${2:-1000}
 h_setup

@@ -10,6 +10,7 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
+H_XS_TRACE=	# xenstored as on a host: no trace of every request
 N=${1:-1000}
 ROUNDS=${2:-3}
 FW=${3:-nft}

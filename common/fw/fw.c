@@ -126,23 +126,27 @@ const char *fw_strerror(int err)
 int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 {
 	struct fw_rule *rules;
-	int n, ret;
+	int n, ret = 0;
 
 	fw_check_reset();
-	if (remove_except(v->dev, b,
-			  v->repair ? fw_nft_revoke_all : fw_nft_revoke,
-			  fw_iptc_revoke) < 0)
+	/* Into b first, then out of the others (which never touches b's): an
+	 * allow that fails leaves the vif with what it had, not with nothing
+	 * (a restore switching backends keeps the guest's link up). */
+	if (b == FW_NFT) {
+		/* nft's rules are the same for every vif: its data goes in
+		 * sets. */
+		ret = fw_nft_allow(v);
+	} else if (b == FW_IPTABLES) {
+		if (!(rules = antispoof_rules(v, &n)))
+			return -1;
+		ret = fw_iptc_allow(v, rules, n);
+		free(rules);
+	}
+	if (ret < 0)
 		return -1;
-	if (b == FW_NONE)
-		return 0;
-	/* nft's rules are the same for every vif: its data goes in sets. */
-	if (b == FW_NFT)
-		return fw_nft_allow(v);
-	if (!(rules = antispoof_rules(v, &n)))
-		return -1;
-	ret = fw_iptc_allow(v, rules, n);
-	free(rules);
-	return ret;
+	return remove_except(v->dev, b,
+			     v->repair ? fw_nft_revoke_all : fw_nft_revoke,
+			     fw_iptc_revoke);
 }
 
 int fw_vif_revoke(const char *dev)

@@ -75,9 +75,10 @@ const char *fw_name(enum fw_backend b);
 /* The backends built in, their names separated by spaces.  Pure. */
 const char *fw_built_in(void);
 
-/* Install (or replace) the anti-spoofing of a vif with backend b, after
- * removing whatever the other backend held for it; atomic in each backend.
- * FW_NONE only removes.  -1 with errno set. */
+/* Install (or replace) the anti-spoofing of a vif with backend b, then
+ * remove whatever the other backend held for it; atomic in each backend.
+ * FW_NONE only removes.  -1 with errno set: the other backend's rules are
+ * then still in place. */
 int fw_vif_allow(enum fw_backend b, const struct fw_vif *v);
 /* Why fw_vif_allow() or fw_nat_set() failed, for messages: what the
  * iptables backend could not do when errno cannot say it ("load kernel
@@ -85,7 +86,7 @@ int fw_vif_allow(enum fw_backend b, const struct fw_vif *v);
  * modules its tables need, as the iptables command does), else
  * strerror(err). */
 const char *fw_strerror(int err);
-/* Remove every rule, chain and map entry made for dev, in every backend.
+/* Remove every rule, chain and set element made for dev, in every backend.
  * What is already gone is not an error. */
 int fw_vif_revoke(const char *dev);
 /* The same in backend b alone (FW_NONE: nothing), for an offline that knows

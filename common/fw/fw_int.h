@@ -119,16 +119,17 @@ struct fw_elem {
  * is left out (an interval set holds no overlaps); no ip key is set anyip's
  * element.  At most max; how many, or -1 with errno E2BIG. */
 int fw_rules_elems(const struct fw_vif *v, struct fw_elem *out, int max);
-/* The elements e[0, n) of dev as one line, "DEV: mac M, ip A B, trunk"
+/* The elements e[0, n) of dev as one line, "DEV: trunk mac M ip A B" (mac
+ * any, ip any: not checked; trunk only for a trunk)
  * (the comment of dev's element of set vifs, so that `nft list` shows what
  * each vif may send, and a revoke knows what to delete); -1 with errno
  * ENOSPC when len is short. */
-int fw_elems_format(const char *dev, const struct fw_elem *e, int n, char *buf,
-		    size_t len);
+int fw_rules_elems_format(const char *dev, const struct fw_elem *e, int n,
+			  char *buf, size_t len);
 /* The elements of such a line, at most max; how many, or -1 with errno
  * EINVAL (not such a line, or another dev's) or E2BIG. */
-int fw_elems_parse(const char *dev, const char *line, struct fw_elem *out,
-		   int max);
+int fw_rules_elems_parse(const char *dev, const char *line, struct fw_elem *out,
+			 int max);
 
 /* The NAT rules for n (its masquerading); -1 with errno E2BIG. */
 int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max);

@@ -40,6 +40,7 @@
  * an RCU grace period to someone (fw_nft_close()), so nothing is deleted
  * that need not be. */
 #include "fw_int.h"
+#include "lock.h"
 
 /* The libc headers before the kernel's, which defer to them. */
 #include <arpa/inet.h>
@@ -140,8 +141,19 @@ static struct mnl_socket *sock(void)
  * against 5000 to 7700).  A sched_yield() after each batch, to let the
  * destroy worker start early, made no measurable difference with the
  * deferral or without (cycles of 12900 and 11700 us with it and without it,
- * 19500 and 20900 without deferral) and is gone. */
-#define RELEASE_DELAY_NS (100 * 1000 * 1000)
+ * 19500 and 20900 without deferral) and is gone.
+ *
+ * The children release at the same instants, the next multiple of 250 ms
+ * of the monotonic clock: every release waits for the destroy work that
+ * is pending, so the first of a group waits one grace period and the
+ * others find none, where children released each 100 ms after its run
+ * (before) each held the mutex through a grace period at its own moment,
+ * stalling whichever run committed then.  Measured in a loop of 60
+ * online+offline cycles on an idle 2-CPU machine: the online's batch took
+ * 35 to 50 us, and 1 to 23 ms in 14 of the 30 onlines of one such loop
+ * with children released 100 ms after their run; aligned, 1 in 30 took
+ * over 1 ms. */
+#define RELEASE_EVERY_NS (250 * 1000 * 1000)
 
 /* Close every descriptor but a and b (a child that outlives us must not
  * hold the toolstack's pipes, the log or the lock files). */
@@ -158,7 +170,8 @@ static void close_all_but(int a, int b)
 
 void fw_nft_close(void)
 {
-	struct timespec delay = { 0, RELEASE_DELAY_NS };
+	struct timespec at;
+	int64_t ns;
 	int p[2];
 	char c;
 
@@ -169,7 +182,14 @@ void fw_nft_close(void)
 			close_all_but(mnl_socket_get_fd(nl), p[0]);
 			while (read(p[0], &c, 1) < 0 && errno == EINTR)
 				;
-			while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
+			clock_gettime(CLOCK_MONOTONIC, &at);
+			ns = ((int64_t)at.tv_sec * 1000000000 + at.tv_nsec) /
+				     RELEASE_EVERY_NS * RELEASE_EVERY_NS +
+			     RELEASE_EVERY_NS;
+			at.tv_sec = ns / 1000000000;
+			at.tv_nsec = ns % 1000000000;
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+					       &at, NULL) == EINTR)
 				;
 			_exit(0);
 		}
@@ -794,8 +814,6 @@ struct vif_elems {
 	char comment[COMMENT_MAX + 1]; /* of its element of set vifs */
 };
 
-/* The table, its sets and the base chain with the shared rules r[0, n),
- * made or (the chain) emptied and filled. */
 /* What is left of the layout before sets (0.11.0: map vifs, ifname :
  * jump <vif>, and a chain per vif), which an allow that makes the
  * skeleton deletes: its vifs are then without anti-spoofing until they
@@ -806,6 +824,8 @@ struct old_layout {
 	int n;
 };
 
+/* The table, its sets and the base chain with the shared rules r[0, n),
+ * made or (the chain) emptied and filled; what is left of old deleted. */
 static void skeleton(struct batch *bt, const struct fw_rule *r, int n,
 		     const struct old_layout *old)
 {
@@ -839,8 +859,10 @@ static void skeleton(struct batch *bt, const struct fw_rule *r, int n,
 }
 
 /* Delete the elements of old that want (NULL: none) does not hold, and add
- * want's: the vif's element of set vifs last (and deleted first) when its
- * comment changes, the others commented with the vif's name. */
+ * want's, all in one batch (the kernel applies it whole): every deletion
+ * before the additions, so an element whose comment changes (the vif's
+ * element of set vifs lists its data) is deleted and added again; the
+ * others are commented with the vif's name. */
 static void change_elems(struct batch *bt, const char *dev,
 			 const struct vif_elems *old,
 			 const struct vif_elems *want)
@@ -1214,8 +1236,8 @@ static int elems_of(const struct fw_vif *v, struct vif_elems *out)
 		return -1;
 	for (int i = 0; i < out->n; i++)
 		raw_of(v->dev, &e[i], &out->e[i]);
-	if (fw_elems_format(v->dev, e, out->n, out->comment,
-			    sizeof(out->comment)) < 0)
+	if (fw_rules_elems_format(v->dev, e, out->n, out->comment,
+				  sizeof(out->comment)) < 0)
 		snprintf(out->comment, sizeof(out->comment),
 			 "%s: more than a comment holds", v->dev);
 	return 0;
@@ -1284,7 +1306,7 @@ static int find_elems(int family, const char *dev, struct vif_elems *out,
 	}
 	if (!one.n)
 		return 0;
-	if ((n = fw_elems_parse(dev, one.comment, e, FW_ELEMS_MAX)) < 0)
+	if ((n = fw_rules_elems_parse(dev, one.comment, e, FW_ELEMS_MAX)) < 0)
 		return sweep(family, dev, out);
 	for (int i = 0; i < n; i++)
 		raw_of(dev, &e[i], &out->e[i]);
@@ -1407,13 +1429,18 @@ static int rules_same(int family, const struct fw_rule *r, int n)
 		 : -1;
 }
 
+/* Held by the run that converts the layout before sets (whose map vifs it
+ * deletes): see fw_nft_allow(). */
+#define LAYOUT_LOCK "xen-netscripts-nft-layout"
+
 int fw_nft_allow(const struct fw_vif *v)
 {
-	int family = vif_family(v), n, rules, ret, whole;
+	int family = vif_family(v), n, rules, ret = -1, whole, lock = -1;
 	struct fw_rule r[FW_SHARED_MAX];
 	struct old_layout layout = { 0, NULL, 0 };
 	struct vif_elems old, want;
 
+again:
 	/* A vif moving between bridged and routed leaves its other table. */
 	if (revoke_family(v->routed ? NFPROTO_BRIDGE : NFPROTO_INET, v->dev,
 			  v->repair) < 0 ||
@@ -1421,17 +1448,34 @@ int fw_nft_allow(const struct fw_vif *v)
 	    elems_of(v, &want) < 0 ||
 	    (rules = query(family, NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
 	    find_elems(family, v->dev, &old, v->repair) < 0)
-		return -1;
+		goto out;
 	/* A repair reads the rules, one of which may differ. */
 	whole = rules == n && (!v->repair || rules_same(family, r, n) > 0);
 	if (!whole && old_layout(family, &layout) < 0)
-		return -1;
+		goto out;
+	/* Converting deletes set vifs, which a concurrent run converting too
+	 * would delete again with the elements the first one added: one run
+	 * at a time, each reading everything again under the lock. */
+	if (layout.map && lock < 0) {
+		free(layout.chains);
+		layout = (struct old_layout){ 0, NULL, 0 };
+		if ((lock = lock_claim(LAYOUT_LOCK)) < 0)
+			return -1;
+		goto again;
+	}
 	ret = send_change(family, v->dev, r, n, &layout, whole, &old, &want);
 	if (ret < 0 && errno == ENOENT && old.n &&
 	    find_elems(family, v->dev, &old, 1) >= 0)
 		ret = send_change(family, v->dev, r, n, &layout, whole, &old,
 				  &want);
+out:
 	free(layout.chains);
+	if (lock >= 0) {
+		int e = errno;
+
+		lock_release(LAYOUT_LOCK, lock);
+		errno = e;
+	}
 	return ret;
 }
 

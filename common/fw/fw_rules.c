@@ -415,8 +415,8 @@ int fw_rules_elems(const struct fw_vif *v, struct fw_elem *out, int max)
 	return n;
 }
 
-int fw_elems_format(const char *dev, const struct fw_elem *e, int n, char *buf,
-		    size_t len)
+int fw_rules_elems_format(const char *dev, const struct fw_elem *e, int n,
+			  char *buf, size_t len)
 {
 	char mac[ARGS_MAC_LEN];
 	struct text t = TEXT_INIT(buf, len);
@@ -458,8 +458,8 @@ int fw_elems_format(const char *dev, const struct fw_elem *e, int n, char *buf,
 	return 0;
 }
 
-int fw_elems_parse(const char *dev, const char *line, struct fw_elem *out,
-		   int max)
+int fw_rules_elems_parse(const char *dev, const char *line, struct fw_elem *out,
+			 int max)
 {
 	char word[ARGS_ADDR_LEN];
 	size_t dlen = strlen(dev);

@@ -9,16 +9,14 @@ h_setup
 VB=$(bin vif-bridge)
 BE=/local/domain/0/backend/vif
 
-# nft_elems DEV [SET...]: DEV's elements in the sets of table bridge xen
-# (all but vifs by default), "SET ELEMENT [comment ...]" a line.
+# nft_elems DEV [SETS]: the elements of the vifs DEV (an extended regular
+# expression: vif1\.0) in the sets SETS of table bridge xen (all but vifs
+# by default), "SET ELEMENT [comment ...]" a line.
 nft_elems() {
 	local dev=$1 s
-	shift
-	for s in "${@:-trunks anymac macs addr4 addr6 net4 net6 anyip}"; do
-		for s in $s; do
-			d0 nft list set bridge xen "$s" 2>/dev/null |
-				grep -oE "\"$dev\"( \. [^ ,}]+)?( comment \"[^\"]*\")?" | sed "s/^/$s /"
-		done
+	for s in ${2:-trunks anymac macs addr4 addr6 net4 net6 anyip}; do
+		d0 nft list set bridge xen "$s" 2>/dev/null |
+			grep -oE "\"$dev\"( \. [^ ,}]+)?( comment \"[^\"]*\")?" | sed "s/^/$s /"
 	done
 }
 # fw_rules DEV: the rules made for DEV, as the backend's own tool lists them
@@ -57,6 +55,36 @@ for d in 1 2 3 4; do
 	g $d ip addr add 10.0.0.$d/24 dev eth0
 	g $d ip addr add 2001:db8::$d/64 dev eth0 nodad
 done
+
+# --- libip4tc and libip6tc, loaded only by a run that uses iptables ---------
+# A host where libip6tc cannot be loaded (a mount namespace of the run's own
+# hides it): an nft run does not notice, an iptables run fails and says why.
+# (Before any iptables table is live: where one is, an nft online looks
+# there for what an earlier iptables online left.)
+lib=$(ldconfig -p | awk '$1 == "libip6tc.so.2" && /x86-64/ {print $NF; exit}')
+t "libip6tc.so.2 is in ldconfig's cache: $lib" test -f "$lib"
+h_guest 61 0 ip=10.6.1.1
+without_lib() {
+	d0 unshare -m sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$lib" \
+		"${H_ENV_BASE[@]}" XENBUS_PATH=backend/vif/61/0 vif=vif61.0 script="$VB" \
+		"$VB" "$1" type_if=vif </dev/null >>"$H_DIR/run.out" 2>&1
+	H_RC=$?
+}
+without_lib online
+if [ "$H_FW" = nft ]; then
+	teq "without $lib: an nft online exits 0" 0 "$H_RC"
+	teq "... and vif61.0 is connected" connected "$(xs $BE/61/0/hotplug-status)"
+	tmatch "... with its element in set vifs" 'vifs "vif61.0" comment' "$(nft_elems vif61.0 vifs)"
+else
+	teq "without $lib: an iptables online exits 1" 1 "$H_RC"
+	tmatch "... its error names the library" "^anti-spoofing for vif61.0 with iptables: $lib: " \
+		"$(xs $BE/61/0/hotplug-error)"
+	teq "... no rule of vif61.0 in iptables" "" "$(fw_all | grep vif61.0)"
+	teq "... vif61.0 is down" down "$(link_state vif61.0)"
+fi
+without_lib offline
+teq "without $lib: offline exits 0" 0 "$H_RC"
+teq "... no rule of vif61.0 left" "" "$(fw_all | grep vif61.0)"
 
 # The administrator's own rules, in both backends: never touched.
 d0 nft -f - <<'EOF'
@@ -262,6 +290,8 @@ if [ "$H_FW" = nft ]; then
 	# Held by an administrator's long iptables -w: an nft vif's offline
 	# does not wait for it.
 	h_run "$VB" online 9
+	t "(iptables has tables here, which an offline looking everywhere would read)" \
+		d0 grep -qx filter /proc/net/ip_tables_names
 	h_bg d0 "$H_DIR/flock.out" flock "$XTABLES_LOCKFILE" sleep 60
 	h_until 5 bash -c "! flock -n '$XTABLES_LOCKFILE' true"
 	H_ENV="timeout 10" h_run "$VB" offline 9
@@ -331,4 +361,32 @@ NFT
 	seen=$(h_frames 2 1 10.0.0.2 2001:db8::2 10.0.0.1 ipv4 spoof-ipv4)
 	t "over the old layout: vif2.0's own frame arrives" in_list ipv4 "$seen"
 	tn "over the old layout: vif2.0's spoofed frame does not" in_list spoof-ipv4 "$seen"
+	# Two onlines at once over the old layout's empty map (what its
+	# offlines leave): converting deletes set vifs, so one converts at a
+	# time (lock xen-netscripts-nft-layout, held here first), and the
+	# other's elements survive it.
+	h_run "$VB" offline 2; h_run "$VB" offline 4
+	d0 nft delete table bridge xen
+	d0 nft -f - <<'NFT'
+table bridge xen {
+	map vifs { type ifname : verdict; }
+	chain prerouting { type filter hook prerouting priority filter; iifname vmap @vifs; }
+}
+NFT
+	mkdir -p "$XEN_LOCK_DIR"
+	h_bg d0 "$H_DIR/flock.out" flock "$XEN_LOCK_DIR/xen-netscripts-nft-layout" sleep 60
+	h_until 5 bash -c "! flock -n '$XEN_LOCK_DIR/xen-netscripts-nft-layout' true"
+	xsw $BE/2/0/hotplug-status "" $BE/4/0/hotplug-status ""
+	h_run "$VB" online 2 & a=$!
+	h_run "$VB" online 4 & b=$!
+	sleep 1
+	teq "over the old layout, the conversion's lock held: neither online is done" ":" \
+		"$(xs $BE/2/0/hotplug-status):$(xs $BE/4/0/hotplug-status)"
+	h_bg_kill "$H_BG_PID"
+	wait "$a" "$b"
+	teq "... released: both connected" "connected:connected" \
+		"$(xs $BE/2/0/hotplug-status):$(xs $BE/4/0/hotplug-status)"
+	t "... both in set vifs" test -n "$(nft_elems vif2.0 vifs)" -a -n "$(nft_elems vif4.0 vifs)"
+	seen=$(h_frames 2 1 10.0.0.2 2001:db8::2 10.0.0.1 ipv4 spoof-ipv4)
+	tn "... and vif2.0's spoofed frame does not arrive" in_list spoof-ipv4 "$seen"
 fi

@@ -159,9 +159,10 @@ static int elems_text(const struct fw_vif *v, char *out, size_t len)
 	int n = fw_rules_elems(v, e, FW_ELEMS_MAX);
 
 	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(fw_elems_format(v->dev, e, n, out, len), 0);
+	ck_assert_int_eq(fw_rules_elems_format(v->dev, e, n, out, len), 0);
 	/* What a revoke reads back is what the allow made. */
-	ck_assert_int_eq(fw_elems_parse(v->dev, out, back, FW_ELEMS_MAX), n);
+	ck_assert_int_eq(fw_rules_elems_parse(v->dev, out, back, FW_ELEMS_MAX),
+			 n);
 	ck_assert_int_eq(memcmp(e, back, (size_t)n * sizeof(*e)), 0);
 	return n;
 }
@@ -199,9 +200,9 @@ START_TEST(elems_format_parse)
 	elems_text(&v, text, sizeof(text));
 	ck_assert_str_eq(text, "vif7.0: mac any ip 192.0.2.8 fe80::/10");
 
-	ck_assert_int_eq(fw_elems_format("vif7.0", e, 0, text, 8), 0);
+	ck_assert_int_eq(fw_rules_elems_format("vif7.0", e, 0, text, 8), 0);
 	ck_assert_str_eq(text, "vif7.0:");
-	ck_assert_int_eq(fw_elems_format("vif7.0", e, 0, text, 7), -1);
+	ck_assert_int_eq(fw_rules_elems_format("vif7.0", e, 0, text, 7), -1);
 	ck_assert_int_eq(errno, ENOSPC);
 
 	static const char *const bad[] = {
@@ -215,13 +216,15 @@ START_TEST(elems_format_parse)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
-		ck_assert_msg(fw_elems_parse("vif7.0", bad[i], e,
-					     FW_ELEMS_MAX) == -1 &&
+		ck_assert_msg(fw_rules_elems_parse("vif7.0", bad[i], e,
+						   FW_ELEMS_MAX) == -1 &&
 				      errno == EINVAL,
 			      "%s", bad[i]);
 	}
-	ck_assert_int_eq(fw_elems_parse("vif7.0", "vif7.0: trunk", e, 2), 2);
-	ck_assert_int_eq(fw_elems_parse("vif7.0", "vif7.0: trunk", e, 1), -1);
+	ck_assert_int_eq(fw_rules_elems_parse("vif7.0", "vif7.0: trunk", e, 2),
+			 2);
+	ck_assert_int_eq(fw_rules_elems_parse("vif7.0", "vif7.0: trunk", e, 1),
+			 -1);
 	ck_assert_int_eq(errno, E2BIG);
 }
 END_TEST
