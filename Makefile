@@ -36,13 +36,16 @@ LAYERS  := base kernel fw skel
 VERSION := 0.11.0
 XNS_CPPFLAGS := $(LAYERS:%=-Icommon/%) -DSCRIPT_DIR_DEFAULT='"$(SCRIPTDIR)"' -DXNS_VERSION='"$(VERSION)"'
 PKGS    := xenstore libnl-route-3.0 libnftnl libmnl libip4tc libip6tc
+# libip4tc and libip6tc: their headers only, the iptables backend opens them
+# on first use (dlopen).
+PKGS_LINKED := $(filter-out libip4tc libip6tc,$(PKGS))
 
 # pkg-config runs only when something is built (make deps works without the
 # packages), once, and a missing package stops the build with pkg-config's
 # own message: every compile waits for pkgs-ok.
 lazy = $(eval $(1) := $$(shell $(2)))$($(1))
 PKG_CFLAGS   = $(call lazy,PKG_CFLAGS,pkg-config --cflags $(PKGS))
-LIBS_DYNAMIC = $(call lazy,LIBS_DYNAMIC,pkg-config --libs $(PKGS))
+LIBS_DYNAMIC = $(call lazy,LIBS_DYNAMIC,pkg-config --libs $(PKGS_LINKED))
 CHECK_CFLAGS = $(call lazy,CHECK_CFLAGS,pkg-config --cflags check)
 CHECK_LIBS   = $(call lazy,CHECK_LIBS,pkg-config --libs check)
 pkgs-ok:
@@ -53,7 +56,7 @@ check-ok:
 # The libraries Debian ships as archives are linked in statically: start-up
 # is most of a hotplug run (bench/ measures both).  libc stays shared.
 LIBS_STATIC  := -Wl,-Bstatic -lxenstore -lxentoolcore -lnl-route-3 -lnl-3 -lnftnl \
-	-Wl,-Bdynamic -lmnl -lip4tc -lip6tc -lpthread
+	-Wl,-Bdynamic -lmnl -lpthread
 # Only network-zones applies nft text through libnftables.
 LIBS_network-zones := -lnftables
 SAN          := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer

@@ -23,6 +23,7 @@ if [ ! -x "$XNS" ]; then
 fi
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
+H_XS_TRACE=	# xenstored as on a host: no trace of every request
 RUNS=${1:-20}
 MAX=${2:-1000}
 FLUSHES=${3:-20}

@@ -4,6 +4,49 @@
 : "${B:=$top/build}"
 
 median() { grep -v '^$' | sort -n | awk '{a[NR] = $1} END {if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+# cycle_times SCRIPT COUNT [ARGS...]: COUNT online+offline cycles of vif
+# $DOM.0 (default 1), timed inside dom0 by the same bash loop for every
+# contender (a fork+exec per run, as libxl does it); one figure (us) a line.
+# With UP=--version DOWN=--version: the floor, two runs that only start and
+# exit.
+cycle_times() {
+	local s=$1 n=$2 d=${DOM:-1}
+	shift 2
+	d0 "${H_ENV_BASE[@]}" XENBUS_PATH=backend/vif/$d/0 vif=vif$d.0 script="$s" N="$n" S="$s" \
+		UP="${UP:-online}" DOWN="${DOWN:-offline}" \
+		bash -c 'for ((i = 0; i < N; i++)); do
+			t0=$EPOCHREALTIME
+			"$S" "$UP" type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
+			"$S" "$DOWN" type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
+			t1=$EPOCHREALTIME
+			echo $(( (${t1/./} - ${t0/./}) ))
+			# Outside the timing: what an offline left behind (the shell
+			# vif-nat leaves its address, and then fails the next online).
+			ip addr flush dev "$vif" 2>/dev/null
+		done' bash "$@"
+}
+
+# bench_host: what every bench's host has: the log directory, bridge
+# xenbr0 and guest 1 (vif1.0, ip 10.0.0.1), whose cycles cycle_times times.
+bench_host() {
+	mkdir -p /var/log/xen
+	h_bridge xenbr0
+	h_guest 1 0 ip=10.0.0.1
+}
+
+# bench_iptables_host: a second dom0, $H_ID-d0i, with its own xenbr0 and
+# vif1.0 (guest 1's xenstore keys): where the contenders that use iptables
+# run, so that the others run on a host whose iptables has no tables
+# (Debian's default, iptables-nft), not on one the others leave rules in.
+bench_iptables_host() {
+	h_netns d0i
+	h_netns g1i
+	ip -n "$H_ID-d0i" link add xenbr0 type bridge stp_state 0 forward_delay 0
+	ip -n "$H_ID-d0i" link set xenbr0 up
+	ip -n "$H_ID-d0i" link add vif1.0 type veth peer name eth0 netns "$H_ID-g1i"
+	ip -n "$H_ID-g1i" link set eth0 address 00:16:3e:00:01:00 up
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 
 # The present vifs are vif1000.0 ... on bridge brs, their other ends in one

@@ -25,6 +25,7 @@ for p in "$B/vif-route" "$B/xen-netscripts" /usr/sbin/bird /usr/lib/frr/bgpd; do
 done
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
+H_XS_TRACE=	# xenstored as on a host: no trace of every request
 H_BIN=$B
 N=${1:-20}
 h_setup

@@ -6,25 +6,36 @@
 #
 # 1. vif-bridge, one online+offline cycle: the upstream script as Debian
 #    ships it (iptables step switched off), the upstream script with its
-#    iptables step on, and ours with each firewall backend.
+#    iptables step on, and ours with each firewall backend; against the
+#    floor, two runs of our own `vif-bridge --version` by the same loop (what
+#    two process starts cost, with our binary's linking).  Those that use
+#    iptables in a dom0 of their own, with ours-nft/ipt: ours with nft on a
+#    host whose iptables has tables.
 # 2. vif-route and vif-nat against the upstream scripts (ours with nft).
 # 3. The vif-bridge cycle with 1, 100 and MAX_PRESENT (1000) other vifs
-#    already online with anti-spoofing, per backend.
+#    already online, with anti-spoofing per backend and without (firewall=
+#    none: what the number of links alone costs): bench/scale.sh.
 # 4. The guard, xen-netscripts: bench/guard.sh (status, check, restore with
 #    1, 100 and MAX_PRESENT vifs online; watch after a flush; watch idle).
 # 5. A routed guest's live migration between two hosts: bench/migrate.sh
 #    (resume -> router's route moved, resume -> LAN host's neighbour entry
 #    moved, with BIRD and with FRR).
+# 6. The storm: MAX_PRESENT vifs online at once, then offline at once
+#    (bench/storm.sh).
+# 7. The data path: 64-byte UDP datagrams per second across a bridge with
+#    anti-spoofing and without (bench/datapath.sh).
+# With BASE=DIR (the build of an older commit, e.g. `git worktree add
+# /tmp/base COMMIT && make -C /tmp/base -j2 all harness`), sections 3, 6 and
+# 7 measure it too, interleaved with ours: before and after in one run.
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
+H_XS_TRACE=	# xenstored as on a host: no trace of every request
 N=${1:-40}
 MAX=${2:-1000}
 h_setup
 . "$top/bench/lib.sh"
-mkdir -p /var/log/xen
-h_bridge xenbr0
-h_guest 1 0 ip=10.0.0.1
+bench_host
 
 # The upstream scripts with Debian's `return 0` taken out of handle_iptable,
 # as they run where antispoof was never disabled.
@@ -32,47 +43,39 @@ up_fw=$H_DIR/upstream-fw
 cp -a "$H_UPSTREAM" "$up_fw"
 sed -i '/^handle_iptable()/,/^}/{/^  return 0$/d}' "$up_fw/vif-common.sh"
 
-# cycle_times SCRIPT COUNT [ARGS...]: COUNT online+offline cycles of vif
-# $DOM.0 (default 1), timed inside dom0 by the same bash loop for every
-# contender (a fork+exec per run, as libxl does it); one figure (us) a line.
-cycle_times() {
-	local s=$1 n=$2 d=${DOM:-1}
-	shift 2
-	d0 "${H_ENV_BASE[@]}" XENBUS_PATH=backend/vif/$d/0 vif=vif$d.0 script="$s" N="$n" S="$s" \
-		bash -c 'for ((i = 0; i < N; i++)); do
-			t0=$EPOCHREALTIME
-			"$S" online type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
-			"$S" offline type_if=vif "$@" </dev/null >/dev/null 2>&1 || { echo FAIL; exit 1; }
-			t1=$EPOCHREALTIME
-			echo $(( (${t1/./} - ${t0/./}) ))
-			# Outside the timing: what an offline left behind (the shell
-			# vif-nat leaves its address, and then fails the next online).
-			ip addr flush dev "$vif" 2>/dev/null
-		done' bash "$@"
-}
-
 # --- 1. one cycle ------------------------------------------------------------
-names=(upstream upstream+iptables ours-nft ours-iptables ours-none ours-dynamic-nft)
+# Those that use iptables run in a dom0 of their own (bench_iptables_host),
+# and ours-nft/ipt there too: an nft online where iptables has tables looks
+# in them for what an earlier iptables online of the vif left.
+names=(upstream upstream+iptables ours-nft ours-nft/ipt ours-iptables ours-none ours-dynamic-nft floor)
 declare -A script=(
 	[upstream]=$H_UPSTREAM/vif-bridge [upstream+iptables]=$up_fw/vif-bridge
-	[ours-nft]=$top/build/vif-bridge [ours-iptables]=$top/build/vif-bridge
+	[ours-nft]=$top/build/vif-bridge [ours-nft/ipt]=$top/build/vif-bridge
+	[ours-iptables]=$top/build/vif-bridge
 	[ours-none]=$top/build/vif-bridge [ours-dynamic-nft]=$top/build/dyn/vif-bridge
+	[floor]=$top/build/vif-bridge
 )
 declare -A arg=(
-	[upstream]= [upstream+iptables]= [ours-nft]=firewall=nft
+	[upstream]= [upstream+iptables]= [ours-nft]=firewall=nft [ours-nft/ipt]=firewall=nft
 	[ours-iptables]=firewall=iptables [ours-none]=firewall=none
-	[ours-dynamic-nft]=firewall=nft
+	[ours-dynamic-nft]=firewall=nft [floor]=
 )
+bench_iptables_host
+declare -A dom0=([upstream+iptables]=$H_ID-d0i [ours-iptables]=$H_ID-d0i [ours-nft/ipt]=$H_ID-d0i)
 declare -A samples failed
 # Interleaved in rounds of 5 so that drift in the machine's load hits all.
 for ((r = 0; r < N; r += 5)); do
 	for name in "${names[@]}"; do
-		out=$(cycle_times "${script[$name]}" 5 ${arg[$name]})
+		if [ "$name" = floor ]; then
+			out=$(UP=--version DOWN=--version cycle_times "${script[$name]}" 5)
+		else
+			out=$(H_D0=${dom0[$name]:-$H_D0} cycle_times "${script[$name]}" 5 ${arg[$name]})
+		fi
 		grep -q FAIL <<<"$out" && failed[$name]=1
 		samples[$name]+=$out$'\n'
 	done
 done
-echo "vif-bridge: one online+offline cycle, $N cycles each, median (us)"
+echo "vif-bridge: one online+offline cycle, $N cycles each, median (us); the floor: two runs of vif-bridge --version"
 declare -A med
 for name in "${names[@]}"; do
 	med[$name]=$(printf '%s' "${samples[$name]}" | grep -v FAIL | median)
@@ -81,20 +84,24 @@ for name in "${names[@]}"; do
 	printf '  %-18s %8s us' "$name" "${med[$name]}"
 	case $name in
 	upstream*) ;;
-	ours-none) printf '   %5sx faster than upstream' "$(ratio "${med[upstream]}" "${med[$name]}")" ;;
-	*) printf '   %5sx faster than upstream+iptables, %5sx than upstream' \
-		"$(ratio "${med[upstream+iptables]}" "${med[$name]}")" \
+	floor) printf '   (upstream is %sx the floor)' "$(ratio "${med[upstream]}" "${med[floor]}")" ;;
+	ours-none) printf '   %5sx the floor, %5sx faster than upstream' \
+		"$(ratio "${med[$name]}" "${med[floor]}")" \
 		"$(ratio "${med[upstream]}" "${med[$name]}")" ;;
+	*) printf '   %5sx the floor, %5sx faster than upstream, %5sx than upstream+iptables' \
+		"$(ratio "${med[$name]}" "${med[floor]}")" \
+		"$(ratio "${med[upstream]}" "${med[$name]}")" \
+		"$(ratio "${med[upstream+iptables]}" "${med[$name]}")" ;;
 	esac
 	[ -n "${failed[$name]:-}" ] && printf '   (some runs FAILED)'
 	echo
 done
 printf '  upstream+iptables left %s FORWARD rules behind after %s cycles\n' \
-	"$(d0 iptables -S FORWARD 2>/dev/null | grep -c physdev)" "$N"
+	"$(ip netns exec "$H_ID-d0i" iptables -S FORWARD 2>/dev/null | grep -c physdev)" "$N"
 
-# Start-up alone: the binary's usage path, static versus dynamic linking.
+# Start-up alone: --version, static versus dynamic linking.
 for b in build build/dyn; do
-	t=$(d0 bash -c 'S='"$top/$b/vif-bridge"'; t0=$EPOCHREALTIME; for ((i = 0; i < 200; i++)); do "$S" online type_if=bogus >/dev/null 2>&1; done; t1=$EPOCHREALTIME; echo $(( (${t1/./} - ${t0/./}) / 200 ))')
+	t=$(d0 bash -c 'S='"$top/$b/vif-bridge"'; t0=$EPOCHREALTIME; for ((i = 0; i < 200; i++)); do "$S" --version >/dev/null 2>&1; done; t1=$EPOCHREALTIME; echo $(( (${t1/./} - ${t0/./}) / 200 ))')
 	printf '  start-up + exit (%s): %s us\n' "$b" "$t"
 done
 
@@ -123,26 +130,8 @@ done
 d0 iptables -F FORWARD 2>/dev/null	# what upstream+iptables left
 
 # --- 3. with many vifs present ----------------------------------------------
-present_init
 echo
-echo "vif-bridge with anti-spoofing: one cycle of vif1.0 with other vifs present, median (us)"
-declare -A scale
-for count in 1 100 "$MAX"; do
-	add_present "$count"
-	for fw in nft iptables; do
-		online_present "$fw"
-		sleep 1		# let the kernel finish freeing what those replaced
-		scale[$fw,$count]=$(cycle_times "$top/build/vif-bridge" "$N" firewall=$fw | median)
-	done
-done
-for fw in nft iptables; do
-	printf '  %-9s' "$fw"
-	for count in 1 100 "$MAX"; do printf '  %5s present: %6s us' "$count" "${scale[$fw,$count]}"; done
-	printf '   (%s/1: %sx)\n' "$MAX" "$(ratio "${scale[$fw,$MAX]}" "${scale[$fw,1]}")"
-done
-printf '  check: %s nft chains, %s iptables chains present at the end\n' \
-	"$(d0 nft list table bridge xen 2>/dev/null | grep -c 'chain vif')" \
-	"$(d0 iptables-legacy -S 2>/dev/null | grep -c -- '-N xen-vif')"
+bash "$top/bench/scale.sh" "$N" "$MAX" || echo "(bench/scale.sh did not run)"
 
 # --- 4. the guard -------------------------------------------------------------
 echo
@@ -151,3 +140,11 @@ bash "$top/bench/guard.sh" 20 "$MAX" || echo "(bench/guard.sh did not run)"
 # --- 5. migration ---------------------------------------------------------------
 echo
 bash "$top/bench/migrate.sh" 20 || echo "(bench/migrate.sh did not run)"
+
+# --- 6. the storm ---------------------------------------------------------------
+echo
+bash "$top/bench/storm.sh" "$MAX" 3 || echo "(bench/storm.sh did not run)"
+
+# --- 7. the data path -------------------------------------------------------------
+echo
+bash "$top/bench/datapath.sh" 7 4 || echo "(bench/datapath.sh did not run)"

@@ -40,6 +40,7 @@
 static const unsigned char port_mac[6] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 static char bridge[IFNAMSIZ];
+static struct link_info br; /* the bridge as read_config() found it */
 
 /* Everything from outside is checked before anything is changed. */
 static void read_config(struct vif *v, unsigned long *mtu,
@@ -49,7 +50,7 @@ static void read_config(struct vif *v, unsigned long *mtu,
 
 	if (want && args_ifname(want) < 0)
 		vif_fatal(v, "invalid bridge name '%s'", want);
-	if (link_find_bridge(want, bridge) < 0) {
+	if (link_find_bridge(want, &br) < 0) {
 		if (!want)
 			vif_fatal(
 				v,
@@ -57,6 +58,7 @@ static void read_config(struct vif *v, unsigned long *mtu,
 		vif_fatal(v, "Could not find bridge device %s: %m", want);
 	}
 	free(want);
+	snprintf(bridge, sizeof(bridge), "%s", br.name);
 	v->bridge = bridge;
 
 	*mtu = 0;
@@ -81,14 +83,10 @@ static void read_config(struct vif *v, unsigned long *mtu,
 
 static void set_mtu(struct vif *v, unsigned long mtu)
 {
-	unsigned bmtu;
 	char buf[16];
 
-	if (!mtu) {
-		if (link_get_mtu(bridge, &bmtu) < 0)
-			vif_fatal(v, "read the MTU of %s: %m", bridge);
-		mtu = bmtu;
-	}
+	if (!mtu)
+		mtu = br.mtu;
 	if (link_set_mtu(v->dev, (unsigned)mtu) < 0)
 		log_warn("set MTU %lu on %s: %m", mtu, v->dev);
 	snprintf(buf, sizeof(buf), "%lu", mtu);
@@ -148,7 +146,7 @@ static void online(struct vif *v)
 	if (route_flush_addrs(v->dev) < 0)
 		vif_fatal(v, "flush the addresses of %s: %m", v->dev);
 	set_mtu(v, mtu);
-	if (link_enslave(v->dev, bridge) < 0)
+	if (link_enslave(v->dev, br.ifindex) < 0)
 		vif_fatal(v, "attach %s to %s: %m", v->dev, bridge);
 	if (has_vlans)
 		set_vlans(v, &vlans);

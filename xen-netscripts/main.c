@@ -32,15 +32,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "about.h"
 #include "guard.h"
 #include "lock.h"
 #include "log.h"
 #include "netlink.h"
 #include "text.h"
-
-#ifndef XNS_VERSION
-#define XNS_VERSION "0"
-#endif
 
 #define TRIED_LEN (IFNAMSIZ + 2 * GUARD_PROBLEM_LEN)
 /* A restore watch tried: "WHO DRIFT", and when (CLOCK_MONOTONIC, s). */
@@ -68,10 +65,18 @@ struct guard {
 	int nattempted;
 };
 
-static void usage(FILE *f)
+#define SYNOPSIS "status [--json] | check | restore [VIF...] | watch"
+static const struct about about = {
+	"xen-netscripts", SYNOPSIS,
+	"  status [--json]    each vif and network script\n"
+	"  check              exit 1 and one line per problem\n"
+	"  restore [VIF...]   repair (online again, restore mode)\n"
+	"  watch              repair as it happens, in the foreground\n"
+};
+
+static void usage(void)
 {
-	fprintf(f, "usage: xen-netscripts status [--json] | check | "
-		   "restore [VIF...] | watch | --help | --version\n");
+	fprintf(stderr, "usage: xen-netscripts " SYNOPSIS "\n");
 }
 
 static void release(struct guard *g)
@@ -415,21 +420,14 @@ int main(int argc, char **argv)
 {
 	struct guard g = { .watch_lock = -1 };
 	const char *cmd = argc > 1 ? argv[1] : NULL;
-	int json = 0, problems;
+	int json = 0, problems, st;
 
+	if ((st = about_answer(&about, argc, argv, stdout)) >= 0)
+		return st;
 	log_init("xen-netscripts");
 	if (!cmd) {
-		usage(stderr);
+		usage();
 		return 2;
-	}
-	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(cmd, "--version")) {
-		printf("xen-netscripts %s (firewall backends: nft iptables)\n",
-		       XNS_VERSION);
-		return 0;
 	}
 	if (!strcmp(cmd, "status") && argc == 3 && !strcmp(argv[2], "--json"))
 		json = 1;
@@ -439,7 +437,7 @@ int main(int argc, char **argv)
 			       strcmp(cmd, "watch"))) {
 		log_err("invalid command '%s'%s", cmd,
 			argc > 2 ? " (or arguments)" : "");
-		usage(stderr);
+		usage();
 		return 2;
 	}
 	if (!(g.xs = xstore_open()))

@@ -61,21 +61,33 @@ const char *fw_name(enum fw_backend b)
 	return b == FW_NFT ? "nft" : b == FW_IPTABLES ? "iptables" : "none";
 }
 
-/* Remove name's objects (a vif's anti-spoofing, an owner's NAT) from every
- * backend but keep.  The present() checks keep a host that never used a
- * backend from getting its tables. */
-static int remove_except(const char *name, enum fw_backend keep,
-			 int (*nft)(const char *), int (*iptc)(const char *))
+const char *fw_built_in(void)
+{
+	return "nft iptables";
+}
+
+/* Remove name's objects (a vif's anti-spoofing, an owner's NAT) from the
+ * backends in, a set of 1 << FW_NFT and 1 << FW_IPTABLES.  The present()
+ * checks keep a host that never used a backend from getting its tables. */
+static int remove_in(const char *name, unsigned in, int (*nft)(const char *),
+		     int (*iptc)(const char *))
 {
 	int ret = 0, p;
 
-	if (keep != FW_NFT && (p = fw_nft_present()) != 0)
+	if ((in & 1u << FW_NFT) && (p = fw_nft_present()) != 0)
 		if (p < 0 || nft(name) < 0)
 			ret = -1;
-	if (keep != FW_IPTABLES && (p = fw_iptc_present()) != 0)
+	if ((in & 1u << FW_IPTABLES) && (p = fw_iptc_present()) != 0)
 		if (p < 0 || iptc(name) < 0)
 			ret = -1;
 	return ret;
+}
+
+/* ... from every backend but keep. */
+static int remove_except(const char *name, enum fw_backend keep,
+			 int (*nft)(const char *), int (*iptc)(const char *))
+{
+	return remove_in(name, ~(1u << keep), nft, iptc);
 }
 
 /* The anti-spoofing rules of v (malloc'd: rule() fills each one it
@@ -114,27 +126,41 @@ const char *fw_strerror(int err)
 int fw_vif_allow(enum fw_backend b, const struct fw_vif *v)
 {
 	struct fw_rule *rules;
-	int n, ret;
+	int n, ret = 0;
 
 	fw_check_reset();
-	if (remove_except(v->dev, b, fw_nft_revoke, fw_iptc_revoke) < 0)
-		return -1;
-	if (b == FW_NONE)
-		return 0;
-	if (!(rules = antispoof_rules(v, &n)))
-		return -1;
-	if (b == FW_NFT)
-		ret = fw_nft_allow(v, rules, n);
-	else
+	/* Into b first, then out of the others (which never touches b's): an
+	 * allow that fails leaves the vif with what it had, not with nothing
+	 * (a restore switching backends keeps the guest's link up). */
+	if (b == FW_NFT) {
+		/* nft's rules are the same for every vif: its data goes in
+		 * sets. */
+		ret = fw_nft_allow(v);
+	} else if (b == FW_IPTABLES) {
+		if (!(rules = antispoof_rules(v, &n)))
+			return -1;
 		ret = fw_iptc_allow(v, rules, n);
-	free(rules);
-	return ret;
+		free(rules);
+	}
+	if (ret < 0)
+		return -1;
+	return remove_except(v->dev, b,
+			     v->repair ? fw_nft_revoke_all : fw_nft_revoke,
+			     fw_iptc_revoke);
 }
 
 int fw_vif_revoke(const char *dev)
 {
 	fw_check_reset();
 	return remove_except(dev, FW_NONE, fw_nft_revoke, fw_iptc_revoke);
+}
+
+int fw_vif_revoke_in(enum fw_backend b, const char *dev)
+{
+	fw_check_reset();
+	if (b == FW_NONE)
+		return 0;
+	return remove_in(dev, 1u << b, fw_nft_revoke, fw_iptc_revoke);
 }
 
 int fw_nat_set(enum fw_backend b, const struct fw_nat *nat)
@@ -205,12 +231,11 @@ int fw_vif_check(enum fw_backend b, const struct fw_vif *v, char *why,
 
 	if (b == FW_NONE)
 		return none_check(v->dev, 0, why, len);
+	if (b == FW_NFT)
+		return fw_nft_vif_check(v, why, len);
 	if (!(rules = antispoof_rules(v, &n)))
 		return -1;
-	if (b == FW_NFT)
-		ret = fw_nft_vif_check(v, rules, n, why, len);
-	else
-		ret = fw_iptc_vif_check(v, rules, n, why, len);
+	ret = fw_iptc_vif_check(v, rules, n, why, len);
 	free(rules);
 	return ret;
 }

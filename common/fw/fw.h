@@ -9,8 +9,9 @@
  * prints that list as nft text for the golden files, nothing else):
  *
  *   nft       table bridge xen (bridged vifs) and table inet xen (routed
- *             vifs): base chain prerouting dispatches through the verdict map
- *             @vifs (iifname -> jump <vif>) to a chain per vif.  NAT in table
+ *             vifs): base chain prerouting holds the rules every vif shares,
+ *             which look each vif's MAC and addresses up in sets keyed by
+ *             its name (fw_nft.c).  NAT in table
  *             inet xen: base chains <owner>-prerouting and
  *             <owner>-postrouting.  One netlink batch per command: atomic.
  *   iptables  libiptc, tables filter of IPv4 and IPv6: FORWARD and INPUT jump
@@ -47,6 +48,8 @@ struct fw_vif {
 	int trunk;  /* 802.1Q-tagged frames allowed */
 	int routed; /* a routed (vif-route, vif-nat) device,
 		     * not a bridge port: IP checks only */
+	int repair; /* a restore: whatever else of dev's the backend holds
+		     * goes too (nft reads every vif's to find it) */
 };
 
 /* What an owner NATs: IPv4 leaving by out_dev is masqueraded (only from
@@ -69,10 +72,13 @@ int fw_choose(const char *setting, enum fw_backend *out);
 int fw_setting(enum fw_backend *out, char *err, size_t len);
 /* "nft", "iptables" or "none", for messages.  Pure. */
 const char *fw_name(enum fw_backend b);
+/* The backends built in, their names separated by spaces.  Pure. */
+const char *fw_built_in(void);
 
-/* Install (or replace) the anti-spoofing of a vif with backend b, after
- * removing whatever the other backend held for it; atomic in each backend.
- * FW_NONE only removes.  -1 with errno set. */
+/* Install (or replace) the anti-spoofing of a vif with backend b, then
+ * remove whatever the other backend held for it; atomic in each backend.
+ * FW_NONE only removes.  -1 with errno set: the other backend's rules are
+ * then still in place. */
 int fw_vif_allow(enum fw_backend b, const struct fw_vif *v);
 /* Why fw_vif_allow() or fw_nat_set() failed, for messages: what the
  * iptables backend could not do when errno cannot say it ("load kernel
@@ -80,9 +86,12 @@ int fw_vif_allow(enum fw_backend b, const struct fw_vif *v);
  * modules its tables need, as the iptables command does), else
  * strerror(err). */
 const char *fw_strerror(int err);
-/* Remove every rule, chain and map entry made for dev, in every backend.
+/* Remove every rule, chain and set element made for dev, in every backend.
  * What is already gone is not an error. */
 int fw_vif_revoke(const char *dev);
+/* The same in backend b alone (FW_NONE: nothing), for an offline that knows
+ * the backend its online used: fw_vif_allow(b) removed the others' rules. */
+int fw_vif_revoke_in(enum fw_backend b, const char *dev);
 
 /* Set (or replace) owner n->owner's NAT with backend b, after removing
  * whatever the other backend held for it; atomic in each backend.  -1 with
@@ -96,13 +105,15 @@ int fw_nat_clear(const char *owner);
  * missing in why (one line); -1 with errno when the kernel cannot be read.
  *
  * 1 when everything fw_vif_allow(b, v) makes for v is in place in backend b:
- * the table, the vif's chain holding exactly the rules allow makes (count,
- * comments and expressions for nft, the whole entries for iptables, in
- * order), and its dispatch (the element of map @vifs, the rule of
- * xen-antispoof and the jumps to it).  Why, e.g. "table bridge xen not
- * found", "chain web0 has 3 rules, expected 9", "no dispatch to chain web0
- * in map vifs".  FW_NONE: 1 when no backend holds anything for v->dev, else
- * 0 ("rules for web0 left in nft"). */
+ * for nft the table, its base chain holding exactly the shared rules (count,
+ * comments, expressions), and exactly the vif's elements in the sets, each
+ * with its comment; for iptables the vif's chain holding exactly its rules
+ * (the whole entries, in order) and its dispatch (the rule of xen-antispoof
+ * and the jumps to it).  Why, e.g. "table bridge xen not found", "chain
+ * prerouting has 3 rules, expected 24", "no element web0 . 10.0.0.5 in set
+ * addr4", "element web0 . 10.0.0.9 of set addr4 not expected".  FW_NONE: 1
+ * when no backend holds anything for v->dev, else 0 ("rules for web0 left in
+ * nft"). */
 int fw_vif_check(enum fw_backend b, const struct fw_vif *v, char *why,
 		 size_t len);
 /* The same for fw_nat_set(b, n): its two chains with their rules, and for

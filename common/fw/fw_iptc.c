@@ -18,6 +18,7 @@
 #include "fw_int.h"
 #include "kmod.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libiptc/libip6tc.h>
@@ -44,7 +45,9 @@
 
 /* The two libraries have the same API under two prefixes and two entry
  * types; the entries differ only in their IP header, so everything is
- * built once and handed over through these wrappers. */
+ * built once and handed over through these pointers.  They are filled
+ * from the libraries on first use (libs_load()): a run with nft, or with
+ * no firewall, does not map and relocate them at every start. */
 struct family {
 	int af;
 	uint16_t ethertype;
@@ -53,6 +56,7 @@ struct family {
 	size_t ip;	   /* sizeof the IP header part of an entry */
 	size_t hdr;	   /* sizeof the entry with its IP header */
 	size_t target_offset, next_offset; /* offsetof those fields */
+	const char *lib, *prefix; /* the library (soname) and its prefix */
 	struct xtc_handle *(*init)(const char *table);
 	void (*free)(struct xtc_handle *h);
 	int (*commit)(struct xtc_handle *h);
@@ -74,37 +78,30 @@ struct family {
 	const char *table_kmod; /* and of each table, before its name */
 };
 
-#define WRAPPERS(P)                                                            \
-	static int P##_insert(const char *c, const void *e, unsigned n,        \
-			      struct xtc_handle *h)                            \
+/* Each pointer above and the library's name for it, after the prefix. */
+#define SYM(field, name)                                                       \
 	{                                                                      \
-		return P##_insert_entry(c, e, n, h);                           \
-	}                                                                      \
-	static int P##_append(const char *c, const void *e,                    \
-			      struct xtc_handle *h)                            \
-	{                                                                      \
-		return P##_append_entry(c, e, h);                              \
-	}                                                                      \
-	static int P##_check(const char *c, const void *e, unsigned char *m,   \
-			     struct xtc_handle *h)                             \
-	{                                                                      \
-		return P##_check_entry(c, e, m, h);                            \
-	}                                                                      \
-	static const void *P##_first(const char *c, struct xtc_handle *h)      \
-	{                                                                      \
-		return P##_first_rule(c, h);                                   \
-	}                                                                      \
-	static const void *P##_next(const void *e, struct xtc_handle *h)       \
-	{                                                                      \
-		return P##_next_rule(e, h);                                    \
-	}                                                                      \
-	static const char *P##_target(const void *e, struct xtc_handle *h)     \
-	{                                                                      \
-		return P##_get_target(e, h);                                   \
+		offsetof(struct family, field), name                           \
 	}
-
-WRAPPERS(iptc)
-WRAPPERS(ip6tc)
+static const struct {
+	size_t off;
+	const char *name;
+} syms[] = {
+	SYM(init, "init"),
+	SYM(free, "free"),
+	SYM(commit, "commit"),
+	SYM(is_chain, "is_chain"),
+	SYM(create_chain, "create_chain"),
+	SYM(flush, "flush_entries"),
+	SYM(delete_chain, "delete_chain"),
+	SYM(insert, "insert_entry"),
+	SYM(append, "append_entry"),
+	SYM(check, "check_entry"),
+	SYM(first, "first_rule"),
+	SYM(next, "next_rule"),
+	SYM(target, "get_target"),
+	SYM(delete_num, "delete_num_entry"),
+};
 
 static void prefix_mask(unsigned char *mask, int prefix, int len)
 {
@@ -171,57 +168,17 @@ static void set_ip6(void *entry, const struct fw_rule *r)
 	}
 }
 
-static const struct family families[] = {
-	{ AF_INET,
-	  ETH_P_IP,
-	  "/proc/net/ip_tables_names",
-	  "iptables",
-	  offsetof(struct ipt_entry, nfcache),
-	  sizeof(struct ipt_entry),
+static struct family families[] = {
+	{ AF_INET, ETH_P_IP, "/proc/net/ip_tables_names", "iptables",
+	  offsetof(struct ipt_entry, nfcache), sizeof(struct ipt_entry),
 	  offsetof(struct ipt_entry, target_offset),
-	  offsetof(struct ipt_entry, next_offset),
-	  iptc_init,
-	  iptc_free,
-	  iptc_commit,
-	  iptc_is_chain,
-	  iptc_create_chain,
-	  iptc_flush_entries,
-	  iptc_delete_chain,
-	  iptc_insert,
-	  iptc_append,
-	  iptc_check,
-	  iptc_first,
-	  iptc_next,
-	  iptc_target,
-	  iptc_delete_num_entry,
-	  set_ip4,
-	  "ip_tables",
-	  "iptable_" },
-	{ AF_INET6,
-	  ETH_P_IPV6,
-	  "/proc/net/ip6_tables_names",
-	  "ip6tables",
-	  offsetof(struct ip6t_entry, nfcache),
-	  sizeof(struct ip6t_entry),
+	  offsetof(struct ipt_entry, next_offset), "libip4tc.so.2", "iptc_",
+	  .set_ip = set_ip4, .kmod = "ip_tables", .table_kmod = "iptable_" },
+	{ AF_INET6, ETH_P_IPV6, "/proc/net/ip6_tables_names", "ip6tables",
+	  offsetof(struct ip6t_entry, nfcache), sizeof(struct ip6t_entry),
 	  offsetof(struct ip6t_entry, target_offset),
-	  offsetof(struct ip6t_entry, next_offset),
-	  ip6tc_init,
-	  ip6tc_free,
-	  ip6tc_commit,
-	  ip6tc_is_chain,
-	  ip6tc_create_chain,
-	  ip6tc_flush_entries,
-	  ip6tc_delete_chain,
-	  ip6tc_insert,
-	  ip6tc_append,
-	  ip6tc_check,
-	  ip6tc_first,
-	  ip6tc_next,
-	  ip6tc_target,
-	  ip6tc_delete_num_entry,
-	  set_ip6,
-	  "ip6_tables",
-	  "ip6table_" },
+	  offsetof(struct ip6t_entry, next_offset), "libip6tc.so.2", "ip6tc_",
+	  .set_ip = set_ip6, .kmod = "ip6_tables", .table_kmod = "ip6table_" },
 };
 
 /* --- entries --- */
@@ -334,6 +291,7 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 		}
 		case FW_ARP_SHA_NOT:
 		case FW_ARP_SPA:
+		case FW_LOOKUP: /* the nft layout's sets: not iptables' */
 			return 0;
 		case FW_IIFNAME:
 		case FW_OIFNAME:
@@ -573,6 +531,39 @@ const char *fw_iptc_error(void)
 	return load_error[0] ? load_error : NULL;
 }
 
+/* Fill families[]' pointers from libip4tc and libip6tc, once; -1 with
+ * load_error[] saying why. */
+static int libs_load(void)
+{
+	static int loaded;
+
+	if (loaded)
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		struct family *f = &families[i];
+		void *lib = dlopen(f->lib, RTLD_NOW | RTLD_LOCAL), *p = lib;
+		char name[64];
+
+		for (size_t j = 0; p && j < sizeof(syms) / sizeof(syms[0]);
+		     j++) {
+			snprintf(name, sizeof(name), "%s%s", f->prefix,
+				 syms[j].name);
+			if ((p = dlsym(lib, name)))
+				memcpy((char *)f + syms[j].off, &p, sizeof(p));
+		}
+		if (!p) {
+			snprintf(load_error, sizeof(load_error), "%s",
+				 dlerror());
+			if (lib)
+				dlclose(lib);
+			errno = ELIBACC;
+			return -1;
+		}
+	}
+	loaded = 1;
+	return 0;
+}
+
 /* Table of family f, its modules loaded first when the kernel does not have
  * them yet: libiptc loads none, the iptables command loads them
  * (xtables_insmod), and so does this.  Before ip_tables is loaded the
@@ -581,9 +572,12 @@ const char *fw_iptc_error(void)
  * errno set, and load_error[] when a module could not be loaded. */
 static struct xtc_handle *open_table(const struct family *f, const char *table)
 {
-	struct xtc_handle *h = f->init(table);
+	struct xtc_handle *h;
 	char mod[32];
 
+	if (libs_load() < 0)
+		return NULL;
+	h = f->init(table);
 	if (h || (errno != ENOPROTOOPT && errno != ENOENT))
 		return h;
 	snprintf(mod, sizeof(mod), "%s%s", f->table_kmod, table);
@@ -678,7 +672,6 @@ int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
 	int lock, ret = 0;
 
 	chain_name(v->dev, "", chain, sizeof(chain));
-	load_error[0] = '\0';
 	if ((lock = xtables_lock()) < 0)
 		return -1;
 	for (size_t i = 0; i < 2 && ret == 0; i++)
@@ -718,7 +711,6 @@ int fw_iptc_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n)
 
 	chain_name(nat->owner, "-pre", pre, sizeof(pre));
 	chain_name(nat->owner, "-post", post, sizeof(post));
-	load_error[0] = '\0';
 	if ((lock = xtables_lock()) < 0)
 		return -1;
 	ret = change(&families[0], "nat", 0, apply_nat, &c);
@@ -771,6 +763,7 @@ static struct snap snaps[2][2]; /* [family][filter, nat] */
 
 void fw_iptc_check_reset(void)
 {
+	load_error[0] = '\0';
 	for (size_t i = 0; i < 2; i++)
 		for (size_t j = 0; j < 2; j++) {
 			if (snaps[i][j].h)
@@ -790,7 +783,7 @@ static struct snap *snap(size_t i, int nat)
 	if (s->read)
 		return s;
 	if (table_live(&families[i], table) &&
-	    !(s->h = families[i].init(table)))
+	    (libs_load() < 0 || !(s->h = families[i].init(table))))
 		return NULL;
 	s->read = 1;
 	return s;

@@ -3,27 +3,44 @@
  * command so that the kernel applies it whole or not at all.
  *
  *   table bridge xen {                  (inet xen for routed vifs, at
- *       map vifs { type ifname : verdict; }          priority raw)
+ *       set vifs { type ifname; }        priority raw)
+ *       set trunks, anymac { type ifname; }
+ *       set macs { type ifname . ether_addr; }
+ *       set addr4 { type ifname . ipv4_addr; }     (hosts)
+ *       set addr6 { type ifname . ipv6_addr; }
+ *       set net4 { type ifname . ipv4_addr; flags interval; }  (prefixes)
+ *       set net6 { type ifname . ipv6_addr; flags interval; }
+ *       set anyip { type ifname; }          (no ip key)
  *       chain prerouting { type filter hook prerouting priority filter;
- *                          iifname vmap @vifs }
- *       chain vif1.0 { ...the rules of fw_rules.c... }
+ *           iifname != @vifs accept
+ *           ...the rules of fw_rules_shared(), e.g.
+ *           ether type ip iifname . ip saddr @addr4 accept ... }
  *   }
  *   table inet xen {
  *       chain OWNER-prerouting { type nat hook prerouting ...; (empty) }
  *       chain OWNER-postrouting { type nat hook postrouting ...; masquerade }
  *   }
  *
- * Creating with NLM_F_CREATE and no NLM_F_EXCL is idempotent; an existing
- * chain is flushed before its rules are added, so repeating an allow leaves
- * one set.  A revoke deletes the map entry, the rules and the chain; what is
- * already gone is not an error.
+ * A vif is its elements (fw_rules_elems()), each commented with its name;
+ * its element of set vifs lists them all ("vif1.0: mac ..., ip ..."), so
+ * that a revoke knows what to delete without reading the sets.  The rules
+ * are the same for every vif, made once.
  *
- * Two kernel costs shape the code.  Every deletion costs an RCU grace period
- * to someone (fw_nft_close()), so nothing is deleted that need not be.  And
- * adding rules or a jump makes the kernel revalidate every chain reachable
- * from the base chain, all vifs' chains included: on kernels without
- * incremental validation an allow grows with the number of vifs. */
+ * Why sets, not a chain per vif: adding a rule or a jump makes the kernel
+ * revalidate every chain reachable from the base chain (with a chain per
+ * vif, all of them: an allow grew with the number of vifs, 2x with 1000),
+ * whereas adding elements to a set without verdicts validates nothing, and
+ * costs the same however many there are: in a hash.  An interval set
+ * (pipapo) rewrites its tables on each change, so a deletion from one of
+ * 1000 elements took 40 ms against 12 with 10: hosts go in hashes, only
+ * prefixes in the interval sets.
+ *
+ * Creating with NLM_F_CREATE and no NLM_F_EXCL is idempotent; an allow
+ * deletes only the elements the vif no longer needs.  Every deletion costs
+ * an RCU grace period to someone (fw_nft_close()), so nothing is deleted
+ * that need not be. */
 #include "fw_int.h"
+#include "lock.h"
 
 /* The libc headers before the kernel's, which defer to them. */
 #include <arpa/inet.h>
@@ -55,9 +72,15 @@
 
 #define TABLE "xen"
 #define BASE_CHAIN "prerouting"
-#define MAP "vifs"
-#define MAP_ID 1
-#define TYPE_IFNAME 41 /* nft's datatype number for ifname */
+/* nft's datatype numbers, and how it makes a concatenation's. */
+#define TYPE_IPADDR 7
+#define TYPE_IP6ADDR 8
+#define TYPE_ETHERADDR 9
+#define TYPE_IFNAME 41
+#define TYPE_BITS 6
+/* The most userdata the kernel keeps (NFT_USERDATA_MAXLEN): a comment's
+ * type, length and NUL included. */
+#define COMMENT_MAX (256 - 3)
 #define BATCH_MAX (512 * 1024)
 
 /* A base chain's hook.  The bridge and inet prerouting hooks are both
@@ -118,8 +141,19 @@ static struct mnl_socket *sock(void)
  * against 5000 to 7700).  A sched_yield() after each batch, to let the
  * destroy worker start early, made no measurable difference with the
  * deferral or without (cycles of 12900 and 11700 us with it and without it,
- * 19500 and 20900 without deferral) and is gone. */
-#define RELEASE_DELAY_NS (100 * 1000 * 1000)
+ * 19500 and 20900 without deferral) and is gone.
+ *
+ * The children release at the same instants, the next multiple of 250 ms
+ * of the monotonic clock: every release waits for the destroy work that
+ * is pending, so the first of a group waits one grace period and the
+ * others find none, where children released each 100 ms after its run
+ * (before) each held the mutex through a grace period at its own moment,
+ * stalling whichever run committed then.  Measured in a loop of 60
+ * online+offline cycles on an idle 2-CPU machine: the online's batch took
+ * 35 to 50 us, and 1 to 23 ms in 14 of the 30 onlines of one such loop
+ * with children released 100 ms after their run; aligned, 1 in 30 took
+ * over 1 ms. */
+#define RELEASE_EVERY_NS (250 * 1000 * 1000)
 
 /* Close every descriptor but a and b (a child that outlives us must not
  * hold the toolstack's pipes, the log or the lock files). */
@@ -136,7 +170,8 @@ static void close_all_but(int a, int b)
 
 void fw_nft_close(void)
 {
-	struct timespec delay = { 0, RELEASE_DELAY_NS };
+	struct timespec at;
+	int64_t ns;
 	int p[2];
 	char c;
 
@@ -147,7 +182,14 @@ void fw_nft_close(void)
 			close_all_but(mnl_socket_get_fd(nl), p[0]);
 			while (read(p[0], &c, 1) < 0 && errno == EINTR)
 				;
-			while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
+			clock_gettime(CLOCK_MONOTONIC, &at);
+			ns = ((int64_t)at.tv_sec * 1000000000 + at.tv_nsec) /
+				     RELEASE_EVERY_NS * RELEASE_EVERY_NS +
+			     RELEASE_EVERY_NS;
+			at.tv_sec = ns / 1000000000;
+			at.tv_nsec = ns % 1000000000;
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+					       &at, NULL) == EINTR)
 				;
 			_exit(0);
 		}
@@ -218,28 +260,64 @@ static void add_table(struct batch *bt)
 	next(bt);
 }
 
-static void add_map(struct batch *bt)
+/* The sets of the layout: what follows the interface's name in the key
+ * (an nft datatype, 0 for nothing), its length, and whether elements are
+ * networks (intervals). */
+static const struct set_def {
+	const char *name;
+	uint32_t type, len;
+	int interval;
+} set_defs[FW_NSETS] = {
+	[FW_SET_VIFS] = { "vifs", 0, 0, 0 },
+	[FW_SET_TRUNKS] = { "trunks", 0, 0, 0 },
+	[FW_SET_ANYMAC] = { "anymac", 0, 0, 0 },
+	[FW_SET_MACS] = { "macs", TYPE_ETHERADDR, 6, 0 },
+	[FW_SET_ADDR4] = { "addr4", TYPE_IPADDR, 4, 0 },
+	[FW_SET_ADDR6] = { "addr6", TYPE_IP6ADDR, 16, 0 },
+	[FW_SET_NET4] = { "net4", TYPE_IPADDR, 4, 1 },
+	[FW_SET_NET6] = { "net6", TYPE_IP6ADDR, 16, 1 },
+	[FW_SET_ANYIP] = { "anyip", 0, 0, 0 },
+};
+
+/* A set's key length: the name, then the rest padded to 32 bits. */
+static uint32_t key_len(const struct set_def *sd)
 {
+	return IFNAMSIZ + (sd->len + 3) / 4 * 4;
+}
+
+static void add_set(struct batch *bt, enum fw_set set)
+{
+	const struct set_def *sd = &set_defs[set];
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(32);
+	uint8_t fields[3] = { IFNAMSIZ, (uint8_t)sd->len, 0 };
 
 	if (!s || !ud) {
 		bt->err = ENOMEM;
 		goto out;
 	}
-	/* nft reads the ifname keys as strings only with this. */
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 1);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, MAP);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, sd->name);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)bt->family);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, MAP_ID);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, TYPE_IFNAME);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, IFNAMSIZ);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 0);
-	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
-			   nftnl_udata_buf_len(ud));
+	nftnl_set_set_u32(s, NFTNL_SET_ID, (uint32_t)set + 1);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len(sd));
+	if (sd->type) {
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
+				  TYPE_IFNAME << TYPE_BITS | sd->type);
+		/* The fields, for an interval set only (pipapo's). */
+		if (sd->interval) {
+			nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, 2);
+			nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+					  NFT_SET_INTERVAL | NFT_SET_CONCAT);
+		}
+	} else {
+		/* nft reads the ifname keys as strings only with this. */
+		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 1);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, TYPE_IFNAME);
+		nftnl_set_set_data(s, NFTNL_SET_USERDATA,
+				   nftnl_udata_buf_data(ud),
+				   nftnl_udata_buf_len(ud));
+	}
 	nftnl_set_nlmsg_build_payload(msg(bt, NFT_MSG_NEWSET, NLM_F_CREATE), s);
 	next(bt);
 out:
@@ -300,33 +378,94 @@ static void flush_chain(struct batch *bt, const char *chain)
 	next(bt);
 }
 
-/* The element dev : jump dev of the map, added or deleted. */
-static void map_elem(struct batch *bt, const char *dev, int type)
+/* An element as the kernel has it: its set, its key (the interface's
+ * name, then the MAC or the network's first address) and, in an interval
+ * set, the key of the network's last address. */
+struct raw_elem {
+	enum fw_set set;
+	uint32_t len;
+	unsigned char key[2 * IFNAMSIZ], end[2 * IFNAMSIZ];
+	int odd; /* found with a comment other than its vif's name */
+};
+
+/* e of dev as the kernel keys it. */
+static void raw_of(const char *dev, const struct fw_elem *e,
+		   struct raw_elem *out)
+{
+	const struct set_def *sd = &set_defs[e->set];
+	unsigned char *lo = out->key + IFNAMSIZ, *hi = out->end + IFNAMSIZ;
+
+	memset(out, 0, sizeof(*out));
+	out->set = e->set;
+	out->len = key_len(sd);
+	strncpy((char *)out->key, dev, IFNAMSIZ - 1);
+	if (e->set == FW_SET_MACS)
+		memcpy(lo, e->mac, 6);
+	else if (sd->type)
+		memcpy(lo, e->addr.a, sd->len);
+	if (!sd->interval)
+		return;
+	memcpy(out->end, out->key, IFNAMSIZ);
+	memcpy(hi, e->addr.a, sd->len);
+	for (uint32_t bit = (uint32_t)e->addr.prefix; bit < sd->len * 8;
+	     bit++) {
+		lo[bit / 8] &= (unsigned char)~(0x80 >> bit % 8);
+		hi[bit / 8] |= (unsigned char)(0x80 >> bit % 8);
+	}
+}
+
+static int raw_same(const struct raw_elem *a, const struct raw_elem *b)
+{
+	return a->set == b->set && !memcmp(a->key, b->key, sizeof(a->key)) &&
+	       !memcmp(a->end, b->end, sizeof(a->end));
+}
+
+/* Elements e[0, n) of set, added (with comment) or deleted, in one
+ * message; none, no message. */
+static void elems_msg(struct batch *bt, enum fw_set set,
+		      const struct raw_elem *e, int n, const char *comment,
+		      int type)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-	char key[IFNAMSIZ] = { 0 };
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(COMMENT_MAX + 3);
+	struct nftnl_set_elem *x;
+	int any = 0;
 
-	if (!s || !e) {
+	if (!s || !ud) {
 		bt->err = ENOMEM;
-		nftnl_set_free(s);
-		nftnl_set_elem_free(e);
-		return;
+		goto out;
 	}
-	strncpy(key, dev, sizeof(key) - 1);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, MAP);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, sizeof(key));
-	if (type == NFT_MSG_NEWSETELEM) {
-		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NFT_JUMP);
-		nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, dev);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set_defs[set].name);
+	nftnl_udata_put_strz(ud, NFTNL_UDATA_SET_ELEM_COMMENT, comment);
+	for (int i = 0; i < n; i++) {
+		if (e[i].set != set)
+			continue;
+		if (!(x = nftnl_set_elem_alloc())) {
+			bt->err = ENOMEM;
+			goto out;
+		}
+		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, e[i].key, e[i].len);
+		if (set_defs[set].interval)
+			nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY_END, e[i].end,
+					   e[i].len);
+		if (type == NFT_MSG_NEWSETELEM)
+			nftnl_set_elem_set(x, NFTNL_SET_ELEM_USERDATA,
+					   nftnl_udata_buf_data(ud),
+					   nftnl_udata_buf_len(ud));
+		nftnl_set_elem_add(s, x);
+		any = 1;
 	}
-	nftnl_set_elem_add(s, e);
-	nftnl_set_elems_nlmsg_build_payload(
-		msg(bt, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0),
-		s);
+	if (any) {
+		nftnl_set_elems_nlmsg_build_payload(
+			msg(bt, type,
+			    type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0),
+			s);
+		next(bt);
+	}
+out:
+	nftnl_udata_buf_free(ud);
 	nftnl_set_free(s);
-	next(bt);
 }
 
 /* --- expressions --- */
@@ -349,18 +488,24 @@ static void expr(struct nftnl_rule *r, struct nftnl_expr *e)
 	nftnl_rule_add_expr(r, e);
 }
 
-static void payload(struct nftnl_rule *r, uint32_t base, uint32_t off,
-		    uint32_t len)
+static void payload_to(struct nftnl_rule *r, uint32_t dreg, uint32_t base,
+		       uint32_t off, uint32_t len)
 {
 	struct nftnl_expr *e = new_expr("payload");
 
 	if (!e)
 		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
 	expr(r, e);
+}
+
+static void payload(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		    uint32_t len)
+{
+	payload_to(r, NFT_REG_1, base, off, len);
 }
 
 static void meta(struct nftnl_rule *r, uint32_t key)
@@ -420,16 +565,47 @@ static void verdict(struct nftnl_rule *r, const struct fw_rule *fr)
 	expr(r, e);
 }
 
-static void lookup_map(struct nftnl_rule *r)
+/* Outside the bridge family the link may not be Ethernet. */
+static void ethernet(struct nftnl_rule *r, int family)
 {
-	struct nftnl_expr *e = new_expr("lookup");
+	uint16_t ether = ARPHRD_ETHER;
 
-	if (!e)
+	if (family == NFPROTO_BRIDGE)
+		return;
+	meta(r, NFT_META_IIFTYPE);
+	cmp(r, NFT_CMP_EQ, &ether, 2);
+}
+
+/* The arriving interface's name, and after it (in the registers that
+ * follow: NFT_REG_2 is 32-bit register 4, as the kernel reports it)
+ * m->key, looked up in set m->set. */
+static void lookup(struct nftnl_rule *r, int family, const struct fw_match *m)
+{
+	static const struct {
+		uint32_t base, off, len;
+	} keys[] = {
+		[FW_KEY_SMAC] = { NFT_PAYLOAD_LL_HEADER, 6, 6 },
+		[FW_KEY_ARP_SHA] = { NFT_PAYLOAD_NETWORK_HEADER, 8, 6 },
+		[FW_KEY_ARP_SPA] = { NFT_PAYLOAD_NETWORK_HEADER, 14, 4 },
+		[FW_KEY_SADDR4] = { NFT_PAYLOAD_NETWORK_HEADER, 12, 4 },
+		[FW_KEY_SADDR6] = { NFT_PAYLOAD_NETWORK_HEADER, 8, 16 },
+	};
+	struct nftnl_expr *e;
+
+	if (m->key == FW_KEY_SMAC)
+		ethernet(r, family);
+	meta(r, NFT_META_IIFNAME);
+	if (m->key != FW_KEY_NONE)
+		payload_to(r, NFT_REG_2, keys[m->key].base, keys[m->key].off,
+			   keys[m->key].len);
+	if (!(e = new_expr("lookup")))
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, MAP);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, MAP_ID);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set_defs[m->set].name);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, (uint32_t)m->set + 1);
+	if (m->inv)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
+				   NFT_LOOKUP_F_INV);
 	expr(r, e);
 }
 
@@ -501,18 +677,14 @@ static void match(struct nftnl_rule *r, int family, const struct fw_match *m)
 	case FW_OIFNAME:
 		ifname(r, NFT_META_OIFNAME, m->ifname);
 		break;
-	case FW_SMAC_NOT: {
-		/* Outside the bridge family the link may not be Ethernet. */
-		uint16_t ether = ARPHRD_ETHER;
-
-		if (family != NFPROTO_BRIDGE) {
-			meta(r, NFT_META_IIFTYPE);
-			cmp(r, NFT_CMP_EQ, &ether, 2);
-		}
+	case FW_SMAC_NOT:
+		ethernet(r, family);
 		payload(r, NFT_PAYLOAD_LL_HEADER, 6, 6);
 		cmp(r, NFT_CMP_NEQ, m->mac, 6);
 		break;
-	}
+	case FW_LOOKUP:
+		lookup(r, family, m);
+		break;
 	case FW_ARP_SHA_NOT:
 		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 6);
 		cmp(r, NFT_CMP_NEQ, m->mac, 6);
@@ -585,25 +757,16 @@ static void rule_add(struct batch *bt, struct nftnl_rule *r)
 	next(bt);
 }
 
-static void dispatcher(struct batch *bt)
-{
-	struct nftnl_rule *r = rule_alloc(bt, BASE_CHAIN, NULL);
-
-	if (!r)
-		return;
-	meta(r, NFT_META_IIFNAME);
-	lookup_map(r);
-	rule_add(bt, r);
-}
-
-/* Rule fr of chain, name in its comment; NULL with bt->err set. */
+/* Rule fr of chain, name in its comment (none: the rules every vif
+ * shares); NULL with bt->err set. */
 static struct nftnl_rule *rule_of(struct batch *bt, const char *chain,
 				  const char *name, const struct fw_rule *fr)
 {
 	char comment[128];
 	struct nftnl_rule *r;
 
-	snprintf(comment, sizeof(comment), "%s: %s", name, fr->why);
+	snprintf(comment, sizeof(comment), "%s%s%s", name ? name : "",
+		 name ? ": " : "", fr->why);
 	if (!(r = rule_alloc(bt, chain, comment)))
 		return NULL;
 	for (int j = 0; j < fr->n; j++)
@@ -627,14 +790,6 @@ static void add_rules(struct batch *bt, const char *chain, const char *name,
 	}
 }
 
-/* What an allow finds already in place: deleting nothing that need not
- * be deleted matters, because every deletion costs an RCU grace period
- * (see fw_nft_close()). */
-struct state {
-	int dispatcher; /* the base chain holds its one rule */
-	int chain;	/* the vif's chain exists */
-};
-
 static int vif_family(const struct fw_vif *v)
 {
 	return v->routed ? NFPROTO_INET : NFPROTO_BRIDGE;
@@ -652,28 +807,86 @@ static int batch_end(struct batch *bt)
 	return 0;
 }
 
-/* The allow: the skeleton unless it is whole, then the vif's chain, made
- * (exclusively: a concurrent maker fails the batch, which is then retried
- * as a rebuild) or flushed and refilled, and its map entry. */
-static int build_allow(struct batch *bt, const struct fw_vif *v,
-		       const struct fw_rule *r, int n, const struct state *st)
+/* A vif's elements: what an allow makes, or what a revoke finds. */
+struct vif_elems {
+	struct raw_elem e[FW_ELEMS_MAX];
+	int n;
+	char comment[COMMENT_MAX + 1]; /* of its element of set vifs */
+};
+
+/* What is left of the layout before sets (0.11.0: map vifs, ifname :
+ * jump <vif>, and a chain per vif), which an allow that makes the
+ * skeleton deletes: its vifs are then without anti-spoofing until they
+ * are allowed again (the guard reports them, its restore allows them). */
+struct old_layout {
+	int map; /* set vifs is that map */
+	char (*chains)[NFT_CHAIN_MAXNAMELEN];
+	int n;
+};
+
+/* The table, its sets and the base chain with the shared rules r[0, n),
+ * made or (the chain) emptied and filled; what is left of old deleted. */
+static void skeleton(struct batch *bt, const struct fw_rule *r, int n,
+		     const struct old_layout *old)
 {
-	if (batch_start(bt, vif_family(v)) < 0)
-		return -1;
-	if (!st->dispatcher) {
-		add_table(bt);
-		add_map(bt);
-		add_chain(bt, BASE_CHAIN, v->routed ? &inet_pre : &bridge_pre,
-			  0);
+	add_table(bt);
+	if (old && old->map) {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		add_chain(bt, BASE_CHAIN, NULL, 0);
 		flush_chain(bt, BASE_CHAIN);
-		dispatcher(bt);
+		if (!s) {
+			bt->err = ENOMEM;
+			return;
+		}
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_NAME,
+				  set_defs[FW_SET_VIFS].name);
+		nftnl_set_nlmsg_build_payload(msg(bt, NFT_MSG_DELSET, 0), s);
+		nftnl_set_free(s);
+		next(bt);
+		for (int i = 0; i < old->n; i++) {
+			flush_chain(bt, old->chains[i]);
+			del_chain(bt, old->chains[i]);
+		}
 	}
-	add_chain(bt, v->dev, NULL, !st->chain);
-	if (st->chain)
-		flush_chain(bt, v->dev);
-	add_rules(bt, v->dev, v->dev, r, n, FW_PREROUTING);
-	map_elem(bt, v->dev, NFT_MSG_NEWSETELEM);
-	return batch_end(bt);
+	for (int s = 0; s < FW_NSETS; s++)
+		add_set(bt, (enum fw_set)s);
+	add_chain(bt, BASE_CHAIN,
+		  bt->family == NFPROTO_INET ? &inet_pre : &bridge_pre, 0);
+	flush_chain(bt, BASE_CHAIN);
+	add_rules(bt, BASE_CHAIN, NULL, r, n, FW_PREROUTING);
+}
+
+/* Delete the elements of old that want (NULL: none) does not hold, and add
+ * want's, all in one batch (the kernel applies it whole): every deletion
+ * before the additions, so an element whose comment changes (the vif's
+ * element of set vifs lists its data) is deleted and added again; the
+ * others are commented with the vif's name. */
+static void change_elems(struct batch *bt, const char *dev,
+			 const struct vif_elems *old,
+			 const struct vif_elems *want)
+{
+	struct raw_elem gone[FW_ELEMS_MAX];
+	int ngone = 0, keep;
+
+	for (int i = 0; old && i < old->n; i++) {
+		keep = 0;
+		for (int j = 0; want && j < want->n && !keep; j++)
+			keep = raw_same(&old->e[i], &want->e[j]) &&
+			       !old->e[i].odd &&
+			       (old->e[i].set != FW_SET_VIFS ||
+				!strcmp(old->comment, want->comment));
+		if (!keep)
+			gone[ngone++] = old->e[i];
+	}
+	for (int s = FW_NSETS - 1; s >= 0; s--)
+		elems_msg(bt, (enum fw_set)s, gone, ngone, dev,
+			  NFT_MSG_DELSETELEM);
+	for (int s = 0; want && s < FW_NSETS; s++)
+		elems_msg(bt, (enum fw_set)s, want->e, want->n,
+			  s == FW_SET_VIFS ? want->comment : dev,
+			  NFT_MSG_NEWSETELEM);
 }
 
 /* The NAT chains of an owner. */
@@ -776,6 +989,9 @@ static void drain(char *buf, size_t size, ssize_t len, uint32_t seq)
  * name only when given, dumped), GETSETELEM (the elements of set name of
  * table, dumped) or GETGEN (the ruleset's generation).  What does not
  * exist answers nothing.  Reads only. */
+static int exchange(struct nlmsghdr *nlh, char *buf, size_t size, uint32_t seq,
+		    int dump, mnl_cb_t cb, void *data);
+
 static int ask_once(int family, uint16_t type, const char *table,
 		    const char *name, mnl_cb_t cb, void *data)
 {
@@ -785,8 +1001,6 @@ static int ask_once(int family, uint16_t type, const char *table,
 	int dump = type == NFT_MSG_GETRULE || type == NFT_MSG_GETSETELEM ||
 		   (type == NFT_MSG_GETCHAIN && !name);
 	struct nlmsghdr *nlh;
-	ssize_t len;
-	int ret;
 
 	if (!sock())
 		return -1;
@@ -821,20 +1035,33 @@ static int ask_once(int family, uint16_t type, const char *table,
 			nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
 		nftnl_rule_nlmsg_build_payload(nlh, r);
 		nftnl_rule_free(r);
-	} else if (type == NFT_MSG_GETSETELEM) {
+	} else if (type == NFT_MSG_GETSETELEM || type == NFT_MSG_GETSET) {
 		struct nftnl_set *s = nftnl_set_alloc();
 
 		if (!s)
 			return -1;
 		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
 		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		if (type == NFT_MSG_GETSET)
+			nftnl_set_nlmsg_build_payload(nlh, s);
+		else
+			nftnl_set_elems_nlmsg_build_payload(nlh, s);
 		nftnl_set_free(s);
 	}
+	return exchange(nlh, buf, sizeof(buf), seq, dump, cb, data);
+}
+
+/* Send request nlh (in buf, of size) and read its answers, each to cb. */
+static int exchange(struct nlmsghdr *nlh, char *buf, size_t size, uint32_t seq,
+		    int dump, mnl_cb_t cb, void *data)
+{
+	ssize_t len;
+	int ret;
+
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	do {
-		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		len = mnl_socket_recvfrom(nl, buf, size);
 		if (len < 0)
 			return -1;
 		ret = mnl_cb_run(buf, (size_t)len, seq,
@@ -845,7 +1072,7 @@ static int ask_once(int family, uint16_t type, const char *table,
 	if (ret < 0 && dump) {
 		int e = errno;
 
-		drain(buf, sizeof(buf), len, seq);
+		drain(buf, size, len, seq);
 		errno = e;
 	}
 	return ret < 0 ? -1 : 0;
@@ -875,57 +1102,234 @@ static int query(int family, uint16_t type, const char *name)
 	return n;
 }
 
-static int fw_nft_revoke_family(int family, const char *dev);
+/* What elem_comment() looks for. */
+struct comment {
+	char *out;
+	size_t len;
+};
 
-int fw_nft_allow(const struct fw_vif *v, const struct fw_rule *r, int n)
+static int find_comment(const struct nftnl_udata *attr, void *data)
 {
-	int family = vif_family(v), ret, rules;
-	struct state st;
-	struct batch bt;
+	struct comment *c = data;
 
-	/* A vif moving between bridged and routed leaves its other chain. */
-	if (fw_nft_revoke_family(v->routed ? NFPROTO_BRIDGE : NFPROTO_INET,
-				 v->dev) < 0)
-		return -1;
-	if ((rules = query(family, NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
-	    (st.chain = query(family, NFT_MSG_GETCHAIN, v->dev)) < 0)
-		return -1;
-	st.dispatcher = rules == 1;
-	if (build_allow(&bt, v, r, n, &st) < 0)
-		return -1;
-	ret = send_batch(&bt);
-	batch_free(&bt);
-	if (ret < 0 && errno == EEXIST && !st.chain) {
-		st.chain = 1;
-		if (build_allow(&bt, v, r, n, &st) < 0)
-			return -1;
-		ret = send_batch(&bt);
-		batch_free(&bt);
-	}
-	return ret;
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT)
+		snprintf(c->out, c->len, "%.*s", (int)nftnl_udata_len(attr),
+			 (const char *)nftnl_udata_get(attr));
+	return 0;
 }
 
-/* The vif's map entry, rules and chain deleted.  With ensure, they are
- * first added (idempotently, in the same batch), so that nothing the batch
- * deletes can be missing: for a chain left without its entry, or one that
- * a concurrent revoke took.  Adding a jump makes the kernel revalidate the
- * whole table, so that is only the fallback. */
-static int revoke_batch(int family, const char *dev, int ensure)
+/* The comment of element e, in out (empty when it has none). */
+static void elem_comment(struct nftnl_set_elem *e, char *out, size_t len)
+{
+	struct comment c = { out, len };
+	uint32_t ulen = 0;
+	const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &ulen);
+
+	out[0] = 0;
+	if (ud)
+		nftnl_udata_parse(ud, ulen, find_comment, &c);
+}
+
+/* Element x of set as a raw_elem, with its comment. */
+static void raw_from(struct nftnl_set_elem *x, enum fw_set set,
+		     struct raw_elem *out, char *comment, size_t len)
+{
+	uint32_t klen = 0, elen = 0;
+	const void *key = nftnl_set_elem_get(x, NFTNL_SET_ELEM_KEY, &klen);
+	const void *end = nftnl_set_elem_get(x, NFTNL_SET_ELEM_KEY_END, &elen);
+
+	memset(out, 0, sizeof(*out));
+	out->set = set;
+	out->len = klen;
+	if (key)
+		memcpy(out->key, key,
+		       klen < sizeof(out->key) ? klen : sizeof(out->key));
+	if (set_defs[set].interval)
+		memcpy(out->end, end ? end : key,
+		       (end ? elen : klen) < sizeof(out->end)
+			       ? (end ? elen : klen)
+			       : sizeof(out->end));
+	elem_comment(x, comment, len);
+}
+
+/* What walk_elems() hands each element of an answer to; err: ENOMEM, or
+ * EPROTO for an answer libnftnl cannot parse. */
+struct elem_walk {
+	int (*fn)(struct nftnl_set_elem *e, void *arg);
+	void *arg;
+	int err;
+};
+
+/* The callback of a request for set elements: each to w->fn. */
+static int walk_elems(const struct nlmsghdr *nlh, void *data)
+{
+	struct elem_walk *w = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s || nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		w->err = s ? EPROTO : ENOMEM;
+	else
+		nftnl_set_elem_foreach(s, w->fn, w->arg);
+	if (s)
+		nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+/* What a sweep gathers: the elements keyed dev of one set. */
+struct sweep {
+	const char *dev;
+	enum fw_set set;
+	struct vif_elems *out;
+	int err;
+};
+
+static int sweep_elem(struct nftnl_set_elem *x, void *data)
+{
+	struct sweep *sw = data;
+	struct raw_elem e;
+	char comment[COMMENT_MAX + 1];
+
+	raw_from(x, sw->set, &e, comment, sizeof(comment));
+	if (strncmp((const char *)e.key, sw->dev, IFNAMSIZ))
+		return 0;
+	if (sw->out->n == FW_ELEMS_MAX) {
+		sw->err = E2BIG;
+		return -1;
+	}
+	if (sw->set == FW_SET_VIFS)
+		memcpy(sw->out->comment, comment, sizeof(comment));
+	else
+		e.odd = strcmp(comment, sw->dev) != 0;
+	sw->out->e[sw->out->n++] = e;
+	return 0;
+}
+
+/* Every element of dev in table xen of family, read from every set: what
+ * a revoke deletes when the vif's element of set vifs does not say (a
+ * list too long for a comment, or one not ours).  Reads them all: the
+ * exception. */
+static int sweep(int family, const char *dev, struct vif_elems *out)
+{
+	out->n = 0;
+	out->comment[0] = 0;
+	for (int s = 0; s < FW_NSETS; s++) {
+		struct sweep sw = { dev, (enum fw_set)s, out, 0 };
+		struct elem_walk w = { sweep_elem, &sw, 0 };
+
+		if (ask_once(family, NFT_MSG_GETSETELEM, TABLE,
+			     set_defs[s].name, walk_elems, &w) < 0)
+			return -1;
+		if (w.err || sw.err) {
+			errno = w.err ? w.err : sw.err;
+			return -1;
+		}
+	}
+	return out->n > 0;
+}
+
+/* The elements of v as an allow makes them. */
+static int elems_of(const struct fw_vif *v, struct vif_elems *out)
+{
+	struct fw_elem e[FW_ELEMS_MAX];
+
+	if ((out->n = fw_rules_elems(v, e, FW_ELEMS_MAX)) < 0)
+		return -1;
+	for (int i = 0; i < out->n; i++)
+		raw_of(v->dev, &e[i], &out->e[i]);
+	if (fw_rules_elems_format(v->dev, e, out->n, out->comment,
+				  sizeof(out->comment)) < 0)
+		snprintf(out->comment, sizeof(out->comment),
+			 "%s: more than a comment holds", v->dev);
+	return 0;
+}
+
+static int keep_first_elem(struct nftnl_set_elem *x, void *data)
+{
+	struct sweep *sw = data;
+	char *comment = sw->out->comment;
+
+	raw_from(x, FW_SET_VIFS, &sw->out->e[0], comment, COMMENT_MAX + 1);
+	sw->out->n = 1;
+	return -1;
+}
+
+/* The elements of dev in table xen of family: those its element of set
+ * vifs lists, read alone (the cost of one element, however many vifs
+ * there are); all that are there with sweep.  0 when it has none (its
+ * element of set vifs is not there), 1, or -1 with errno. */
+static int find_elems(int family, const char *dev, struct vif_elems *out,
+		      int all)
+{
+	struct fw_elem e[FW_ELEMS_MAX];
+	struct sweep sw = { dev, FW_SET_VIFS, out, 0 };
+	struct elem_walk w = { keep_first_elem, &sw, 0 };
+	char buf[DUMP_BUF];
+	static uint32_t asked;
+	uint32_t seq = (uint32_t)time(NULL) + ++asked;
+	struct nlmsghdr *nlh;
+	struct vif_elems one = { .n = 0 };
+	struct raw_elem key;
+	struct fw_elem vif = { .set = FW_SET_VIFS };
+	struct nftnl_set *s;
+	struct nftnl_set_elem *x;
+	int n;
+
+	if (all)
+		return sweep(family, dev, out);
+	out->n = 0;
+	out->comment[0] = 0;
+	if (!sock())
+		return -1;
+	raw_of(dev, &vif, &key);
+	if (!(s = nftnl_set_alloc()) || !(x = nftnl_set_elem_alloc())) {
+		if (s)
+			nftnl_set_free(s);
+		errno = ENOMEM;
+		return -1;
+	}
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set_defs[FW_SET_VIFS].name);
+	nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, key.key, key.len);
+	nftnl_set_elem_add(s, x);
+	memset(buf, 0, 1024);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, (uint16_t)family,
+				    NLM_F_ACK, seq);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	sw.out = &one;
+	if (exchange(nlh, buf, sizeof(buf), seq, 0, walk_elems, &w) < 0)
+		/* No table, set or element: nothing of dev. */
+		return errno == ENOENT || errno == EOPNOTSUPP ? 0 : -1;
+	if (w.err) {
+		errno = w.err;
+		return -1;
+	}
+	if (!one.n)
+		return 0;
+	if ((n = fw_rules_elems_parse(dev, one.comment, e, FW_ELEMS_MAX)) < 0)
+		return sweep(family, dev, out);
+	for (int i = 0; i < n; i++)
+		raw_of(dev, &e[i], &out->e[i]);
+	out->n = n;
+	memcpy(out->comment, one.comment, sizeof(out->comment));
+	return 1;
+}
+
+/* One batch of family: old's elements that want (NULL: none) does not
+ * hold deleted, want's added, and first the skeleton unless whole. */
+static int send_change(int family, const char *dev, const struct fw_rule *r,
+		       int n, const struct old_layout *layout, int whole,
+		       const struct vif_elems *old,
+		       const struct vif_elems *want)
 {
 	struct batch bt;
 	int ret;
 
 	if (batch_start(&bt, family) < 0)
 		return -1;
-	if (ensure) {
-		add_table(&bt);
-		add_map(&bt);
-		add_chain(&bt, dev, NULL, 0);
-		map_elem(&bt, dev, NFT_MSG_NEWSETELEM);
-	}
-	map_elem(&bt, dev, NFT_MSG_DELSETELEM);
-	flush_chain(&bt, dev);
-	del_chain(&bt, dev);
+	if (!whole)
+		skeleton(&bt, r, n, layout);
+	change_elems(&bt, dev, old, want);
 	if (batch_end(&bt) < 0)
 		return -1;
 	ret = send_batch(&bt);
@@ -933,24 +1337,164 @@ static int revoke_batch(int family, const char *dev, int ensure)
 	return ret;
 }
 
-static int fw_nft_revoke_family(int family, const char *dev)
+/* dev's elements deleted from table xen of family; nothing to delete, no
+ * batch, and no deletion's grace period. */
+static int revoke_family(int family, const char *dev, int all)
 {
+	struct vif_elems old;
 	int ret;
 
-	/* Nothing to delete: no batch, and no deletion's grace period. */
-	if ((ret = query(family, NFT_MSG_GETCHAIN, dev)) <= 0)
+	if ((ret = find_elems(family, dev, &old, all)) <= 0)
 		return ret;
-	if (revoke_batch(family, dev, 0) == 0)
+	if (send_change(family, dev, NULL, 0, NULL, 1, &old, NULL) == 0)
 		return 0;
-	return errno == ENOENT ? revoke_batch(family, dev, 1) : -1;
+	if (errno != ENOENT || all)
+		return -1;
+	/* Not all that its comment lists was there: what is. */
+	if ((ret = find_elems(family, dev, &old, 1)) <= 0)
+		return ret;
+	return send_change(family, dev, NULL, 0, NULL, 1, &old, NULL);
+}
+
+static struct dump *dump_get(int family, const char *name);
+static int chain_check(struct dump *d, const char *chain, const char *name,
+		       const struct fw_rule *r, int n, enum fw_hook hook,
+		       char *why, size_t len);
+
+/* a, an array of n items of size, with room for one more (grown in
+ * powers of two): a itself or its new place; NULL with errno ENOMEM. */
+static void *grow(void *a, int n, size_t size)
+{
+	if (n != 0 && (n < 16 || (n & (n - 1))))
+		return a;
+	return realloc(a, (size_t)(n ? 2 * n : 16) * size);
+}
+
+static int keep_set_flags(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s && nftnl_set_nlmsg_parse(nlh, s) == 0 &&
+	    nftnl_set_is_set(s, NFTNL_SET_FLAGS))
+		*(uint32_t *)data = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+static int keep_old_chain(struct nftnl_set_elem *e, void *data)
+{
+	struct old_layout *o = data;
+	const char *chain = nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
+	char(*more)[NFT_CHAIN_MAXNAMELEN];
+
+	if (!chain || !strcmp(chain, BASE_CHAIN))
+		return 0;
+	if (!(more = grow(o->chains, o->n, sizeof(*o->chains))))
+		return -1;
+	o->chains = more;
+	snprintf(o->chains[o->n++], sizeof(*o->chains), "%s", chain);
+	return 0;
+}
+
+/* What is left in table xen of family of the layout before sets (read
+ * only when the skeleton is made). */
+static int old_layout(int family, struct old_layout *o)
+{
+	struct elem_walk w = { keep_old_chain, o, 0 };
+	uint32_t flags = 0;
+
+	if (ask_once(family, NFT_MSG_GETSET, TABLE, set_defs[FW_SET_VIFS].name,
+		     keep_set_flags, &flags) < 0)
+		return errno == ENOENT || errno == EOPNOTSUPP ? 0 : -1;
+	if (!(o->map = (flags & NFT_SET_MAP) != 0))
+		return 0;
+	if (ask_once(family, NFT_MSG_GETSETELEM, TABLE,
+		     set_defs[FW_SET_VIFS].name, walk_elems, &w) < 0)
+		return -1;
+	if (w.err) {
+		errno = w.err;
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether the base chain of table xen of family holds exactly r[0, n). */
+static int rules_same(int family, const struct fw_rule *r, int n)
+{
+	struct dump *d = dump_get(family, TABLE);
+	char why[128];
+
+	return d ? chain_check(d, BASE_CHAIN, NULL, r, n, FW_PREROUTING, why,
+			       sizeof(why))
+		 : -1;
+}
+
+/* Held by the run that converts the layout before sets (whose map vifs it
+ * deletes): see fw_nft_allow(). */
+#define LAYOUT_LOCK "xen-netscripts-nft-layout"
+
+int fw_nft_allow(const struct fw_vif *v)
+{
+	int family = vif_family(v), n, rules, ret = -1, whole, lock = -1;
+	struct fw_rule r[FW_SHARED_MAX];
+	struct old_layout layout = { 0, NULL, 0 };
+	struct vif_elems old, want;
+
+again:
+	/* A vif moving between bridged and routed leaves its other table. */
+	if (revoke_family(v->routed ? NFPROTO_BRIDGE : NFPROTO_INET, v->dev,
+			  v->repair) < 0 ||
+	    (n = fw_rules_shared(v->routed, r, FW_SHARED_MAX)) < 0 ||
+	    elems_of(v, &want) < 0 ||
+	    (rules = query(family, NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
+	    find_elems(family, v->dev, &old, v->repair) < 0)
+		goto out;
+	/* A repair reads the rules, one of which may differ. */
+	whole = rules == n && (!v->repair || rules_same(family, r, n) > 0);
+	if (!whole && old_layout(family, &layout) < 0)
+		goto out;
+	/* Converting deletes set vifs, which a concurrent run converting too
+	 * would delete again with the elements the first one added: one run
+	 * at a time, each reading everything again under the lock. */
+	if (layout.map && lock < 0) {
+		free(layout.chains);
+		layout = (struct old_layout){ 0, NULL, 0 };
+		if ((lock = lock_claim(LAYOUT_LOCK)) < 0)
+			return -1;
+		goto again;
+	}
+	ret = send_change(family, v->dev, r, n, &layout, whole, &old, &want);
+	if (ret < 0 && errno == ENOENT && old.n &&
+	    find_elems(family, v->dev, &old, 1) >= 0)
+		ret = send_change(family, v->dev, r, n, &layout, whole, &old,
+				  &want);
+out:
+	free(layout.chains);
+	if (lock >= 0) {
+		int e = errno;
+
+		lock_release(LAYOUT_LOCK, lock);
+		errno = e;
+	}
+	return ret;
+}
+
+static int revoke_both(const char *dev, int all)
+{
+	int a = revoke_family(NFPROTO_BRIDGE, dev, all);
+	int b = revoke_family(NFPROTO_INET, dev, all);
+
+	return a < 0 || b < 0 ? -1 : 0;
 }
 
 int fw_nft_revoke(const char *dev)
 {
-	int a = fw_nft_revoke_family(NFPROTO_BRIDGE, dev);
-	int b = fw_nft_revoke_family(NFPROTO_INET, dev);
+	return revoke_both(dev, 0);
+}
 
-	return a < 0 || b < 0 ? -1 : 0;
+int fw_nft_revoke_all(const char *dev)
+{
+	return revoke_both(dev, 1);
 }
 
 int fw_nft_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n)
@@ -1011,13 +1555,27 @@ int fw_nft_present(void)
 void *fw_nft_batch(const struct fw_vif *v, const struct fw_nat *nat,
 		   const struct fw_rule *r, int n, size_t *len)
 {
-	struct state st = { 0, 0 };
+	struct fw_rule shared[FW_SHARED_MAX];
+	struct vif_elems *want = NULL;
 	struct batch bt;
 	void *out;
 
-	if ((v ? build_allow(&bt, v, r, n, &st)
-	       : build_nat(&bt, nat, r, n, 0)) < 0)
+	if (v) {
+		if (!(want = malloc(sizeof(*want))) || elems_of(v, want) < 0 ||
+		    (n = fw_rules_shared(v->routed, shared, FW_SHARED_MAX)) <
+			    0 ||
+		    batch_start(&bt, vif_family(v)) < 0) {
+			free(want);
+			return NULL;
+		}
+		skeleton(&bt, shared, n, NULL);
+		change_elems(&bt, v->dev, NULL, want);
+		free(want);
+		if (batch_end(&bt) < 0)
+			return NULL;
+	} else if (build_nat(&bt, nat, r, n, 0) < 0) {
 		return NULL;
+	}
 	*len = mnl_nlmsg_batch_size(bt.b);
 	if ((out = malloc(*len)))
 		memcpy(out, mnl_nlmsg_batch_head(bt.b), *len);
@@ -1038,8 +1596,18 @@ struct dumped_chain {
 /* What the checks read of one table, once per pass (fw_nft_check_reset()
  * forgets it): whether it exists, its chains sorted by name, its rules in
  * the kernel's order (a chain's together), and, for our own tables, the
- * elements of map @vifs sorted by key.  err: what went wrong while the
+ * elements of each set sorted by key.  err: what went wrong while the
  * dump was read (ENOMEM, EPROTO for an answer libnftnl cannot parse). */
+struct dumped_elem {
+	struct raw_elem e;
+	char *comment;
+};
+
+struct dumped_set {
+	struct dumped_elem *e;
+	int n;
+};
+
 struct dump {
 	struct dump *next;
 	int family;
@@ -1049,22 +1617,11 @@ struct dump {
 	int nchains;
 	struct nftnl_rule **rules;
 	int nrules;
-	struct nftnl_set *map;
-	struct nftnl_set_elem **elems;
-	int nelems;
+	struct dumped_set sets[FW_NSETS];
 	int err;
 };
 
 static struct dump *dumps;
-
-/* a, an array of n items of size, with room for one more (grown in
- * powers of two): a itself or its new place; NULL with errno ENOMEM. */
-static void *grow(void *a, int n, size_t size)
-{
-	if (n != 0 && (n < 16 || (n & (n - 1))))
-		return a;
-	return realloc(a, (size_t)(n ? 2 * n : 16) * size);
-}
 
 /* Empty d, but for its family and name. */
 static void dump_clear(struct dump *d)
@@ -1073,16 +1630,18 @@ static void dump_clear(struct dump *d)
 		nftnl_chain_free(d->chains[i].c);
 	for (int i = 0; i < d->nrules; i++)
 		nftnl_rule_free(d->rules[i]);
-	if (d->map)
-		nftnl_set_free(d->map);
+	for (int s = 0; s < FW_NSETS; s++) {
+		for (int i = 0; i < d->sets[s].n; i++)
+			free(d->sets[s].e[i].comment);
+		free(d->sets[s].e);
+		d->sets[s].e = NULL;
+		d->sets[s].n = 0;
+	}
 	free(d->chains);
 	free(d->rules);
-	free(d->elems);
 	d->chains = NULL;
 	d->rules = NULL;
-	d->map = NULL;
-	d->elems = NULL;
-	d->nchains = d->nrules = d->nelems = d->exists = d->err = 0;
+	d->nchains = d->nrules = d->exists = d->err = 0;
 }
 
 void fw_nft_check_reset(void)
@@ -1161,56 +1720,47 @@ out:
 	return MNL_CB_OK;
 }
 
-static int keep_elems(const struct nlmsghdr *nlh, void *data)
-{
-	struct dump *d = data;
+/* What keep_elem() fills: set of dump d. */
+struct keeping {
+	struct dump *d;
+	enum fw_set set;
+};
 
-	if (nftnl_set_elems_nlmsg_parse(nlh, d->map) < 0)
-		d->err = ENOMEM;
-	return MNL_CB_OK;
+static int keep_elem(struct nftnl_set_elem *x, void *data)
+{
+	struct keeping *k = data;
+	struct dumped_set *ds = &k->d->sets[k->set];
+	struct dumped_elem *more;
+	char comment[COMMENT_MAX + 1];
+
+	if (!(more = grow(ds->e, ds->n, sizeof(*ds->e)))) {
+		k->d->err = ENOMEM;
+		return -1;
+	}
+	ds->e = more;
+	raw_from(x, k->set, &ds->e[ds->n].e, comment, sizeof(comment));
+	if (!(ds->e[ds->n].comment = strdup(comment))) {
+		k->d->err = ENOMEM;
+		return -1;
+	}
+	ds->n++;
+	return 0;
 }
 
-static int list_elem(struct nftnl_set_elem *e, void *data)
+/* Dumped elements by key, then end. */
+static int elem_cmp(const void *a, const void *b)
 {
-	struct dump *d = data;
-	struct nftnl_set_elem **more;
+	const struct raw_elem *x = &((const struct dumped_elem *)a)->e;
+	const struct raw_elem *y = &((const struct dumped_elem *)b)->e;
+	int c = memcmp(x->key, y->key, sizeof(x->key));
 
-	if (!(more = grow(d->elems, d->nelems, sizeof(*d->elems))))
-		return -1;
-	d->elems = more;
-	d->elems[d->nelems++] = e;
-	return 0;
+	return c ? c : memcmp(x->end, y->end, sizeof(x->end));
 }
 
 static int chain_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct dumped_chain *)a)->name,
 		      ((const struct dumped_chain *)b)->name);
-}
-
-/* Map elements by key: an ifname, padded with zeros to IFNAMSIZ. */
-static int key_cmp(const void *key, uint32_t len, struct nftnl_set_elem *e)
-{
-	uint32_t elen = 0;
-	const void *ekey = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &elen);
-
-	if (len != elen)
-		return len < elen ? -1 : 1;
-	return len ? memcmp(key, ekey, len) : 0;
-}
-
-static int elem_cmp(const void *a, const void *b)
-{
-	struct nftnl_set_elem *x = *(struct nftnl_set_elem *const *)a;
-	uint32_t len = 0;
-	const void *key = nftnl_set_elem_get(x, NFTNL_SET_ELEM_KEY, &len);
-
-	return key_cmp(key, len, *(struct nftnl_set_elem *const *)b);
-}
-
-static int name_elem_cmp(const void *name, const void *b)
-{
-	return key_cmp(name, IFNAMSIZ, *(struct nftnl_set_elem *const *)b);
 }
 
 static struct dumped_chain *dumped_chain(struct dump *d, const char *name)
@@ -1242,23 +1792,23 @@ static int dump_read_once(struct dump *d)
 	    ask_once(d->family, NFT_MSG_GETRULE, d->name, NULL, keep_rule, d) <
 		    0)
 		return -1;
-	if (!strcmp(d->name, TABLE)) {
-		if (!(d->map = nftnl_set_alloc()))
+	for (int s = 0; !strcmp(d->name, TABLE) && s < FW_NSETS; s++) {
+		struct keeping k = { d, (enum fw_set)s };
+		struct elem_walk w = { keep_elem, &k, 0 };
+
+		if (ask_once(d->family, NFT_MSG_GETSETELEM, d->name,
+			     set_defs[s].name, walk_elems, &w) < 0)
 			return -1;
-		if (ask_once(d->family, NFT_MSG_GETSETELEM, d->name, MAP,
-			     keep_elems, d) < 0)
-			return -1;
+		if (w.err)
+			d->err = w.err;
+		if (d->sets[s].n)
+			qsort(d->sets[s].e, (size_t)d->sets[s].n,
+			      sizeof(*d->sets[s].e), elem_cmp);
 	}
 	if (d->err) {
 		errno = d->err;
 		return -1;
 	}
-	if (d->map && nftnl_set_elem_foreach(d->map, list_elem, d) < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
-	if (d->nelems)
-		qsort(d->elems, (size_t)d->nelems, sizeof(*d->elems), elem_cmp);
 	if (d->nchains)
 		qsort(d->chains, (size_t)d->nchains, sizeof(*d->chains),
 		      chain_cmp);
@@ -1360,9 +1910,13 @@ static int expr_same(const struct nftnl_expr *want,
 	if (strcmp(nftnl_expr_get_str(want, NFTNL_EXPR_NAME),
 		   nftnl_expr_get_str(got, NFTNL_EXPR_NAME)))
 		return 0;
-	/* No expression of ours has attributes past the first 16. */
+	/* No expression of ours has attributes past the first 16.  A
+	 * lookup's set id names its set only in the batch that makes it. */
 	for (uint16_t a = NFTNL_EXPR_BASE; a < 16; a++) {
-		if (!nftnl_expr_is_set(want, a))
+		if (!nftnl_expr_is_set(want, a) ||
+		    (a == NFTNL_EXPR_LOOKUP_SET_ID &&
+		     !strcmp(nftnl_expr_get_str(want, NFTNL_EXPR_NAME),
+			     "lookup")))
 			continue;
 		w = nftnl_expr_get(want, a, &wl);
 		g = nftnl_expr_get(got, a, &gl);
@@ -1440,8 +1994,9 @@ static int chain_check(struct dump *d, const char *chain, const char *name,
 			return same < 0
 				       ? -1
 				       : fw_why(why, len,
-						"chain %s: rule %d differs, expected '%s: %s'",
-						chain, k, name, r[i].why);
+						"chain %s: rule %d differs, expected '%s%s%s'",
+						chain, k, name ? name : "",
+						name ? ": " : "", r[i].why);
 	}
 	return 1;
 }
@@ -1455,50 +2010,119 @@ static int table_exists(const struct dump *d, char *why, size_t len)
 		      d->name);
 }
 
-/* Whether map @vifs of d sends dev to its chain. */
-static int dispatched(const struct dump *d, const char *dev)
+/* Element e as nft shows it: "vif1.0", "vif1.0 . 00:16:3e:00:00:01",
+ * "vif1.0 . 10.0.0.0/24". */
+static void elem_text(const struct raw_elem *e, char *out, size_t len)
 {
-	struct nftnl_set_elem **e = NULL;
-	char key[IFNAMSIZ] = { 0 };
-	const char *chain;
+	const struct set_def *sd = &set_defs[e->set];
+	struct args_addr a = { .family = sd->len == 4 ? AF_INET : AF_INET6 };
+	char mac[ARGS_MAC_LEN];
+	const unsigned char *lo = e->key + IFNAMSIZ, *hi = e->end + IFNAMSIZ;
 
-	strncpy(key, dev, sizeof(key) - 1);
-	if (d->nelems)
-		e = bsearch(key, d->elems, (size_t)d->nelems, sizeof(*d->elems),
-			    name_elem_cmp);
-	if (!e)
-		return 0;
-	chain = nftnl_set_elem_get_str(*e, NFTNL_SET_ELEM_CHAIN);
-	return nftnl_set_elem_get_u32(*e, NFTNL_SET_ELEM_VERDICT) ==
-		       (uint32_t)NFT_JUMP &&
-	       chain && !strcmp(chain, dev);
+	if (e->set == FW_SET_MACS) {
+		args_mac_format(lo, mac, sizeof(mac));
+		snprintf(out, len, "%.*s . %s", IFNAMSIZ, e->key, mac);
+		return;
+	}
+	if (!sd->type) {
+		snprintf(out, len, "%.*s", IFNAMSIZ, e->key);
+		return;
+	}
+	memcpy(a.a, lo, sd->len);
+	if (!sd->interval)
+		a.prefix = (int)sd->len * 8;
+	while (a.prefix < (int)sd->len * 8 &&
+	       !((lo[a.prefix / 8] ^ hi[a.prefix / 8]) &
+		 (0x80 >> a.prefix % 8)))
+		a.prefix++;
+	snprintf(out, len, "%.*s . %s", IFNAMSIZ, e->key, args_addr_text(&a).s);
 }
 
-int fw_nft_vif_check(const struct fw_vif *v, const struct fw_rule *r, int n,
-		     char *why, size_t len)
+/* The element of set ds keyed e, or NULL. */
+static struct dumped_elem *dumped_elem(const struct dumped_set *ds,
+				       const struct raw_elem *e)
+{
+	struct dumped_elem key = { *e, NULL };
+
+	return ds->n ? bsearch(&key, ds->e, (size_t)ds->n, sizeof(*ds->e),
+			       elem_cmp)
+		     : NULL;
+}
+
+/* Whether the sets of d hold exactly the elements of want, commented as
+ * an allow comments them: 1, or 0 with why. */
+static int elems_check(const struct dump *d, const char *dev,
+		       const struct vif_elems *want, char *why, size_t len)
+{
+	char text[IFNAMSIZ + 3 + ARGS_ADDR_LEN];
+	const struct dumped_elem *got;
+
+	/* Its element of set vifs first (without it, nothing of the vif is
+	 * checked), its comment (what the vif was allowed) last. */
+	if (!(got = dumped_elem(&d->sets[FW_SET_VIFS], &want->e[0])))
+		return fw_why(why, len, "no element %s in set %s", dev,
+			      set_defs[FW_SET_VIFS].name);
+	for (int i = 1; i < want->n; i++) {
+		const struct raw_elem *e = &want->e[i];
+		const struct dumped_elem *x = dumped_elem(&d->sets[e->set], e);
+
+		elem_text(e, text, sizeof(text));
+		if (!x)
+			return fw_why(why, len, "no element %s in set %s", text,
+				      set_defs[e->set].name);
+		if (strcmp(x->comment, dev))
+			return fw_why(
+				why, len,
+				"element %s of set %s: comment '%s', expected '%s'",
+				text, set_defs[e->set].name, x->comment, dev);
+	}
+	/* Whatever else of dev's is there lets it send more. */
+	for (int s = 0; s < FW_NSETS; s++) {
+		const struct dumped_set *ds = &d->sets[s];
+
+		for (int i = 0; i < ds->n; i++) {
+			int wanted = 0;
+
+			if (strncmp((const char *)ds->e[i].e.key, dev,
+				    IFNAMSIZ))
+				continue;
+			for (int j = 0; j < want->n && !wanted; j++)
+				wanted = raw_same(&ds->e[i].e, &want->e[j]);
+			if (wanted)
+				continue;
+			elem_text(&ds->e[i].e, text, sizeof(text));
+			return fw_why(why, len,
+				      "element %s of set %s not expected", text,
+				      set_defs[s].name);
+		}
+	}
+	if (strcmp(got->comment, want->comment))
+		return fw_why(
+			why, len,
+			"element %s of set %s: comment '%s', expected '%s'",
+			dev, set_defs[FW_SET_VIFS].name, got->comment,
+			want->comment);
+	return 1;
+}
+
+int fw_nft_vif_check(const struct fw_vif *v, char *why, size_t len)
 {
 	struct dump *d = dump_get(vif_family(v), TABLE);
-	struct dumped_chain *base;
-	int ret;
+	struct fw_rule r[FW_SHARED_MAX];
+	struct vif_elems want;
+	int n, ret;
 
 	if (!d)
 		return -1;
 	if ((ret = table_exists(d, why, len)) <= 0)
 		return ret;
-	/* The base chain holds the one rule that looks the map up. */
-	if (!(base = dumped_chain(d, BASE_CHAIN)))
-		return fw_why(why, len, "chain %s not found in table %s %s",
-			      BASE_CHAIN, family_name(d->family), d->name);
-	if (base->n != 1)
-		return fw_why(why, len, "chain %s has %d rules, expected 1",
-			      BASE_CHAIN, base->n);
-	if ((ret = chain_check(d, v->dev, v->dev, r, n, FW_PREROUTING, why,
+	if ((n = fw_rules_shared(v->routed, r, FW_SHARED_MAX)) < 0 ||
+	    elems_of(v, &want) < 0)
+		return -1;
+	if ((ret = chain_check(d, BASE_CHAIN, NULL, r, n, FW_PREROUTING, why,
 			       len)) <= 0)
 		return ret;
-	if (!dispatched(d, v->dev))
-		return fw_why(why, len, "no dispatch to chain %s in map %s",
-			      v->dev, MAP);
-	return 1;
+	return elems_check(d, v->dev, &want, why, len);
 }
 
 int fw_nft_nat_check(const struct fw_nat *nat, const struct fw_rule *r, int n,
@@ -1518,6 +2142,17 @@ int fw_nft_nat_check(const struct fw_nat *nat, const struct fw_rule *r, int n,
 	return chain_check(d, post, nat->owner, r, n, FW_POSTROUTING, why, len);
 }
 
+/* Whether a set of d holds an element of dev. */
+static int holds_elems(const struct dump *d, const char *dev)
+{
+	for (int s = 0; s < FW_NSETS; s++)
+		for (int i = 0; i < d->sets[s].n; i++)
+			if (!strncmp((const char *)d->sets[s].e[i].e.key, dev,
+				     IFNAMSIZ))
+				return 1;
+	return 0;
+}
+
 int fw_nft_holds(const char *name, int nat)
 {
 	static const int families[] = { NFPROTO_BRIDGE, NFPROTO_INET };
@@ -1529,7 +2164,7 @@ int fw_nft_holds(const char *name, int nat)
 		if (!(d = dump_get(families[i], TABLE)))
 			return -1;
 		if (nat ? dumped_chain(d, pre) || dumped_chain(d, post)
-			: dumped_chain(d, name) != NULL)
+			: holds_elems(d, name))
 			return 1;
 	}
 	return 0;

@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 struct builder {
 	struct fw_rule *out;
 	int n, max;
+	int shared; /* fw_rules_shared(): the vif's data looked up in sets */
 };
 
 /* Start a rule; the matches follow with the add_* helpers.  Overflow is
@@ -57,6 +60,86 @@ static void add_addr(struct fw_rule *r, enum fw_match_kind kind,
 	args_addr_network(a, &add(r, kind)->addr);
 }
 
+static void add_lookup(struct fw_rule *r, enum fw_set set, enum fw_key key,
+		       int inv)
+{
+	struct fw_match *m = add(r, FW_LOOKUP);
+
+	m->set = set;
+	m->key = key;
+	m->inv = inv;
+}
+
+/* The drop of what does not come from the vif's MAC (kind, key: where the
+ * MAC is; ethertype: of which frames, 0 for all): per vif, when it has one;
+ * shared, for the vifs not in set anymac. */
+static void mac_check(struct builder *b, const struct fw_vif *v,
+		      uint16_t ethertype, enum fw_match_kind kind,
+		      enum fw_key key, const char *why)
+{
+	struct fw_rule *r;
+
+	if (!b->shared && !v->mac)
+		return;
+	r = rule(b, FW_DROP, why);
+	if (ethertype)
+		add_val(r, FW_ETHERTYPE, ethertype);
+	if (b->shared) {
+		add_lookup(r, FW_SET_MACS, key, 1);
+		add_lookup(r, FW_SET_ANYMAC, FW_KEY_NONE, 1);
+	} else {
+		add_mac(r, kind, v->mac);
+	}
+}
+
+/* A vif without an ip key sends from any address: per vif, that one rule
+ * and no more of ethertype's (1); shared, the same rule for the vifs in set
+ * anyip, and the others' rules follow (0). */
+static int any_source(struct builder *b, const struct fw_vif *v,
+		      uint16_t ethertype, const char *why)
+{
+	struct fw_rule *r;
+
+	if (!b->shared && v->naddrs >= 0)
+		return 0;
+	r = rule(b, FW_PASS, why);
+	add_val(r, FW_ETHERTYPE, ethertype);
+	if (!b->shared)
+		return 1;
+	add_lookup(r, FW_SET_ANYIP, FW_KEY_NONE, 0);
+	return 0;
+}
+
+/* What passes from the vif's addresses of family (kind, key: where the
+ * source is): per vif, a rule for each; shared, one looking the source up
+ * among the vif's hosts (a hash), one among its networks (an interval set:
+ * adding to one or deleting from it costs more the more it holds). */
+static void sources(struct builder *b, const struct fw_vif *v, int family,
+		    uint16_t ethertype, enum fw_match_kind kind,
+		    enum fw_key key, const char *why)
+{
+	struct fw_rule *r;
+
+	if (b->shared) {
+		r = rule(b, FW_PASS, why);
+		add_val(r, FW_ETHERTYPE, ethertype);
+		add_lookup(r, family == AF_INET ? FW_SET_ADDR4 : FW_SET_ADDR6,
+			   key, 0);
+		r = rule(b, FW_PASS, why);
+		add_val(r, FW_ETHERTYPE, ethertype);
+		add_lookup(r, family == AF_INET ? FW_SET_NET4 : FW_SET_NET6,
+			   key, 0);
+		return;
+	}
+	for (int i = 0; i < v->naddrs; i++) {
+		if (v->addrs[i].family != family)
+			continue;
+		r = rule(b, FW_PASS, why);
+		add_val(r, FW_ETHERTYPE, ethertype);
+		add_addr(r, kind, &v->addrs[i]);
+	}
+}
+
 static struct args_addr host(int family, const char *s)
 {
 	struct args_addr a = { .family = family,
@@ -83,30 +166,33 @@ static struct args_addr link_local(const unsigned char *mac)
 	return a;
 }
 
+/* The link-local addresses the guest may send from: the one its kernel
+ * makes from its MAC, or without a MAC to derive it from, any. */
+static struct args_addr guest_link_local(const struct fw_vif *v)
+{
+	struct args_addr ll;
+
+	if (v->mac)
+		return link_local(v->mac);
+	ll = host(AF_INET6, "fe80::");
+	ll.prefix = 10;
+	return ll;
+}
+
 static void arp(struct builder *b, const struct fw_vif *v)
 {
 	struct args_addr any = host(AF_INET, "0.0.0.0");
 	struct fw_rule *r;
 
-	if (v->mac) {
-		r = rule(b, FW_DROP, "ARP sender MAC is not the guest's");
-		add_val(r, FW_ETHERTYPE, ETH_P_ARP);
-		add_mac(r, FW_ARP_SHA_NOT, v->mac);
-	}
-	if (v->naddrs < 0) {
-		add_val(rule(b, FW_PASS, "ARP"), FW_ETHERTYPE, ETH_P_ARP);
+	mac_check(b, v, ETH_P_ARP, FW_ARP_SHA_NOT, FW_KEY_ARP_SHA,
+		  "ARP sender MAC is not the guest's");
+	if (any_source(b, v, ETH_P_ARP, "ARP"))
 		return;
-	}
 	r = rule(b, FW_PASS, "ARP probe");
 	add_val(r, FW_ETHERTYPE, ETH_P_ARP);
 	add_addr(r, FW_ARP_SPA, &any);
-	for (int i = 0; i < v->naddrs; i++) {
-		if (v->addrs[i].family != AF_INET)
-			continue;
-		r = rule(b, FW_PASS, "ARP from the guest's address");
-		add_val(r, FW_ETHERTYPE, ETH_P_ARP);
-		add_addr(r, FW_ARP_SPA, &v->addrs[i]);
-	}
+	sources(b, v, AF_INET, ETH_P_ARP, FW_ARP_SPA, FW_KEY_ARP_SPA,
+		"ARP from the guest's address");
 	add_val(rule(b, FW_DROP, "ARP for an address not the guest's"),
 		FW_ETHERTYPE, ETH_P_ARP);
 }
@@ -121,17 +207,10 @@ static void ipv4(struct builder *b, const struct fw_vif *v)
 	add_val(r, FW_ETHERTYPE, ETH_P_IP);
 	add_val(r, FW_L4PROTO, IPPROTO_UDP);
 	add_val(r, FW_SPORT, 67);
-	if (v->naddrs < 0) {
-		add_val(rule(b, FW_PASS, "IPv4"), FW_ETHERTYPE, ETH_P_IP);
+	if (any_source(b, v, ETH_P_IP, "IPv4"))
 		return;
-	}
-	for (int i = 0; i < v->naddrs; i++) {
-		if (v->addrs[i].family != AF_INET)
-			continue;
-		r = rule(b, FW_PASS, "IPv4 from the guest's address");
-		add_val(r, FW_ETHERTYPE, ETH_P_IP);
-		add_addr(r, FW_SADDR, &v->addrs[i]);
-	}
+	sources(b, v, AF_INET, ETH_P_IP, FW_SADDR, FW_KEY_SADDR4,
+		"IPv4 from the guest's address");
 	r = rule(b, FW_PASS, "DHCP client");
 	add_val(r, FW_ETHERTYPE, ETH_P_IP);
 	add_addr(r, FW_SADDR, &any);
@@ -162,27 +241,17 @@ static void ipv6(struct builder *b, const struct fw_vif *v)
 	add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
 	add_val(r, FW_L4PROTO, IPPROTO_UDP);
 	add_val(r, FW_SPORT, 547);
-	if (v->naddrs < 0) {
-		add_val(rule(b, FW_PASS, "IPv6"), FW_ETHERTYPE, ETH_P_IPV6);
+	if (any_source(b, v, ETH_P_IPV6, "IPv6"))
 		return;
-	}
-	/* Without a MAC to derive it from, any link-local address. */
-	if (v->mac) {
-		ll = link_local(v->mac);
-	} else {
-		ll = host(AF_INET6, "fe80::");
-		ll.prefix = 10;
-	}
-	r = rule(b, FW_PASS, "IPv6 link-local");
-	add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
-	add_addr(r, FW_SADDR, &ll);
-	for (int i = 0; i < v->naddrs; i++) {
-		if (v->addrs[i].family != AF_INET6)
-			continue;
-		r = rule(b, FW_PASS, "IPv6 from the guest's address");
+	/* Shared, the link-local address is one of the vif's in the set. */
+	if (!b->shared) {
+		ll = guest_link_local(v);
+		r = rule(b, FW_PASS, "IPv6 link-local");
 		add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
-		add_addr(r, FW_SADDR, &v->addrs[i]);
+		add_addr(r, FW_SADDR, &ll);
 	}
+	sources(b, v, AF_INET6, ETH_P_IPV6, FW_SADDR, FW_KEY_SADDR6,
+		"IPv6 from the guest's address");
 	r = rule(b, FW_PASS, "duplicate address detection");
 	add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
 	add_addr(r, FW_SADDR, &any);
@@ -201,17 +270,25 @@ static int finish(const struct builder *b)
 }
 
 /* A routed device's packets reach IPv4 or IPv6 only: no ARP, no other
- * ethertypes, no VLAN tags to check. */
-int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max)
+ * ethertypes, no VLAN tags to check.  Shared, the first rule lets pass
+ * what does not arrive by a vif of ours. */
+static int antispoof(const struct fw_vif *v, struct fw_rule *out, int max,
+		     int shared)
 {
-	struct builder b = { out, 0, max };
+	struct builder b = { out, 0, max, shared };
+	struct fw_rule *r;
 
-	if (v->mac)
-		add_mac(rule(&b, FW_DROP, "source MAC is not the guest's"),
-			FW_SMAC_NOT, v->mac);
-	if (v->trunk && !v->routed)
-		add_val(rule(&b, FW_PASS, "VLAN trunk"), FW_ETHERTYPE,
-			ETH_P_8021Q);
+	if (shared)
+		add_lookup(rule(&b, FW_PASS, "not a vif"), FW_SET_VIFS,
+			   FW_KEY_NONE, 1);
+	mac_check(&b, v, 0, FW_SMAC_NOT, FW_KEY_SMAC,
+		  "source MAC is not the guest's");
+	if (v->trunk && !v->routed) {
+		r = rule(&b, FW_PASS, "VLAN trunk");
+		add_val(r, FW_ETHERTYPE, ETH_P_8021Q);
+		if (shared)
+			add_lookup(r, FW_SET_TRUNKS, FW_KEY_NONE, 0);
+	}
 	if (!v->routed)
 		arp(&b, v);
 	ipv4(&b, v);
@@ -219,6 +296,18 @@ int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max)
 	if (!v->routed)
 		rule(&b, FW_DROP, "not IPv4, ARP or IPv6");
 	return finish(&b);
+}
+
+int fw_rules_antispoof(const struct fw_vif *v, struct fw_rule *out, int max)
+{
+	return antispoof(v, out, max, 0);
+}
+
+int fw_rules_shared(int routed, struct fw_rule *out, int max)
+{
+	struct fw_vif v = { .routed = routed, .trunk = 1 };
+
+	return antispoof(&v, out, max, 1);
 }
 
 int fw_owner_valid(const char *owner)
@@ -245,7 +334,7 @@ static void add_ifname(struct fw_rule *r, enum fw_match_kind kind,
 
 int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max)
 {
-	struct builder b = { out, 0, max };
+	struct builder b = { out, 0, max, 0 };
 	struct fw_rule *r;
 
 	for (int i = 0; n->out_dev && i < (n->nfrom ? n->nfrom : 1); i++) {
@@ -257,4 +346,167 @@ int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max)
 			add_addr(r, FW_SADDR, &n->from[i]);
 	}
 	return finish(&b);
+}
+
+/* Whether one of a[0, n) other than a[i] holds a[i] (the first of equal
+ * ones is kept). */
+static int held(const struct args_addr *a, int n, int i)
+{
+	for (int j = 0; j < n; j++)
+		if (j != i && args_addr_holds(&a[j], &a[i]) &&
+		    (j < i || !args_addr_holds(&a[i], &a[j])))
+			return 1;
+	return 0;
+}
+
+/* The set of a's elements: a host's hash, or a network's interval set. */
+static enum fw_set addr_set(const struct args_addr *a)
+{
+	int v4 = a->family == AF_INET;
+
+	if (a->prefix == (v4 ? 32 : 128))
+		return v4 ? FW_SET_ADDR4 : FW_SET_ADDR6;
+	return v4 ? FW_SET_NET4 : FW_SET_NET6;
+}
+
+/* The next element, of set; past max, counted but not kept. */
+static struct fw_elem *elem(struct fw_elem *out, int *n, int max,
+			    enum fw_set set)
+{
+	static struct fw_elem scratch;
+	struct fw_elem *e = *n < max ? &out[*n] : &scratch;
+
+	++*n;
+	memset(e, 0, sizeof(*e));
+	e->set = set;
+	return e;
+}
+
+int fw_rules_elems(const struct fw_vif *v, struct fw_elem *out, int max)
+{
+	struct args_addr nets[FW_ELEMS_MAX];
+	int n = 0, nnets = 0;
+
+	if (v->naddrs > FW_ELEMS_MAX - 3) {
+		errno = E2BIG;
+		return -1;
+	}
+	elem(out, &n, max, FW_SET_VIFS);
+	if (v->trunk && !v->routed)
+		elem(out, &n, max, FW_SET_TRUNKS);
+	if (v->mac)
+		memcpy(elem(out, &n, max, FW_SET_MACS)->mac, v->mac, 6);
+	else
+		elem(out, &n, max, FW_SET_ANYMAC);
+	if (v->naddrs < 0) {
+		elem(out, &n, max, FW_SET_ANYIP);
+	} else {
+		for (int i = 0; i < v->naddrs; i++)
+			args_addr_network(&v->addrs[i], &nets[nnets++]);
+		nets[nnets++] = guest_link_local(v);
+	}
+	for (int i = 0; i < nnets; i++)
+		if (!held(nets, nnets, i))
+			elem(out, &n, max, addr_set(&nets[i]))->addr = nets[i];
+	if (n > max) {
+		errno = E2BIG;
+		return -1;
+	}
+	return n;
+}
+
+int fw_rules_elems_format(const char *dev, const struct fw_elem *e, int n,
+			  char *buf, size_t len)
+{
+	char mac[ARGS_MAC_LEN];
+	struct text t = TEXT_INIT(buf, len);
+	const char *sep = " ip";
+
+	text_put(&t, "%s:", dev);
+	for (int i = 0; i < n; i++) {
+		switch (e[i].set) {
+		case FW_SET_MACS:
+			args_mac_format(e[i].mac, mac, sizeof(mac));
+			text_put(&t, " mac %s", mac);
+			break;
+		case FW_SET_ANYMAC:
+			text_put(&t, " mac any");
+			break;
+		case FW_SET_TRUNKS:
+			text_put(&t, " trunk");
+			break;
+		case FW_SET_ADDR4:
+		case FW_SET_ADDR6:
+		case FW_SET_NET4:
+		case FW_SET_NET6:
+			text_put(&t, "%s %s", sep,
+				 args_addr_text(&e[i].addr).s);
+			sep = "";
+			break;
+		case FW_SET_ANYIP:
+			text_put(&t, "%s any", sep);
+			sep = "";
+			break;
+		default:
+			break;
+		}
+	}
+	if (t.full) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}
+
+int fw_rules_elems_parse(const char *dev, const char *line, struct fw_elem *out,
+			 int max)
+{
+	char word[ARGS_ADDR_LEN];
+	size_t dlen = strlen(dev);
+	int n = 0, ip = 0, len;
+	struct fw_elem e;
+
+	if (strncmp(line, dev, dlen) || line[dlen] != ':')
+		goto bad;
+	line += dlen + 1;
+	memset(out, 0, (size_t)max * sizeof(*out));
+	if (max < 1)
+		goto big;
+	out[n++].set = FW_SET_VIFS;
+	while (sscanf(line, " %49s%n", word, &len) == 1) {
+		line += len;
+		memset(&e, 0, sizeof(e));
+		if (!strcmp(word, "trunk")) {
+			e.set = FW_SET_TRUNKS;
+		} else if (!strcmp(word, "ip") && !ip) {
+			ip = 1;
+			continue;
+		} else if (!strcmp(word, "mac") &&
+			   sscanf(line, " %49s%n", word, &len) == 1) {
+			line += len;
+			e.set = FW_SET_MACS;
+			if (!strcmp(word, "any"))
+				e.set = FW_SET_ANYMAC;
+			else if (args_mac(word, e.mac) < 0)
+				goto bad;
+		} else if (ip && !strcmp(word, "any")) {
+			e.set = FW_SET_ANYIP;
+		} else if (ip && args_addr(word, &e.addr) == 0) {
+			e.set = addr_set(&e.addr);
+		} else {
+			goto bad;
+		}
+		if (n == max)
+			goto big;
+		out[n++] = e;
+	}
+	if (*line)
+		goto bad;
+	return n;
+big:
+	errno = E2BIG;
+	return -1;
+bad:
+	errno = EINVAL;
+	return -1;
 }

@@ -33,13 +33,46 @@ static struct rtnl_link *get(const char *name)
 	return link;
 }
 
-/* Apply changes to the link called name. */
+static struct rtnl_link *alloc(void);
+
+/* changes to the link the kernel finds by name (IFLA_ALT_IFNAME: any of its
+ * names, and never taken for a new one): one request, no lookup first.  -1
+ * with errno EINVAL or EOPNOTSUPP from a kernel before 5.5, which has no
+ * IFLA_ALT_IFNAME. */
+static int change_by_name(const char *name, struct rtnl_link *changes)
+{
+	struct rtnl_link *none = alloc();
+	struct nl_msg *msg = NULL;
+	int err;
+
+	if (!none)
+		return -1;
+	err = rtnl_link_build_change_request(none, changes, 0, &msg);
+	rtnl_link_put(none);
+	if (netlink_errno(err) < 0)
+		return -1;
+	if (nla_put_string(msg, IFLA_ALT_IFNAME, name) < 0) {
+		nlmsg_free(msg);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return netlink_talk(msg);
+}
+
+/* Apply changes to the link called name.  A rename (changes has a name)
+ * and an older kernel go by the link's index. */
 static int change(const char *name, struct rtnl_link *changes)
 {
-	struct rtnl_link *link = get(name);
+	struct rtnl_link *link;
 	int ret;
 
-	if (!link) {
+	if (!rtnl_link_get_name(changes) &&
+	    ((ret = change_by_name(name, changes)) == 0 ||
+	     (errno != EINVAL && errno != EOPNOTSUPP))) {
+		rtnl_link_put(changes);
+		return ret;
+	}
+	if (!(link = get(name))) {
 		rtnl_link_put(changes);
 		return -1;
 	}
@@ -164,21 +197,37 @@ int link_first_bridge(char out[IFNAMSIZ])
 	return 0;
 }
 
-int link_find_bridge(const char *want, char out[IFNAMSIZ])
+static int fill_info(struct rtnl_link *link, struct link_info *out);
+
+/* 1 with out filled (name as asked for) when name is a bridge, 0 when it
+ * is another link; -1 with errno ENODEV. */
+static int bridge_info(const char *name, struct link_info *out)
+{
+	struct rtnl_link *link = get(name);
+	int ret = 0;
+
+	if (!link)
+		return -1;
+	if (is_bridge(link))
+		ret = fill_info(link, out) < 0 ? -1 : 1;
+	rtnl_link_put(link);
+	snprintf(out->name, IFNAMSIZ, "%s", name);
+	return ret;
+}
+
+int link_find_bridge(const char *want, struct link_info *out)
 {
 	unsigned n;
-	char eth[IFNAMSIZ], tail;
+	char name[IFNAMSIZ], tail;
 	int br;
 
 	if (!want)
-		return link_first_bridge(out);
-	br = link_is_bridge(want);
+		return link_first_bridge(name) < 0 ? -1 : link_info(name, out);
+	br = bridge_info(want, out);
 	if (br < 0 && sscanf(want, "xenbr%u%c", &n, &tail) == 1) {
-		snprintf(eth, sizeof(eth), "eth%u", n);
-		if (link_is_bridge(eth) == 1) {
-			memcpy(out, eth, IFNAMSIZ);
+		snprintf(name, sizeof(name), "eth%u", n);
+		if (bridge_info(name, out) == 1)
 			return 0;
-		}
 		errno = ENODEV;
 	}
 	if (br < 0)
@@ -187,7 +236,6 @@ int link_find_bridge(const char *want, char out[IFNAMSIZ])
 		errno = EMEDIUMTYPE;
 		return -1;
 	}
-	snprintf(out, IFNAMSIZ, "%s", want);
 	return 0;
 }
 
@@ -220,17 +268,6 @@ int link_set_mac(const char *name, const unsigned char mac[6])
 	rtnl_link_set_addr(c, a);
 	nl_addr_put(a);
 	return change(name, c);
-}
-
-int link_get_mtu(const char *name, unsigned *mtu)
-{
-	struct rtnl_link *link = get(name);
-
-	if (!link)
-		return -1;
-	*mtu = rtnl_link_get_mtu(link);
-	rtnl_link_put(link);
-	return 0;
 }
 
 int link_set_mtu(const char *name, unsigned mtu)
@@ -310,22 +347,30 @@ int link_has_alias(const char *name, const char *alias)
 	return ret;
 }
 
-int link_info(const char *name, struct link_info *out)
+/* out from link; its master's name is a lookup of its own. */
+static int fill_info(struct rtnl_link *link, struct link_info *out)
 {
-	struct rtnl_link *link = get(name);
-	int master;
+	int master = rtnl_link_get_master(link);
 
-	if (!link)
-		return -1;
 	snprintf(out->name, IFNAMSIZ, "%s", rtnl_link_get_name(link));
 	out->ifindex = rtnl_link_get_ifindex(link);
 	out->up = !!(rtnl_link_get_flags(link) & IFF_UP);
 	out->carrier = !!(rtnl_link_get_flags(link) & IFF_LOWER_UP);
 	out->mtu = rtnl_link_get_mtu(link);
-	master = rtnl_link_get_master(link);
-	rtnl_link_put(link);
 	out->master[0] = 0;
 	return master > 0 ? link_name_of(master, out->master) : 0;
+}
+
+int link_info(const char *name, struct link_info *out)
+{
+	struct rtnl_link *link = get(name);
+	int ret;
+
+	if (!link)
+		return -1;
+	ret = fill_info(link, out);
+	rtnl_link_put(link);
+	return ret;
 }
 
 int link_master(const char *name, char out[IFNAMSIZ])
@@ -338,14 +383,13 @@ int link_master(const char *name, char out[IFNAMSIZ])
 	return 0;
 }
 
-int link_enslave(const char *name, const char *bridge)
+int link_enslave(const char *name, int bridge)
 {
-	struct rtnl_link *c;
-	int idx = link_index(bridge);
+	struct rtnl_link *c = alloc();
 
-	if (idx < 0 || !(c = alloc()))
+	if (!c)
 		return -1;
-	rtnl_link_set_master(c, idx);
+	rtnl_link_set_master(c, bridge);
 	return change(name, c);
 }
 

@@ -45,12 +45,6 @@ int link_ports(const char *bridge, char *out, size_t len);
  * there is none. */
 int link_first_bridge(char out[IFNAMSIZ]);
 
-/* The bridge a bridged vif joins, into out: want when it names a bridge;
- * for an old-style name xenbrN that does not exist, ethN when that is a
- * bridge; with want NULL, the first bridge.  -1 with errno ENODEV (no such
- * link, or no bridge at all) or EMEDIUMTYPE (want is not a bridge). */
-int link_find_bridge(const char *want, char out[IFNAMSIZ]);
-
 /* What the guard compares of a link. */
 struct link_info {
 	char name[IFNAMSIZ]; /* its name now */
@@ -64,14 +58,19 @@ struct link_info {
  * when there is none. */
 int link_info(const char *name, struct link_info *out);
 
+/* The bridge a bridged vif joins, into out (its name as asked for, its
+ * index and MTU: no further lookup needed): want when it names a bridge;
+ * for an old-style name xenbrN that does not exist, ethN when that is a
+ * bridge; with want NULL, the first bridge.  -1 with errno ENODEV (no such
+ * link, or no bridge at all) or EMEDIUMTYPE (want is not a bridge). */
+int link_find_bridge(const char *want, struct link_info *out);
+
 /* Bring name up or down; -1 with errno ENODEV. */
 int link_set_up(const char *name, int up);
 
 /* Set name's MAC address; -1 with errno ENODEV or the kernel's (EINVAL for
  * a multicast address, EADDRNOTAVAIL). */
 int link_set_mac(const char *name, const unsigned char mac[6]);
-/* name's MTU into *mtu; -1 with errno ENODEV. */
-int link_get_mtu(const char *name, unsigned *mtu);
 /* Set name's MTU; -1 with errno ENODEV or EINVAL (out of the device's
  * range). */
 int link_set_mtu(const char *name, unsigned mtu);
@@ -96,9 +95,10 @@ int link_has_alias(const char *name, const char *alias);
  * is not enslaved); -1 with errno ENODEV. */
 int link_master(const char *name, char out[IFNAMSIZ]);
 
-/* Enslave name to bridge; nothing to do when it already is.  -1 with errno
- * ENODEV (either link). */
-int link_enslave(const char *name, const char *bridge);
+/* Enslave name to the bridge whose index is bridge (link_find_bridge());
+ * nothing to do when it already is.  -1 with errno ENODEV (no link name),
+ * EINVAL (no such bridge). */
+int link_enslave(const char *name, int bridge);
 
 /* Release name from its bridge; absorbs ENODEV (the device is gone). */
 int link_release(const char *name);

@@ -1,6 +1,7 @@
 #include "route.h"
 
 #include <errno.h>
+#include <linux/netlink.h>
 #include <stdarg.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
@@ -11,44 +12,86 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
+#include <netlink/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "link.h"
 #include "netlink.h"
 
-struct walk {
+/* The addresses a dump answered: all read before any is acted on (a
+ * request sent in the middle of a dump would end it). */
+struct addrs {
 	int ifindex;
-	void (*fn)(struct rtnl_addr *a, void *arg);
-	void *arg;
+	struct nl_object **a;
+	int n, cap, err;
 };
 
-static void walk_one(struct nl_object *obj, void *arg)
+static void keep_addr(struct nl_object *obj, void *arg)
 {
-	struct rtnl_addr *a = (struct rtnl_addr *)obj;
-	struct walk *w = arg;
+	struct addrs *k = arg;
+	struct nl_object **more;
 
-	if (rtnl_addr_get_ifindex(a) == w->ifindex)
-		w->fn(a, w->arg);
+	if (rtnl_addr_get_ifindex((struct rtnl_addr *)obj) != k->ifindex)
+		return;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 8;
+		if (!(more = realloc(k->a, (size_t)k->cap * sizeof(*more)))) {
+			k->err = ENOMEM;
+			return;
+		}
+		k->a = more;
+	}
+	nl_object_get(obj);
+	k->a[k->n++] = obj;
+}
+
+static int addr_msg(struct nl_msg *msg, void *arg)
+{
+	nl_msg_parse(msg, keep_addr, arg);
+	return NL_OK;
 }
 
 /* fn(address, arg) for every address of link name; -1 with errno (ENODEV
- * when there is no such link). */
+ * when there is no such link).  The kernel is asked for that link's
+ * addresses only (strict checking on the request: constant cost however
+ * many links and addresses the host has); one without strict checking
+ * answers all, and keep_addr() keeps the link's. */
 static int each_addr(const char *name, void (*fn)(struct rtnl_addr *, void *),
 		     void *arg)
 {
 	struct nl_sock *sk = netlink_sock();
-	struct walk w = { link_index(name), fn, arg };
-	struct nl_cache *cache;
+	struct addrs k = { link_index(name), NULL, 0, 0, 0 };
+	struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int on = 1, off = 0, fd, ret;
 
-	if (w.ifindex < 0)
+	if (k.ifindex < 0 || !sk)
 		return -1;
-	if (!sk || netlink_errno(rtnl_addr_alloc_cache(sk, &cache)) < 0)
+	ifa.ifa_index = (unsigned)k.ifindex;
+	if (!(msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP)) ||
+	    nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		errno = ENOMEM;
 		return -1;
-	nl_cache_foreach(cache, walk_one, &w);
-	nl_cache_free(cache);
-	return 0;
+	}
+	fd = nl_socket_get_fd(sk);
+	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on));
+	ret = netlink_query(msg, addr_msg, &k);
+	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof(off));
+	if (ret == 0 && k.err) {
+		errno = k.err;
+		ret = -1;
+	}
+	for (int i = 0; i < k.n; i++) {
+		if (ret == 0)
+			fn((struct rtnl_addr *)k.a[i], arg);
+		nl_object_put(k.a[i]);
+	}
+	free(k.a);
+	return ret;
 }
 
 static void flush_one(struct rtnl_addr *addr, void *arg)

@@ -11,6 +11,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "about.h"
 #include "args.h"
 #include "link.h"
 #include "lock.h"
@@ -122,19 +123,24 @@ void net_begin(struct net *n, const char *prog, int argc, char **argv,
 	const char *r = getenv("XEN_NETSCRIPTS_RESTORE");
 	int restore;
 	const char *want;
-	char err[256], known[128];
+	char err[256], known[128], synopsis[160], help[256];
+	struct about about = { prog, synopsis, help };
 	struct args_addr a;
-	int k;
+	int k, st;
 
+	/* firewall= is every network script's: net_begin() reads it. */
+	k = snprintf(known, sizeof(known), "%s%sfirewall", args,
+		     *args ? "|" : "");
+	snprintf(synopsis, sizeof(synopsis), "%s [NAME=VALUE]...", commands);
+	snprintf(help, sizeof(help), "NAME: %s.\n", known);
+	if ((st = about_answer(&about, argc, argv, stdout)) >= 0)
+		exit(st);
 	memset(n, 0, sizeof(*n));
 	n->lock = -1;
 	n->commands = commands;
 	log_init(prog);
 	if (args_init(argc, argv, err, sizeof(err)) < 0)
 		usage(n, err);
-	/* firewall= is every network script's: net_begin() reads it. */
-	k = snprintf(known, sizeof(known), "%s%sfirewall", args,
-		     *args ? "|" : "");
 	if (k < 0 || (size_t)k >= sizeof(known))
 		net_fatal(n, "%s: too many argument names", prog);
 	if (args_known(known, err, sizeof(err)) < 0)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "about.h"
 #include "announce.h"
 #include "args.h"
 #include "hooks.h"
@@ -93,6 +94,16 @@ static void record_path(const struct vif *v, char *out, size_t len)
 	snprintf(out, len, "%s/vif/%s", state_rundir(), v->kname);
 }
 
+/* A vif script's usage line after its name, and the rest of its --help. */
+#define SYNOPSIS "online|offline|add|remove [type_if=vif|tap] [NAME=VALUE]..."
+static const char help[] =
+	"Run by the toolstack with XENBUS_PATH (backend/vif/DOMID/DEVID) and\n"
+	"vif (INTERFACE with type_if=tap) in the environment.  A value comes\n"
+	"from the backend's key, else a NAME=VALUE argument, else the\n"
+	"environment.\n"
+	"Settings (argument, environment, then " ARGS_CONFIG "):\n"
+	"firewall=auto|nft|iptables|none, antispoof=yes|no.\n";
+
 static void usage(struct vif *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 static void usage(struct vif *v, const char *fmt, ...)
@@ -102,8 +113,7 @@ static void usage(struct vif *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(LOG_ERR, fmt, ap);
 	va_end(ap);
-	log_err("usage: %s online|offline|add|remove [type_if=vif|tap] [NAME=VALUE]...",
-		log_prog());
+	log_err("usage: %s " SYNOPSIS, log_prog());
 	finish(v);
 	exit(2);
 }
@@ -306,9 +316,13 @@ static void check_restore(struct vif *v)
 
 void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 {
+	const struct about about = { prog, SYNOPSIS, help };
 	const char *type_if, *path, *kname;
 	char err[256];
+	int st;
 
+	if ((st = about_answer(&about, argc, argv, stdout)) >= 0)
+		exit(st);
 	memset(v, 0, sizeof(*v));
 	v->lock = -1;
 	log_init(prog);
@@ -511,6 +525,28 @@ static void record_firewall(struct vif *v, enum fw_backend b, int trunk)
 		record(v, "routed 1");
 }
 
+/* The backend that the vif's record (what its last online made) names in
+ * *b; -1 when there is no record, or it names none. */
+static int recorded_backend(const struct vif *v, enum fw_backend *b)
+{
+	static const enum fw_backend all[] = { FW_NONE, FW_NFT, FW_IPTABLES };
+	struct state rec = { 0 };
+	char path[512];
+	const char *name;
+	int line, ret = -1;
+
+	record_path(v, path, sizeof(path));
+	if (state_read(&rec, path, &line) == 0 &&
+	    (name = state_get(&rec, "firewall")))
+		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+			if (!strcmp(name, fw_name(all[i]))) {
+				*b = all[i];
+				ret = 0;
+			}
+	state_clear(&rec);
+	return ret;
+}
+
 void vif_antispoof(struct vif *v, int trunk)
 {
 	struct fw_vif fv = {
@@ -520,13 +556,23 @@ void vif_antispoof(struct vif *v, int trunk)
 		.naddrs = v->naddrs,
 		.trunk = trunk,
 		.routed = v->routed,
+		.repair = v->restore,
 	};
 	enum fw_backend b = v->antispoof ? v->fw : FW_NONE;
 
 	const char *const bnf[] = { "net", "bridge", "bridge-nf-call-iptables",
 				    NULL };
-	char val[8];
+	char val[8], path[512];
+	enum fw_backend was;
 
+	/* offline revokes from the backend the record names alone: a record
+	 * must never name one this vif is leaving, even should this run
+	 * fail before writing its own. */
+	if (recorded_backend(v, &was) == 0 && was != b) {
+		record_path(v, path, sizeof(path));
+		if (state_remove(path) < 0)
+			vif_fatal(v, "remove %s: %m", path);
+	}
 	if (fw_vif_allow(b, &fv) < 0)
 		vif_fatal(v, "anti-spoofing for %s with %s: %s", v->dev,
 			  fw_name(b), fw_strerror(errno));
@@ -739,7 +785,11 @@ void vif_unroute(struct vif *v, const char *netdev)
 
 void vif_antispoof_remove(struct vif *v)
 {
-	if (fw_vif_revoke(v->dev) < 0)
+	enum fw_backend b;
+
+	/* Without a record (online killed before writing it), everywhere. */
+	if ((recorded_backend(v, &b) == 0 ? fw_vif_revoke_in(b, v->dev)
+					  : fw_vif_revoke(v->dev)) < 0)
 		log_warn("remove the anti-spoofing of %s: %m", v->dev);
 }
 
@@ -770,8 +820,8 @@ void vif_rename(struct vif *v)
  * offline: nothing any more. */
 static void write_record(struct vif *v)
 {
-	char path[512], master[IFNAMSIZ];
-	unsigned mtu;
+	char path[512];
+	struct link_info li;
 
 	record_path(v, path, sizeof(path));
 	if (!v->up) {
@@ -780,10 +830,11 @@ static void write_record(struct vif *v)
 		return;
 	}
 	record(v, "dev %s", v->dev);
-	if (!v->routed && link_master(v->dev, master) == 0 && master[0])
-		record(v, "bridge %s", master);
-	if (!v->routed && link_get_mtu(v->dev, &mtu) == 0)
-		record(v, "mtu %u", mtu);
+	if (!v->routed && link_info(v->dev, &li) == 0) {
+		if (li.master[0])
+			record(v, "bridge %s", li.master);
+		record(v, "mtu %u", li.mtu);
+	}
 	if (!v->rec_broken && state_write(&v->rec, path) == 0)
 		return;
 	if (v->restore)

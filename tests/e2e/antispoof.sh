@@ -9,10 +9,21 @@ h_setup
 VB=$(bin vif-bridge)
 BE=/local/domain/0/backend/vif
 
-# fw_rules DEV: the rules made for DEV, as the backend's own tool lists them.
+# nft_elems DEV [SETS]: the elements of the vifs DEV (an extended regular
+# expression: vif1\.0) in the sets SETS of table bridge xen (all but vifs
+# by default), "SET ELEMENT [comment ...]" a line.
+nft_elems() {
+	local dev=$1 s
+	for s in ${2:-trunks anymac macs addr4 addr6 net4 net6 anyip}; do
+		d0 nft list set bridge xen "$s" 2>/dev/null |
+			grep -oE "\"$dev\"( \. [^ ,}]+)?( comment \"[^\"]*\")?" | sed "s/^/$s /"
+	done
+}
+# fw_rules DEV: the rules made for DEV, as the backend's own tool lists them
+# (nft: its elements in the sets the rules look up).
 fw_rules() {
 	if [ "$H_FW" = nft ]; then
-		d0 nft list chain bridge xen "$1" 2>/dev/null | grep -F "comment \"$1: "
+		nft_elems "$1" | grep -F "comment \"$1\""
 	else
 		d0 iptables-legacy -S "xen-$1" 2>/dev/null | grep -- '^-A'
 		d0 ip6tables-legacy -S "xen-$1" 2>/dev/null | grep -- '^-A'
@@ -21,7 +32,7 @@ fw_rules() {
 # fw_dispatch DEV: how many times traffic from DEV is sent to its rules.
 fw_dispatch() {
 	if [ "$H_FW" = nft ]; then
-		d0 nft list map bridge xen vifs 2>/dev/null | grep -o "\"$1\" : jump $1\b" | wc -l
+		nft_elems "$1" vifs | grep -c "comment \"$1: "
 	else
 		{ d0 iptables-legacy -S xen-antispoof; d0 ip6tables-legacy -S xen-antispoof; } 2>/dev/null |
 			grep -c -- "--physdev-in $1 .*-j xen-$1\$"
@@ -29,7 +40,7 @@ fw_dispatch() {
 }
 # Everything of ours in both backends, for "nothing left" checks.
 fw_all() {
-	d0 nft list table bridge xen 2>/dev/null | grep -E 'chain vif|jump'
+	d0 nft list table bridge xen 2>/dev/null | grep -oE '"vif[^"]*"( \. [^ ,}]+)?'
 	{ d0 iptables-legacy -S; d0 ip6tables-legacy -S; } 2>/dev/null | grep -E -- '-N xen-vif|physdev-in'
 }
 per_family=1; [ "$H_FW" = iptables ] && per_family=2
@@ -44,6 +55,36 @@ for d in 1 2 3 4; do
 	g $d ip addr add 10.0.0.$d/24 dev eth0
 	g $d ip addr add 2001:db8::$d/64 dev eth0 nodad
 done
+
+# --- libip4tc and libip6tc, loaded only by a run that uses iptables ---------
+# A host where libip6tc cannot be loaded (a mount namespace of the run's own
+# hides it): an nft run does not notice, an iptables run fails and says why.
+# (Before any iptables table is live: where one is, an nft online looks
+# there for what an earlier iptables online left.)
+lib=$(ldconfig -p | awk '$1 == "libip6tc.so.2" && /x86-64/ {print $NF; exit}')
+t "libip6tc.so.2 is in ldconfig's cache: $lib" test -f "$lib"
+h_guest 61 0 ip=10.6.1.1
+without_lib() {
+	d0 unshare -m sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$lib" \
+		"${H_ENV_BASE[@]}" XENBUS_PATH=backend/vif/61/0 vif=vif61.0 script="$VB" \
+		"$VB" "$1" type_if=vif </dev/null >>"$H_DIR/run.out" 2>&1
+	H_RC=$?
+}
+without_lib online
+if [ "$H_FW" = nft ]; then
+	teq "without $lib: an nft online exits 0" 0 "$H_RC"
+	teq "... and vif61.0 is connected" connected "$(xs $BE/61/0/hotplug-status)"
+	tmatch "... with its element in set vifs" 'vifs "vif61.0" comment' "$(nft_elems vif61.0 vifs)"
+else
+	teq "without $lib: an iptables online exits 1" 1 "$H_RC"
+	tmatch "... its error names the library" "^anti-spoofing for vif61.0 with iptables: $lib: " \
+		"$(xs $BE/61/0/hotplug-error)"
+	teq "... no rule of vif61.0 in iptables" "" "$(fw_all | grep vif61.0)"
+	teq "... vif61.0 is down" down "$(link_state vif61.0)"
+fi
+without_lib offline
+teq "without $lib: offline exits 0" 0 "$H_RC"
+teq "... no rule of vif61.0 left" "" "$(fw_all | grep vif61.0)"
 
 # The administrator's own rules, in both backends: never touched.
 d0 nft -f - <<'EOF'
@@ -64,14 +105,19 @@ tmatch "the log names the backend" "anti-spoofing for vif1.0 with $H_FW" "$(cat 
 # --- the rules, as the administrator lists them ----------------------------
 rules1=$(fw_rules vif1.0)
 if [ "$H_FW" = nft ]; then
-	tmatch "vif1.0: source MAC rule" 'ether saddr != 00:16:3e:00:01:00 drop' "$rules1"
-	tmatch "vif1.0: ARP sender rule" 'arp saddr ip 10.0.0.1 accept' "$rules1"
-	tmatch "vif1.0: IPv4 source rule" 'ip saddr 10.0.0.1 accept' "$rules1"
-	tmatch "vif1.0: IPv6 source rule" 'ip6 saddr 2001:db8::1 accept' "$rules1"
-	tmatch "vif1.0: link-local from its MAC" 'ip6 saddr fe80::216:3eff:fe00:100 accept' "$rules1"
-	chain=$(d0 nft list chain bridge xen vif1.0)
-	teq "every rule of vif1.0 carries its comment" "$(grep -cE '(accept|drop)' <<<"$chain")" \
-		"$(grep -c 'comment "vif1.0: ' <<<"$chain")"
+	tmatch "vif1.0: source MAC rule" 'macs "vif1.0" \. 00:16:3e:00:01:00 ' "$rules1"
+	tmatch "vif1.0: ARP sender and IPv4 source" 'addr4 "vif1.0" \. 10.0.0.1 ' "$rules1"
+	tmatch "vif1.0: IPv6 source rule" 'addr6 "vif1.0" \. 2001:db8::1 ' "$rules1"
+	tmatch "vif1.0: link-local from its MAC" 'addr6 "vif1.0" \. fe80::216:3eff:fe00:100 ' "$rules1"
+	teq "every element of vif1.0 carries its comment" "$(nft_elems vif1.0 | wc -l)" \
+		"$(nft_elems vif1.0 | grep -c 'comment "vif1.0"$')"
+	tmatch "vif1.0's element of set vifs says what it may send" \
+		'^vifs "vif1.0" comment "vif1.0: mac 00:16:3e:00:01:00 ip 10.0.0.1 2001:db8::1 fe80::216:3eff:fe00:100"$' \
+		"$(nft_elems vif1.0 vifs)"
+	chain=$(d0 nft list chain bridge xen prerouting)
+	teq "every rule carries its comment" "$(grep -E '(accept|drop)' <<<"$chain" | grep -vc policy)" \
+		"$(grep -c 'comment "' <<<"$chain")"
+	tmatch "the IPv4 source is looked up" 'iifname \. ip saddr @addr4 accept' "$chain"
 else
 	tmatch "vif1.0: source MAC rule" '! --mac-source 00:16:3e:00:01:00 .*-j DROP' "$rules1"
 	tmatch "vif1.0: IPv4 source rule" '-s 10.0.0.1/32 .*-j RETURN' "$rules1"
@@ -130,7 +176,7 @@ done
 # Guest 6's ip key is a prefix: any source inside it, none outside.
 h_guest 6 0 "ip=10.1.0.0/23 2001:db8:6::/61"
 h_run "$VB" online 6
-[ "$H_FW" = nft ] && tmatch "a prefix is listed as one" 'ip saddr 10.1.0.0/23 accept' "$(fw_rules vif6.0)"
+[ "$H_FW" = nft ] && tmatch "a prefix is listed as one" 'net4 "vif6.0" \. 10.1.0.0/23 ' "$(fw_rules vif6.0)"
 t "inside the prefix: arrives" in_list ipv4 "$(h_frames 6 2 10.1.1.250 2001:db8:6:7::1 10.0.0.2 ipv4 ipv6)"
 t "inside the IPv6 prefix: arrives" in_list ipv6 "$(h_frames 6 2 10.1.1.250 2001:db8:6:7::1 10.0.0.2 ipv6)"
 seen=$(h_frames 6 2 10.1.2.1 2001:db8:6:8::1 10.0.0.2 ipv4 ipv6)
@@ -170,7 +216,7 @@ teq "offline leaves the administrator's rules" "$admin_before" "$(admin_rules)"
 h_run "$VB" offline 1
 teq "offline twice exits 0" 0 "$H_RC"
 if [ "$H_FW" = nft ]; then
-	tn "no chain vif1.0 left" d0 nft list chain bridge xen vif1.0
+	teq "no element of vif1.0 left" "" "$(nft_elems vif1.0 "trunks anymac macs addr4 addr6 net4 net6 anyip vifs")"
 else
 	tn "no chain xen-vif1.0 left" d0 iptables-legacy -S xen-vif1.0
 	tn "no IPv6 chain xen-vif1.0 left" d0 ip6tables-legacy -S xen-vif1.0
@@ -215,6 +261,45 @@ teq "a malformed settings file: vif5.0 not attached" "" "$(link_master vif5.0)"
 teq "bad settings left no rules for vif5.0" "" "$(fw_all | grep vif5.0)"
 cp "$H_DIR/conf.good" "$XEN_NETSCRIPTS_CONF"
 
+# --- offline takes back what online made, whatever the settings say now ---
+# offline revokes from the backend the vif's record names (the one its
+# online used), every backend when there is no record.
+h_guest 9 0 ip=10.0.0.9
+h_run "$VB" online 9
+t "vif9.0 has $H_FW rules" test -n "$(fw_rules vif9.0)"
+echo "firewall=$other" >"$XEN_NETSCRIPTS_CONF"
+h_run "$VB" offline 9
+teq "the settings switched to $other after online: offline exits 0" 0 "$H_RC"
+teq "the settings switched to $other after online: no rule left for vif9.0" "" "$(fw_all | grep vif9.0)"
+cp "$H_DIR/conf.good" "$XEN_NETSCRIPTS_CONF"
+# An online that switched backends and then failed (a hook) leaves no
+# record naming the backend it left: its offline looks everywhere.
+h_run "$VB" online 9
+mkdir -p "$XEN_SCRIPT_DIR/vif-post.d"
+printf '#!/bin/sh
+exit 3
+' >"$XEN_SCRIPT_DIR/vif-post.d/fail.hook"
+chmod +x "$XEN_SCRIPT_DIR/vif-post.d/fail.hook"
+h_run "$VB" online 9 0 firewall=$other
+rm "$XEN_SCRIPT_DIR/vif-post.d/fail.hook"
+teq "online with firewall=$other and a failing hook: exit 1" 1 "$H_RC"
+t "... its $other rules are in place" test -n "$(H_FW=$other fw_rules vif9.0)"
+h_run "$VB" offline 9
+teq "... offline with the settings' $H_FW: no rule left for vif9.0" "" "$(fw_all | grep vif9.0)"
+if [ "$H_FW" = nft ]; then
+	# Held by an administrator's long iptables -w: an nft vif's offline
+	# does not wait for it.
+	h_run "$VB" online 9
+	t "(iptables has tables here, which an offline looking everywhere would read)" \
+		d0 grep -qx filter /proc/net/ip_tables_names
+	h_bg d0 "$H_DIR/flock.out" flock "$XTABLES_LOCKFILE" sleep 60
+	h_until 5 bash -c "! flock -n '$XTABLES_LOCKFILE' true"
+	H_ENV="timeout 10" h_run "$VB" offline 9
+	h_bg_kill "$H_BG_PID"
+	teq "the xtables lock held: an nft vif's offline does not wait for it" 0 "$H_RC"
+	teq "... and took its rules back" "" "$(fw_all | grep vif9.0)"
+fi
+
 # --- 100 vifs at once on one bridge ----------------------------------------
 h_bridge brp
 for n in $(seq 0 99); do h_guest 7 $n bridge=brp "ip=10.7.$n.1"; done
@@ -236,7 +321,72 @@ teq "100 parallel onlines: all connected" 100 "$n"
 	e=$(xs $BE/7/$i/hotplug-error); [ -n "$e" ] && echo "# vif7.$i: $e"
 done
 teq "100 parallel onlines: each dispatched exactly once" 100 "$m"
-teq "100 parallel onlines: a chain each" $((100 * per_family)) "$(fw_all | grep -cE '(chain vif|-N xen-vif)7\.')"
+teq "100 parallel onlines: rules each" $((100 * per_family)) \
+	"$(if [ "$H_FW" = nft ]; then nft_elems 'vif7\.[0-9]+' vifs; else fw_all | grep -E -- '-N xen-vif7\.'; fi | wc -l)"
 pids=(); for n in $(seq 0 99); do h_run "$VB" offline 7 $n & pids+=($!); done; wait "${pids[@]}"
 teq "100 parallel offlines: no rule of theirs left" 0 "$(fw_all | grep -c 'vif7\.')"
 teq "the administrator's rules survived it all" "$admin_before" "$(admin_rules)"
+
+# --- more addresses than the element of set vifs can list ----------------------
+if [ "$H_FW" = nft ]; then
+	h_guest 77 0 "ip=$(seq -f '2001:db8:77::%g' 1 16 | tr '\n' ' ')10.0.77.1"
+	h_run "$VB" online 77
+	teq "16 addresses: online succeeds" 0 "$H_RC"
+	teq "16 addresses: an element each, and the link-local one" 17 "$(nft_elems vif77.0 addr6 | grep -c 'comment "vif77.0"')"
+	tmatch "16 addresses: the element of set vifs says there are more than it holds" \
+		'comment "vif77.0: more than a comment holds"' "$(nft_elems vif77.0 vifs)"
+	h_run "$VB" offline 77
+	teq "16 addresses: offline leaves no element of vif77.0" "" \
+		"$(nft_elems vif77.0 "trunks anymac macs addr4 addr6 net4 net6 anyip vifs")"
+fi
+
+# --- a host upgraded from the layout before sets (a chain per vif) ----------
+if [ "$H_FW" = nft ]; then
+	d0 nft delete table bridge xen
+	d0 nft -f - <<'NFT'
+table bridge xen {
+	map vifs { type ifname : verdict; }
+	chain prerouting { type filter hook prerouting priority filter; iifname vmap @vifs; }
+	chain vif1.0 { ether type ip accept; drop; }
+	chain vif9.0 { drop; }
+}
+add element bridge xen vifs { "vif1.0" : jump vif1.0, "vif9.0" : jump vif9.0 }
+NFT
+	h_run "$VB" online 2
+	teq "over the old layout: online succeeds" 0 "$H_RC"
+	teq "the old layout's map and chains are gone" "prerouting" \
+		"$(d0 nft list table bridge xen | grep -oE '(map|chain) [^ ]+' | sed 's/^[a-z]* //' | sort | tr '\n' ' ' | sed 's/ $//')"
+	tmatch "vif2.0 is in set vifs" 'vifs "vif2.0" comment' "$(nft_elems vif2.0 vifs)"
+	h_run "$VB" online 1
+	seen=$(h_frames 2 1 10.0.0.2 2001:db8::2 10.0.0.1 ipv4 spoof-ipv4)
+	t "over the old layout: vif2.0's own frame arrives" in_list ipv4 "$seen"
+	tn "over the old layout: vif2.0's spoofed frame does not" in_list spoof-ipv4 "$seen"
+	# Two onlines at once over the old layout's empty map (what its
+	# offlines leave): converting deletes set vifs, so one converts at a
+	# time (lock xen-netscripts-nft-layout, held here first), and the
+	# other's elements survive it.
+	h_run "$VB" offline 2; h_run "$VB" offline 4
+	d0 nft delete table bridge xen
+	d0 nft -f - <<'NFT'
+table bridge xen {
+	map vifs { type ifname : verdict; }
+	chain prerouting { type filter hook prerouting priority filter; iifname vmap @vifs; }
+}
+NFT
+	mkdir -p "$XEN_LOCK_DIR"
+	h_bg d0 "$H_DIR/flock.out" flock "$XEN_LOCK_DIR/xen-netscripts-nft-layout" sleep 60
+	h_until 5 bash -c "! flock -n '$XEN_LOCK_DIR/xen-netscripts-nft-layout' true"
+	xsw $BE/2/0/hotplug-status "" $BE/4/0/hotplug-status ""
+	h_run "$VB" online 2 & a=$!
+	h_run "$VB" online 4 & b=$!
+	sleep 1
+	teq "over the old layout, the conversion's lock held: neither online is done" ":" \
+		"$(xs $BE/2/0/hotplug-status):$(xs $BE/4/0/hotplug-status)"
+	h_bg_kill "$H_BG_PID"
+	wait "$a" "$b"
+	teq "... released: both connected" "connected:connected" \
+		"$(xs $BE/2/0/hotplug-status):$(xs $BE/4/0/hotplug-status)"
+	t "... both in set vifs" test -n "$(nft_elems vif2.0 vifs)" -a -n "$(nft_elems vif4.0 vifs)"
+	seen=$(h_frames 2 1 10.0.0.2 2001:db8::2 10.0.0.1 ipv4 spoof-ipv4)
+	tn "... and vif2.0's spoofed frame does not arrive" in_list spoof-ipv4 "$seen"
+fi

@@ -28,30 +28,33 @@ declare -A VIF=(
 )
 # spec VIF: its fwtool arguments (the ip= list is comma-separated above).
 spec() { local s; for s in ${VIF[$1]}; do echo "${s//,/ }"; done; }
-allow() { local a; mapfile -t a < <(spec "$1"); fw allow "$1" "${2:-$H_FW}" "${a[@]}"; }
+allow() { local a; mapfile -t a < <(spec "$1"); fw allow "$1" "${2:-$H_FW}" "${a[@]}" ${3:-}; }
 check() { local a; mapfile -t a < <(spec "$1"); chk check "$1" "${2:-$H_FW}" "${a[@]}"; }
 NAT=(out=uplink from=10.0.0.0/25 from=10.0.1.0/25)
 natcheck() { chk nat-check network-nat "${1:-$H_FW}" "${NAT[@]}"; }
 # table VIF: the nft table of a vif
 table() { case ${VIF[$1]} in routed*) echo "inet xen" ;; *) echo "bridge xen" ;; esac; }
-# nrules VIF: how many rules the backend holds in the vif's chain.
+# nrules VIF: how many rules the backend holds for the vif (nft: in the
+# base chain its table's vifs share).
 nrules() {
 	if [ "$H_FW" = nft ]; then
-		d0 nft list chain $(table "$1") "$1" 2>/dev/null | grep -c "comment \"$1: "
+		d0 nft list chain $(table "$1") prerouting 2>/dev/null | grep -c 'comment "'
 	else
 		ipt -S "xen-$1" 2>/dev/null | grep -c '^-A'
 	fi
 }
-# handle VIF TEXT: the nft handle of the vif's rule whose comment holds TEXT.
+# handle VIF TEXT: the nft handle of the rule of the vif's table whose
+# comment holds TEXT.
 handle() {
-	d0 nft -a list chain $(table "$1") "$1" | grep -F "$2" | head -1 | sed 's/.*# handle //'
+	d0 nft -a list chain $(table "$1") prerouting | grep -F "$2" | head -1 | sed 's/.*# handle //'
 }
 # line CMD CHAIN TEXT: the number of CHAIN's first rule holding TEXT (iptables -S).
 line() { $1 -S "$2" | grep -v '^-[NP]' | grep -nF -- "$3" | head -1 | cut -d: -f1; }
-# restore: allow every vif and the NAT owner again; all checks say 1.
+# restore: allow every vif (as the guard's restore does: whatever else of
+# its is there goes) and the NAT owner again; all checks say 1.
 restore() {
 	local v
-	for v in vif1.0 vif2.0 vif3.0; do allow $v; done
+	for v in vif1.0 vif2.0 vif3.0; do allow $v "$H_FW" repair; done
 	fw nat-set network-nat "$H_FW" "${NAT[@]}"
 	teq "put back: $1" "1 1 1 1" \
 		"$(check vif1.0) $(check vif2.0) $(check vif3.0) $(natcheck)"
@@ -87,15 +90,21 @@ tmatch "checked with the other backend: not in place" '^0 ' "$(check vif1.0 "$ot
 
 # What is compared is what allow would make now: a vif whose address or MAC
 # changed since is not in place (same number of rules, other contents).
-if [ "$H_FW" = nft ]; then pre="chain vif1.0:"; else pre="iptables chain xen-vif1.0:"; fi
-tmatch "another address: a rule differs" "^0 $pre rule [0-9]+ differs, expected 'vif1.0: (ARP|IPv4) from the guest's address'" \
-	"$(chk check vif1.0 "$H_FW" bridged mac=00:16:3e:00:01:00 "ip=10.0.0.9 2001:db8::1")"
-tmatch "another MAC: rule 1 differs" "^0 $pre rule 1 differs, expected 'vif1.0: source MAC is not the guest's'" \
-	"$(chk check vif1.0 "$H_FW" bridged mac=00:16:3e:00:01:99 "ip=10.0.0.1 2001:db8::1")"
 if [ "$H_FW" = nft ]; then
-	tmatch "no trunk: one rule fewer expected" "^0 chain vif3.0 has [0-9]+ rules, expected" \
+	teq "another address: its element is missing" "0 no element vif1.0 . 10.0.0.9 in set addr4" \
+		"$(chk check vif1.0 "$H_FW" bridged mac=00:16:3e:00:01:00 "ip=10.0.0.9 2001:db8::1")"
+	teq "another MAC: its element is missing" "0 no element vif1.0 . 00:16:3e:00:01:99 in set macs" \
+		"$(chk check vif1.0 "$H_FW" bridged mac=00:16:3e:00:01:99 "ip=10.0.0.1 2001:db8::1")"
+	teq "no trunk: its element is one too many" "0 element vif3.0 of set trunks not expected" \
 		"$(chk check vif3.0 "$H_FW" bridged mac=00:16:3e:00:03:00)"
+	teq "fewer addresses: one element too many" "0 element vif1.0 . 2001:db8::1 of set addr6 not expected" \
+		"$(chk check vif1.0 "$H_FW" bridged mac=00:16:3e:00:01:00 "ip=10.0.0.1")"
 else
+	pre="iptables chain xen-vif1.0:"
+	tmatch "another address: a rule differs" "^0 $pre rule [0-9]+ differs, expected 'vif1.0: (ARP|IPv4) from the guest's address'" \
+		"$(chk check vif1.0 "$H_FW" bridged mac=00:16:3e:00:01:00 "ip=10.0.0.9 2001:db8::1")"
+	tmatch "another MAC: rule 1 differs" "^0 $pre rule 1 differs, expected 'vif1.0: source MAC is not the guest's'" \
+		"$(chk check vif1.0 "$H_FW" bridged mac=00:16:3e:00:01:99 "ip=10.0.0.1 2001:db8::1")"
 	teq "no trunk: the same (iptables does not see VLAN tags)" 1 \
 		"$(chk check vif3.0 "$H_FW" bridged mac=00:16:3e:00:03:00)"
 fi
@@ -126,42 +135,68 @@ teq "the administrator's tables and chains disturb no check" "1 1 1 1" \
 # --- damage, one thing at a time -------------------------------------------
 n1=$(nrules vif1.0)
 if [ "$H_FW" = nft ]; then
-	d0 nft delete rule bridge xen vif1.0 handle "$(handle vif1.0 "IPv4 from the guest's address")"
-	teq "one rule of the chain deleted" "0 chain vif1.0 has $((n1 - 1)) rules, expected $n1" "$(check vif1.0)"
-	teq "  the others are still in place" "1 1" "$(check vif2.0) $(check vif3.0)"
+	# The rules, which every vif of a table shares.
+	d0 nft delete rule bridge xen prerouting handle "$(handle vif1.0 "IPv4 from the guest's address")"
+	teq "one rule of the base chain deleted" "0 chain prerouting has $((n1 - 1)) rules, expected $n1" "$(check vif1.0)"
+	teq "  so for every vif of the table" "0 chain prerouting has $((n1 - 1)) rules, expected $n1" "$(check vif3.0)"
+	teq "  the routed vif is still in place" 1 "$(check vif2.0)"
 	restore "one rule"
 
 	h=$(handle vif1.0 "IPv4 from the guest's address")
-	d0 nft replace rule bridge xen vif1.0 handle "$h" ip saddr 10.0.0.99 accept \
-		comment "\"vif1.0: IPv4 from the guest's address\""
+	d0 nft replace rule bridge xen prerouting handle "$h" ip saddr 10.0.0.99 accept \
+		comment "\"IPv4 from the guest's address\""
 	tmatch "one rule replaced by another with the same comment" \
-		"^0 chain vif1.0: rule [0-9]+ differs, expected 'vif1.0: IPv4 from the guest's address'$" "$(check vif1.0)"
+		"^0 chain prerouting: rule [0-9]+ differs, expected 'IPv4 from the guest's address'$" "$(check vif1.0)"
 	restore "a replaced rule"
 
-	d0 nft flush chain bridge xen vif1.0
-	teq "the vif's chain flushed" "0 chain vif1.0 has 0 rules, expected $n1" "$(check vif1.0)"
-	restore "a flushed chain"
-
-	d0 nft delete element bridge xen vifs '{ "vif1.0" }'
-	teq "the map element deleted (bridged)" "0 no dispatch to chain vif1.0 in map vifs" "$(check vif1.0)"
-	d0 nft delete element inet xen vifs '{ "vif2.0" }'
-	teq "the map element deleted (routed)" "0 no dispatch to chain vif2.0 in map vifs" "$(check vif2.0)"
-	d0 nft add element bridge xen vifs '{ "vif1.0" : jump vif3.0 }'
-	teq "the map element sends elsewhere" "0 no dispatch to chain vif1.0 in map vifs" "$(check vif1.0)"
-	# (An allow does not replace an element that jumps elsewhere: the
-	# kernel refuses it with EEXIST.  Not the checks' business.)
-	d0 nft delete element bridge xen vifs '{ "vif1.0" }'
-	restore "map elements"
-
-	d0 nft delete element bridge xen vifs '{ "vif3.0" }'
-	d0 nft delete chain bridge xen vif3.0
-	teq "the trunk vif's chain deleted" "0 chain vif3.0 not found in table bridge xen" "$(check vif3.0)"
-	restore "a deleted chain"
-
 	d0 nft flush chain inet xen prerouting
-	teq "the dispatching base chain flushed" "0 chain prerouting has 0 rules, expected 1" "$(check vif2.0)"
+	tmatch "the routed vifs' base chain flushed" "^0 chain prerouting has 0 rules, expected [0-9]+$" "$(check vif2.0)"
 	teq "  the bridge table's vifs are still in place" "1 1" "$(check vif1.0) $(check vif3.0)"
 	restore "the base chain"
+
+	# A vif's elements.
+	d0 nft delete element bridge xen addr4 '{ "vif1.0" . 10.0.0.1 }'
+	teq "one element deleted" "0 no element vif1.0 . 10.0.0.1 in set addr4" "$(check vif1.0)"
+	teq "  the others are still in place" "1 1" "$(check vif2.0) $(check vif3.0)"
+	d0 nft add element bridge xen addr4 '{ "vif1.0" . 10.0.0.99 comment "vif1.0" }'
+	teq "one element replaced by another" "0 no element vif1.0 . 10.0.0.1 in set addr4" "$(check vif1.0)"
+	allow vif1.0
+	teq "  an allow puts the missing one back, but the other stays" \
+		"0 element vif1.0 . 10.0.0.99 of set addr4 not expected" "$(check vif1.0)"
+	restore "an element too many"
+
+	d0 nft delete element bridge xen macs '{ "vif1.0" . 00:16:3e:00:01:00 }'
+	d0 nft add element bridge xen macs '{ "vif1.0" . 00:16:3e:00:01:00 comment "vif9.0" }'
+	teq "an element commented for another vif" \
+		"0 element vif1.0 . 00:16:3e:00:01:00 of set macs: comment 'vif9.0', expected 'vif1.0'" "$(check vif1.0)"
+	restore "an element's comment"
+
+	d0 nft flush set bridge xen addr6
+	teq "a set flushed: bridged vif" "0 no element vif1.0 . 2001:db8::1 in set addr6" "$(check vif1.0)"
+	teq "  the trunk vif (no ip key: set anyip) had none there" 1 "$(check vif3.0)"
+	teq "  the routed vif is still in place" 1 "$(check vif2.0)"
+	restore "a flushed set"
+
+	d0 nft flush set bridge xen anyip
+	teq "set anyip flushed: the trunk vif without an ip key" "0 no element vif3.0 in set anyip" "$(check vif3.0)"
+	teq "  the routed vif is still in place" 1 "$(check vif2.0)"
+	restore "a flushed set"
+
+	d0 nft delete element bridge xen vifs '{ "vif1.0" }'
+	teq "the element of set vifs deleted (bridged)" "0 no element vif1.0 in set vifs" "$(check vif1.0)"
+	d0 nft delete element inet xen vifs '{ "vif2.0" }'
+	teq "the element of set vifs deleted (routed)" "0 no element vif2.0 in set vifs" "$(check vif2.0)"
+	d0 nft add element bridge xen vifs '{ "vif1.0" comment "vif1.0: ip any" }'
+	teq "the element of set vifs says something else" \
+		"0 element vif1.0 of set vifs: comment 'vif1.0: ip any', expected 'vif1.0: mac 00:16:3e:00:01:00 ip 10.0.0.1 2001:db8::1 fe80::216:3eff:fe00:100'" \
+		"$(check vif1.0)"
+	d0 nft delete element bridge xen vifs '{ "vif1.0" }'
+	restore "elements of set vifs"
+
+	d0 nft flush table bridge xen
+	tmatch "table bridge xen flushed" "^0 (chain prerouting has 0 rules, expected $n1|no element vif1.0 in set vifs)$" "$(check vif1.0)"
+	teq "  the routed vif is still in place" 1 "$(check vif2.0)"
+	restore "a flushed table"
 
 	d0 nft delete table bridge xen
 	teq "table bridge xen deleted: bridged vif" "0 table bridge xen not found" "$(check vif1.0)"

@@ -82,8 +82,8 @@ t "allow routed vif5.0 with $H_FW" fw allow vif5.0 "$H_FW" routed mac=00:16:3e:0
 t "the routed guest reaches the outside host from its address" g 5 ping -c1 -W2 -I 10.0.5.1 192.0.2.1
 teq "from a foreign address nothing gets out" "" "$(h_sources g 5 ping -c1 -W1 -I 10.0.5.9 192.0.2.1)"
 if [ "$H_FW" = nft ]; then
-	tmatch "its rules are in table inet xen" 'ip saddr 10.0.5.1 accept comment "vif5.0: ' \
-		"$(d0 nft list chain inet xen vif5.0)"
+	tmatch "its address is in table inet xen, set addr4" '"vif5.0" \. 10\.0\.5\.1 comment "vif5.0"' \
+		"$(d0 nft list set inet xen addr4)"
 else
 	tmatch "xen-antispoof sends it by input interface" '-i vif5.0 .*-j xen-vif5.0' \
 		"$(d0 iptables-legacy -S xen-antispoof)"

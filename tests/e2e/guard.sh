@@ -69,10 +69,12 @@ admin_table() {
 }
 
 # fw_chain DEV: the anti-spoofing rules of DEV, as the backend lists them
-# (bridged vifs in bridge xen, routed ones in inet xen); fails when none.
+# (nft: its element of set vifs, which lists what it may send, in bridge xen
+# or inet xen); fails when none.
 fw_chain() {
 	if [ "$H_FW" = nft ]; then
-		d0 nft list chain bridge xen "$1" 2>/dev/null || d0 nft list chain inet xen "$1" 2>/dev/null
+		{ d0 nft list set bridge xen vifs; d0 nft list set inet xen vifs; } 2>/dev/null |
+			grep -F "\"$1\" comment"
 	else
 		d0 iptables-legacy -S "xen-$1" 2>/dev/null
 	fi
@@ -258,7 +260,7 @@ teq "restore with nothing to restore: rules (handles), routes, links unchanged" 
 d0 ip link set vif2.0 nomaster
 d0 ip route del 192.0.2.13 dev vif3.0
 tn "without its route the routed guest is cut off" g 3 ping -c1 -W1 192.0.2.1
-[ "$H_FW" = nft ] && web1_rules=$(d0 nft -a list chain bridge xen web1)
+[ "$H_FW" = nft ] && web1_rules=$(d0 nft -a list table bridge xen)
 xns check
 teq "detached and route deleted, check: exit 1" 1 "$XRC"
 teq "check names exactly those two vifs" "vif2.0 vif3.0" "$(named "$XO")"
@@ -277,8 +279,8 @@ teq "restore: vif2.0 up" up "$(link_state vif2.0)"
 tmatch "restore: vif3.0's host route is back" '192\.0\.2\.13 .*metric 2' "$(d0 ip -4 route show dev vif3.0)"
 t "restore: the routed guest reaches the outside host again" g 3 ping -c1 -W2 192.0.2.1
 t "restore: the outside host reaches the routed guest" out ping -c1 -W2 192.0.2.13
-[ "$H_FW" = nft ] && teq "restore left web1's rules alone (same handles)" "$web1_rules" \
-	"$(d0 nft -a list chain bridge xen web1)"
+[ "$H_FW" = nft ] && teq "restore left web1's rules alone (the table's, same handles)" "$web1_rules" \
+	"$(d0 nft -a list table bridge xen)"
 xns check
 teq "after the repair, check: exit 0" 0 "$XRC"
 

@@ -105,7 +105,7 @@ serve "$H_ID-g3" 22 WEB-Dom-ssh
 
 # dnsmasq with the configuration network-zones wrote, as xen-zones-dhcp.service runs it.
 tmatch "status counts the DHCP hosts in the zones" "DHCP: 2 hosts from" "$(nz status; echo "$H_OUT")"
-chmod a+rx "$H_DIR" "$XEN_NETSCRIPTS_RUNDIR"	# dnsmasq reads as nobody
+chmod a+rx "$H_DIR" "$H_RT" "$XEN_NETSCRIPTS_RUNDIR"	# dnsmasq reads as nobody
 d0 dnsmasq --keep-in-foreground --log-facility=- \
 	--conf-file="$XEN_NETSCRIPTS_RUNDIR/network-zones.dnsmasq.conf" >"$H_DIR/dnsmasq.log" 2>&1 &
 dnsmasq_pid=$!

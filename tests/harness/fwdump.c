@@ -122,6 +122,25 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
 				 m->kind == FW_IIFNAME ? "iifname" : "oifname",
 				 m->ifname);
 			break;
+		case FW_LOOKUP: {
+			/* The nft layout's sets (fw_nft.c names them). */
+			static const char *const sets[FW_NSETS] = {
+				"vifs",	 "trunks", "anymac", "macs", "addr4",
+				"addr6", "net4",   "net6",   "anyip"
+			};
+			static const char *const keys[] = {
+				"",
+				" . ether saddr",
+				" . arp saddr ether",
+				" . arp saddr ip",
+				" . ip saddr",
+				" . ip6 saddr"
+			};
+
+			text_put(&o, "iifname%s %s@%s ", keys[m->key],
+				 m->inv ? "!= " : "", sets[m->set]);
+			break;
+		}
 		case FW_ICMP6_TYPE:
 			if (m->val == ICMP6_ROUTER_ADVERT)
 				text_put(&o, "icmpv6 type nd-router-advert ");
@@ -143,12 +162,72 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
 		text_put(&o, "masquerade");
 		break;
 	}
-	text_put(&o, " comment \"%s: %s\"", name, r->why);
+	text_put(&o, " comment \"%s%s%s\"", name ? name : "", name ? ": " : "",
+		 r->why);
 	if (o.full) {
 		errno = ENOSPC;
 		return -1;
 	}
 	return 0;
+}
+
+/* The elements of a set element message, one a line after what line
+ * holds, each attribute as hex (libnftnl 1.2.4 cannot parse an interval
+ * set's second element back). */
+static void elems_lines(const struct nlmsghdr *nlh, char *line, size_t len)
+{
+	static const char *const names[] = {
+		[NFTA_SET_ELEM_KEY] = "key",
+		[NFTA_SET_ELEM_KEY_END] = "key_end",
+		[NFTA_SET_ELEM_USERDATA] = "userdata",
+	};
+	const struct nlattr *list, *elem, *a, *data;
+	size_t used;
+
+	mnl_attr_for_each(list, nlh, sizeof(struct nfgenmsg))
+	{
+		if (mnl_attr_get_type(list) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(elem, list)
+		{
+			used = strlen(line);
+			snprintf(line + used, len - used, "\n\telement");
+			mnl_attr_for_each_nested(a, elem)
+			{
+				uint16_t t = mnl_attr_get_type(a);
+				const unsigned char *p;
+				uint16_t n;
+
+				/* A key is nested in its data attribute. */
+				data = t == NFTA_SET_ELEM_USERDATA
+					       ? a
+					       : mnl_attr_get_payload(a);
+				p = mnl_attr_get_payload(data);
+				n = mnl_attr_get_payload_len(data);
+				used = strlen(line);
+				snprintf(line + used, len - used, " %s=",
+					 t < sizeof(names) / sizeof(names[0]) &&
+							 names[t]
+						 ? names[t]
+						 : "?");
+				for (uint16_t i = 0; i < n; i++) {
+					used = strlen(line);
+					if (t == NFTA_SET_ELEM_USERDATA)
+						snprintf(
+							line + used, len - used,
+							p[i] >= 0x20 && p[i] < 0x7f &&
+									p[i] != '\\'
+								? "%c"
+								: "\\x%02x",
+							p[i]);
+					else
+						snprintf(line + used,
+							 len - used, "%02x",
+							 p[i]);
+				}
+			}
+		}
+	}
 }
 
 /* One line per message of the batch, in libnftnl's own notation. */
@@ -186,16 +265,20 @@ static void dump_msg(const struct nlmsghdr *nlh, char *line, size_t len)
 	case NFT_MSG_NEWSETELEM: {
 		struct nftnl_set *s = nftnl_set_alloc();
 
-		if (NFNL_MSG_TYPE(type) == NFT_MSG_NEWSET)
+		if (NFNL_MSG_TYPE(type) == NFT_MSG_NEWSET) {
 			nftnl_set_nlmsg_parse(nlh, s);
-		else
-			nftnl_set_elems_nlmsg_parse(nlh, s);
-		snprintf(line, len, "add %s ",
-			 NFNL_MSG_TYPE(type) == NFT_MSG_NEWSET ? "map"
-							       : "element");
-		nftnl_set_snprintf(line + strlen(line), len - strlen(line), s,
-				   NFTNL_OUTPUT_DEFAULT, 0);
+			snprintf(line, len, "add set ");
+			nftnl_set_snprintf(line + strlen(line),
+					   len - strlen(line), s,
+					   NFTNL_OUTPUT_DEFAULT, 0);
+			nftnl_set_free(s);
+			break;
+		}
+		nftnl_set_elems_nlmsg_parse(nlh, s);
+		snprintf(line, len, "add element %s",
+			 nftnl_set_get_str(s, NFTNL_SET_NAME));
 		nftnl_set_free(s);
+		elems_lines(nlh, line, len);
 		break;
 	}
 	case NFT_MSG_NEWRULE:

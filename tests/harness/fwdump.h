@@ -8,8 +8,8 @@
 
 /* One rule in nft syntax for a table of family bridge (routed 0) or inet
  * (routed 1), comment included, as `nft list ruleset` shows it, with name
- * (the vif or owner) in the comment; -1 with errno ENOSPC when buf is
- * short. */
+ * (the vif or owner; NULL for the rules every vif shares) in the comment;
+ * -1 with errno ENOSPC when buf is short. */
 int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
 		char *buf, size_t len);
 

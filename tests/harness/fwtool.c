@@ -3,7 +3,7 @@
  * per call, owners and devices no script makes, switches between backends.
  *
  *   fwtool allow DEV[,DEV...] BACKEND bridged|routed [mac=MAC]
- *                [ip="ADDR..."] [trunk]
+ *                [ip="ADDR..."] [trunk] [repair]
  *   fwtool revoke DEV
  *   fwtool nat-set OWNER BACKEND [out=DEV] [from=CIDR]...
  *   fwtool nat-clear OWNER
@@ -68,11 +68,14 @@ static void vif_args(struct fw_vif *v, int argc, char **argv,
 			v->addrs = addrs;
 		else if (!strcmp(argv[i], "trunk"))
 			v->trunk = 1;
+		else if (!strcmp(argv[i], "repair"))
+			v->repair = 1;
 		else if (passes && !strncmp(argv[i], "passes=", 7) &&
 			 args_uint(argv[i] + 7, 1, 1000, passes) == 0)
 			;
 		else
-			usage("mac=MAC, ip=\"ADDR...\", trunk or passes=N");
+			usage("mac=MAC, ip=\"ADDR...\", trunk, repair or "
+			      "passes=N");
 	}
 }
 

@@ -11,6 +11,9 @@ H_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${H_BIN:=$H_TOP/build}"            # which build of the binaries to test
 H_SHIM=$H_TOP/build/xsshim.so
 H_XENSTORED=/usr/lib/xen-4.17/bin/xenstored
+# xenstored's trace of every request ($H_DIR/xs/trace), for a failing
+# test's post-mortem; bench/ runs it as a host does, without (empty).
+: "${H_XS_TRACE=1}"
 H_UPSTREAM=/etc/xen/scripts
 H_PASS=0
 H_FAIL=0
@@ -85,8 +88,9 @@ h_cleanup() {
 		wait "$H_XS_PID" 2>/dev/null
 		H_XS_PID=
 	fi
+	[ -n "${H_RT:-}" ] && rm -rf "$H_RT"
 	[ -n "${H_DIR:-}" ] && rm -rf "$H_DIR"
-	H_DIR=
+	H_DIR= H_RT=
 }
 
 h_exit() {
@@ -116,11 +120,17 @@ h_setup() {
 	trap 'exit 130' INT TERM
 	export XEN_HOTPLUG_LOG=$H_DIR/hotplug.log
 	export XEN_SCRIPT_DIR=$H_DIR/scripts
-	export XEN_LOCK_DIR=$H_DIR/locks
+	# Locks and run state in memory, as in /run on a Debian host (tmpfs):
+	# where /run is on a disk (this kind of VM), every run's lock and record
+	# files would cost an inode allocation on it.
+	H_RT=$H_DIR
+	[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] &&
+		H_RT=$(mktemp -d "/dev/shm/$H_ID.XXXXXX")
+	export XEN_LOCK_DIR=$H_RT/locks
 	# The run's own settings file and xtables lock (iptables honours
 	# XTABLES_LOCKFILE too): the host's never take part.
 	export XEN_NETSCRIPTS_CONF=$H_DIR/netscripts.conf
-	export XEN_NETSCRIPTS_RUNDIR=$H_DIR/run
+	export XEN_NETSCRIPTS_RUNDIR=$H_RT/run
 	export XTABLES_LOCKFILE=$H_DIR/xtables.lock
 	[ -n "${H_FW:-}" ] && echo "firewall=$H_FW" >"$XEN_NETSCRIPTS_CONF"
 	mkdir -p "$XEN_SCRIPT_DIR"
@@ -141,7 +151,7 @@ h_setup() {
 h_xenstored() {
 	mkdir -p "$H_DIR/xs"
 	XENSTORED_RUNDIR=$H_DIR/xs XENSTORED_ROOTDIR=$H_DIR/xs \
-		LD_PRELOAD=$H_SHIM "$H_XENSTORED" -N -T "$H_DIR/xs/trace" \
+		LD_PRELOAD=$H_SHIM "$H_XENSTORED" -N ${H_XS_TRACE:+-T "$H_DIR/xs/trace"} \
 		>"$H_DIR/xs/log" 2>&1 &
 	H_XS_PID=$!
 	export XENSTORED_PATH=$H_DIR/xs/socket

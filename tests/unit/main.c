@@ -6,9 +6,10 @@
 #include "unit.h"
 
 static Suite *(*const suites[])(void) = {
-	args_suite,  text_suite,  vlan_suite,  xstore_suite,   sysctl_suite,
-	hooks_suite, lock_suite,  fw_suite,    fw_rules_suite, nat_suite,
-	dhcp_suite,  state_suite, zones_suite, guard_suite,    announce_suite,
+	args_suite,	text_suite,  vlan_suite,     xstore_suite,
+	sysctl_suite,	hooks_suite, lock_suite,     fw_suite,
+	fw_rules_suite, nat_suite,   dhcp_suite,     state_suite,
+	zones_suite,	guard_suite, announce_suite, about_suite,
 };
 
 int main(void)

@@ -26,6 +26,7 @@ Suite *state_suite(void);
 Suite *zones_suite(void);
 Suite *guard_suite(void);
 Suite *announce_suite(void);
+Suite *about_suite(void);
 
 /* A suite of one test case, both called name, of the tests (NULL-ended). */
 Suite *unit_suite(const char *name, const TTest *const *tests);
