@@ -34,17 +34,16 @@ bench_host() {
 	h_guest 1 0 ip=10.0.0.1
 }
 
-# bench_iptables_host: a second dom0, $H_ID-d0i, with its own xenbr0 and
-# vif1.0 (guest 1's xenstore keys): where the contenders that use iptables
-# run, so that the others run on a host whose iptables has no tables
-# (Debian's default, iptables-nft), not on one the others leave rules in.
-bench_iptables_host() {
-	h_netns d0i
-	h_netns g1i
-	ip -n "$H_ID-d0i" link add xenbr0 type bridge stp_state 0 forward_delay 0
-	ip -n "$H_ID-d0i" link set xenbr0 up
-	ip -n "$H_ID-d0i" link add vif1.0 type veth peer name eth0 netns "$H_ID-g1i"
-	ip -n "$H_ID-g1i" link set eth0 address 00:16:3e:00:01:00 up
+# bench_dom0 NAME: another dom0, $H_ID-d0NAME, with its own xenbr0 and
+# vif1.0 (guest 1's xenstore keys; the guest end in $H_ID-g1NAME), for
+# contenders that must not share the first one's tables (bench/run.sh).
+bench_dom0() {
+	h_netns "d0$1"
+	h_netns "g1$1"
+	ip -n "$H_ID-d0$1" link add xenbr0 type bridge stp_state 0 forward_delay 0
+	ip -n "$H_ID-d0$1" link set xenbr0 up
+	ip -n "$H_ID-d0$1" link add vif1.0 type veth peer name eth0 netns "$H_ID-g1$1"
+	ip -n "$H_ID-g1$1" link set eth0 address 00:16:3e:00:01:00 up
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }

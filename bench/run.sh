@@ -25,8 +25,8 @@
 # 7. The data path: 64-byte UDP datagrams per second across a bridge with
 #    anti-spoofing and without (bench/datapath.sh).
 # With BASE=DIR (the build of an older commit, e.g. `git worktree add
-# /tmp/base COMMIT && make -C /tmp/base -j2 all harness`), sections 3, 6 and
-# 7 measure it too, interleaved with ours: before and after in one run.
+# /tmp/base COMMIT && make -C /tmp/base -j2 all harness`), sections 1, 3, 6
+# and 7 measure it too, interleaved with ours: before and after in one run.
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/harness/lib.sh"
 H_QUIET=1
@@ -44,9 +44,12 @@ cp -a "$H_UPSTREAM" "$up_fw"
 sed -i '/^handle_iptable()/,/^}/{/^  return 0$/d}' "$up_fw/vif-common.sh"
 
 # --- 1. one cycle ------------------------------------------------------------
-# Those that use iptables run in a dom0 of their own (bench_iptables_host),
-# and ours-nft/ipt there too: an nft online where iptables has tables looks
-# in them for what an earlier iptables online of the vif left.
+# Those that use iptables run in a dom0 of their own (bench_dom0 i), so
+# that the others run on a host whose iptables has no tables (Debian's
+# default, iptables-nft); ours-nft/ipt there too: an nft online where
+# iptables has tables looks in them for what an earlier iptables online of
+# the vif left.  With BASE, base-nft and base-none (the older build) in a
+# dom0 of theirs (b): the layout of its tables may be another.
 names=(upstream upstream+iptables ours-nft ours-nft/ipt ours-iptables ours-none ours-dynamic-nft floor)
 declare -A script=(
 	[upstream]=$H_UPSTREAM/vif-bridge [upstream+iptables]=$up_fw/vif-bridge
@@ -60,8 +63,15 @@ declare -A arg=(
 	[ours-iptables]=firewall=iptables [ours-none]=firewall=none
 	[ours-dynamic-nft]=firewall=nft [floor]=
 )
-bench_iptables_host
+bench_dom0 i
 declare -A dom0=([upstream+iptables]=$H_ID-d0i [ours-iptables]=$H_ID-d0i [ours-nft/ipt]=$H_ID-d0i)
+if [ -n "${BASE:-}" ]; then
+	bench_dom0 b
+	names+=(base-nft base-none)
+	script[base-nft]=$BASE/vif-bridge script[base-none]=$BASE/vif-bridge
+	arg[base-nft]=firewall=nft arg[base-none]=firewall=none
+	dom0[base-nft]=$H_ID-d0b dom0[base-none]=$H_ID-d0b
+fi
 declare -A samples failed
 # Interleaved in rounds of 5 so that drift in the machine's load hits all.
 for ((r = 0; r < N; r += 5)); do

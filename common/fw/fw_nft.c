@@ -46,6 +46,9 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,8 +130,8 @@ static struct mnl_socket *sock(void)
  * every batch queued behind the mutex meanwhile.  So once a batch has gone
  * out, a child that outlives us holds the last reference, and drops it only
  * once the grace period is long over: the toolstack does not wait, and
- * nobody queues behind us.  The child keeps nothing else, and goes when our
- * end of the pipe closes at exit.
+ * nobody queues behind us.  The child keeps nothing else, and counts from
+ * our exit (our end of a pipe closing).
  *
  * Measured with bench/run.sh's cycle loop (Linux 6.18, 2 CPUs under a load
  * of 4 to 8; medians of 100, in us): a vif-bridge online+offline with nft
@@ -143,20 +146,86 @@ static struct mnl_socket *sock(void)
  * deferral or without (cycles of 12900 and 11700 us with it and without it,
  * 19500 and 20900 without deferral) and is gone.
  *
- * The children release at the same instants, the next multiple of 250 ms
- * of the monotonic clock: every release waits for the destroy work that
- * is pending, so the first of a group waits one grace period and the
- * others find none, where children released each 100 ms after its run
- * (before) each held the mutex through a grace period at its own moment,
- * stalling whichever run committed then.  Measured in a loop of 60
- * online+offline cycles on an idle 2-CPU machine: the online's batch took
- * 35 to 50 us, and 1 to 23 ms in 14 of the 30 onlines of one such loop
- * with children released 100 ms after their run; aligned, 1 in 30 took
- * over 1 ms. */
+ * A group of runs shares one such child, the holder of the network
+ * namespace: the first run that sent a batch forks it, and the runs after
+ * it hand it their socket (SCM_RIGHTS over the abstract unix socket
+ * HOLDER, which is per network namespace) instead of forking.  It takes
+ * them until its release instant, the next multiple of 250 ms of the
+ * monotonic clock after its parent's exit, then releases them all at
+ * once: the first release waits for the pending destroy work, the others
+ * find none.  One fork, one exit and one grace period for the group, where
+ * a child per run cost each run a fork and an exit, and each release held
+ * the mutex through a grace period at its own moment, stalling whichever
+ * run committed then (in a loop of 30 cycles, 14 onlines' batches took 1
+ * to 23 ms instead of 35 to 50 us, with children released 100 ms after
+ * their run).  Medians of 60 cycles, interleaved, under a concurrent test
+ * run: 5823 us with the holder, 7229 with a child per run.  A holder that
+ * is not root's (anyone may bind an abstract name first) is never given a
+ * socket, and takes sockets from root's runs only. */
 #define RELEASE_EVERY_NS (250 * 1000 * 1000)
+#define HOLDER "xen-netscripts-nfnl-holder"
 
-/* Close every descriptor but a and b (a child that outlives us must not
- * hold the toolstack's pipes, the log or the lock files). */
+static socklen_t holder_addr(struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	memcpy(a->sun_path + 1, HOLDER, sizeof(HOLDER) - 1);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+			   sizeof(HOLDER));
+}
+
+/* fd handed to this namespace's holder: 0, or -1 (none, not root's, or
+ * busy). */
+static int hand_over(int fd)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u = { 0 };
+	char c = 0;
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.b,
+			    .msg_controllen = sizeof(u.b) };
+	struct sockaddr_un a;
+	socklen_t len = holder_addr(&a), clen;
+	struct ucred cred;
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		       0),
+	    ret = -1;
+
+	if (s < 0)
+		return -1;
+	u.h.cmsg_level = SOL_SOCKET;
+	u.h.cmsg_type = SCM_RIGHTS;
+	u.h.cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(&u.h), &fd, sizeof(int));
+	clen = sizeof(cred);
+	if (connect(s, (struct sockaddr *)&a, len) == 0 &&
+	    getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 &&
+	    cred.uid == 0 && sendmsg(s, &m, MSG_NOSIGNAL) == 1)
+		ret = 0;
+	close(s);
+	return ret;
+}
+
+/* The next multiple of RELEASE_EVERY_NS of the monotonic clock. */
+static struct timespec release_instant(void)
+{
+	struct timespec at;
+	int64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	ns = ((int64_t)at.tv_sec * 1000000000 + at.tv_nsec) / RELEASE_EVERY_NS *
+		     RELEASE_EVERY_NS +
+	     RELEASE_EVERY_NS;
+	at.tv_sec = ns / 1000000000;
+	at.tv_nsec = ns % 1000000000;
+	return at;
+}
+
+/* Close every descriptor but a and b. */
 static void close_all_but(int a, int b)
 {
 	unsigned lo = (unsigned)(a < b ? a : b), hi = (unsigned)(a < b ? b : a);
@@ -168,31 +237,92 @@ static void close_all_but(int a, int b)
 	close_range(hi + 1, ~0U, 0);
 }
 
+/* The holder, in the child: fd (our socket) and every one handed over are
+ * kept until the release instant after our exit (EOF on pipe), then all
+ * released at once by _exit().  Holding nothing else, it never touches
+ * the toolstack's pipes, the log or the lock files. */
+static void hold(int fd, int pipe)
+{
+	struct sockaddr_un a;
+	socklen_t len = holder_addr(&a);
+	int l, c, got;
+	struct timespec at = { 0, 0 }, now, left;
+	struct pollfd p[2];
+	char buf[CMSG_SPACE(sizeof(int))], b;
+	struct iovec iov = { &b, 1 };
+	struct msghdr m;
+	struct timeval wait = { 0, 100 * 1000 };
+	struct ucred cred;
+	socklen_t clen;
+
+	close_all_but(fd, pipe);
+	l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (l >= 0 &&
+	    (bind(l, (struct sockaddr *)&a, len) < 0 || listen(l, 64) < 0)) {
+		close(l); /* another holder: hold our own alone */
+		l = -1;
+	}
+	for (;;) {
+		p[0] = (struct pollfd){ .fd = l, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = pipe, .events = POLLIN };
+		if (at.tv_sec || at.tv_nsec) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left.tv_sec = at.tv_sec - now.tv_sec;
+			left.tv_nsec = at.tv_nsec - now.tv_nsec;
+			if (left.tv_nsec < 0) {
+				left.tv_sec--;
+				left.tv_nsec += 1000000000;
+			}
+			if (left.tv_sec < 0)
+				break;
+		}
+		got = ppoll(p, 2, at.tv_sec || at.tv_nsec ? &left : NULL, NULL);
+		if (got < 0 && errno != EINTR)
+			break;
+		if (got > 0 && (p[1].revents & (POLLIN | POLLHUP))) {
+			at = release_instant(); /* we have exited */
+			close(pipe);
+			pipe = -1;
+		}
+		if (got > 0 && (p[0].revents & POLLIN) &&
+		    (c = accept4(l, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+			m = (struct msghdr){ .msg_iov = &iov,
+					     .msg_iovlen = 1,
+					     .msg_control = buf,
+					     .msg_controllen = sizeof(buf) };
+			/* Root's runs only, which send at once.  What one
+			 * sends stays open here (a full table releases it now,
+			 * in this process, and takes no more). */
+			clen = sizeof(cred);
+			if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred,
+				       &clen) == 0 &&
+			    cred.uid == 0 &&
+			    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &wait,
+				       sizeof(wait)) == 0 &&
+			    recvmsg(c, &m, MSG_CMSG_CLOEXEC) > 0 &&
+			    (m.msg_flags & MSG_CTRUNC)) {
+				close(l);
+				l = -1;
+			}
+			close(c);
+		}
+	}
+	/* No more takers, then everything released at once. */
+	if (l >= 0)
+		close(l);
+	_exit(0);
+}
+
 void fw_nft_close(void)
 {
-	struct timespec at;
-	int64_t ns;
 	int p[2];
-	char c;
 
 	if (!nl)
 		return;
-	if (sent && pipe2(p, O_CLOEXEC) == 0) {
-		if (fork() == 0) {
-			close_all_but(mnl_socket_get_fd(nl), p[0]);
-			while (read(p[0], &c, 1) < 0 && errno == EINTR)
-				;
-			clock_gettime(CLOCK_MONOTONIC, &at);
-			ns = ((int64_t)at.tv_sec * 1000000000 + at.tv_nsec) /
-				     RELEASE_EVERY_NS * RELEASE_EVERY_NS +
-			     RELEASE_EVERY_NS;
-			at.tv_sec = ns / 1000000000;
-			at.tv_nsec = ns % 1000000000;
-			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
-					       &at, NULL) == EINTR)
-				;
-			_exit(0);
-		}
+	if (sent && hand_over(mnl_socket_get_fd(nl)) < 0 &&
+	    pipe2(p, O_CLOEXEC) == 0) {
+		if (fork() == 0)
+			hold(mnl_socket_get_fd(nl), p[0]);
 		close(p[0]); /* p[1] stays open until we exit */
 	}
 	mnl_socket_close(nl);

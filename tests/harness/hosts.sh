@@ -31,14 +31,16 @@
 declare -gA H_HOST_NUM=() # the LAN hosts' numbers (h_lan_host)
 
 # h_host_env NAME: H_HENV, the command prefix every binary of host NAME
-# starts with: lib.sh's H_ENV_BASE with each path in the run's directory
+# starts with: lib.sh's H_ENV_BASE with each path in the run's directories
 # moved to the host's ($H_DIR/X -> $H_DIR/NAME/X: its xenstored's socket,
-# log, lock directory, settings, run directory).
+# log, settings; $H_RT/X -> $H_RT/NAME/X: its lock and run directories).
 h_host_env() {
 	local e
 	H_HENV=()
 	for e in "${H_ENV_BASE[@]}"; do
-		[[ $e == *=$H_DIR/* ]] && e=${e%%=*}=$H_DIR/$1/${e#*=$H_DIR/}
+		if [[ $e == *=$H_RT/* ]]; then e=${e%%=*}=$H_RT/$1/${e#*=$H_RT/}
+		elif [[ $e == *=$H_DIR/* ]]; then e=${e%%=*}=$H_DIR/$1/${e#*=$H_DIR/}
+		fi
 		H_HENV+=("$e")
 	done
 }
@@ -47,7 +49,7 @@ h_host() {
 	local name=$1 dir=$H_DIR/$1 H_DIR=$H_DIR/$1 H_XS_PID=
 	local -x XENSTORED_PATH=$dir/xs/socket
 	h_netns "$name"
-	mkdir -p "$dir/scripts" "$dir/locks" "$dir/run"
+	mkdir -p "$dir/scripts" "$H_RT/$name/locks" "$H_RT/$name/run"
 	if [ -n "${H_FW:-}" ]; then echo "firewall=$H_FW" >"$dir/netscripts.conf"
 	else : >"$dir/netscripts.conf"; fi
 	h_xenstored
