@@ -150,7 +150,9 @@ h_setup() {
 # Start Debian's unmodified C xenstored under the hypervisor shim.
 h_xenstored() {
 	mkdir -p "$H_DIR/xs"
-	XENSTORED_RUNDIR=$H_DIR/xs XENSTORED_ROOTDIR=$H_DIR/xs \
+	# XENSTORED_PATH too: xenstored listens there when it is set (a run
+	# started by another inherits that one's).
+	XENSTORED_PATH=$H_DIR/xs/socket XENSTORED_RUNDIR=$H_DIR/xs XENSTORED_ROOTDIR=$H_DIR/xs \
 		LD_PRELOAD=$H_SHIM "$H_XENSTORED" -N ${H_XS_TRACE:+-T "$H_DIR/xs/trace"} \
 		>"$H_DIR/xs/log" 2>&1 &
 	H_XS_PID=$!
