@@ -297,9 +297,13 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 		case FW_OIFNAME:
 			break;
 		case FW_L4PROTO:
+			if (m->inv) /* only the nft layout's fast path */
+				return 0;
 			proto = m->val;
 			break;
 		case FW_SPORT:
+			if (m->inv)
+				return 0;
 			sport = m->val;
 			break;
 		case FW_DPORT:

@@ -43,7 +43,8 @@ static void finish(struct vif *v)
 	v->xs = NULL;
 	netlink_close();
 	closelog();
-	fw_close(); /* last: it may fork */
+	announce_close(); /* last: these may fork */
+	fw_close();
 }
 
 void vif_fatal(struct vif *v, const char *fmt, ...)
