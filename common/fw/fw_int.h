@@ -146,8 +146,10 @@ int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max);
 int fw_owner_valid(const char *owner);
 
 /* Backends (fw_nft.c, fw_iptc.c): the same contract as fw_vif_allow() and
- * fw_vif_revoke(), for one backend.  *_present() says, cheaply and without
- * creating anything, whether the backend may hold anything of ours. */
+ * fw_vif_revoke(), for one backend.  nft's revoke and NAT clear create
+ * nothing and succeed where there is nothing (no table, or no nf_tables);
+ * fw_iptc_present() says, cheaply and without creating anything, whether
+ * iptables may hold anything of ours. */
 int fw_nft_allow(const struct fw_vif *v);
 int fw_nft_revoke(const char *dev);
 /* fw_nft_revoke() of whatever the sets hold of dev, read from them all
@@ -155,7 +157,6 @@ int fw_nft_revoke(const char *dev);
 int fw_nft_revoke_all(const char *dev);
 int fw_nft_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n);
 int fw_nft_nat_clear(const char *owner);
-int fw_nft_present(void);
 void fw_nft_close(void);
 int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n);
 int fw_iptc_revoke(const char *dev);

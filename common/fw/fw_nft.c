@@ -1470,12 +1470,22 @@ out:
 	return ret;
 }
 
+/* Whether errno says that this host has no nf_tables (no nfnetlink, or
+ * no nf_tables module): then nothing of ours is there to delete. */
+static int no_nftables(void)
+{
+	return errno == EPROTONOSUPPORT || errno == EOPNOTSUPP;
+}
+
 static int revoke_both(const char *dev, int all)
 {
-	int a = revoke_family(NFPROTO_BRIDGE, dev, all);
-	int b = revoke_family(NFPROTO_INET, dev, all);
+	static const int families[] = { NFPROTO_BRIDGE, NFPROTO_INET };
+	int ret = 0;
 
-	return a < 0 || b < 0 ? -1 : 0;
+	for (int i = 0; i < 2; i++)
+		if (revoke_family(families[i], dev, all) < 0 && !no_nftables())
+			ret = -1;
+	return ret;
 }
 
 int fw_nft_revoke(const char *dev)
@@ -1512,7 +1522,7 @@ int fw_nft_nat_clear(const char *owner)
 
 	nat_chains(owner, pre, post, sizeof(pre));
 	if ((ret = query(NFPROTO_INET, NFT_MSG_GETCHAIN, pre)) <= 0)
-		return ret;
+		return ret < 0 && no_nftables() ? 0 : ret;
 	if (batch_start(&bt, NFPROTO_INET) < 0)
 		return -1;
 	add_table(&bt);
@@ -1530,19 +1540,6 @@ int fw_nft_nat_clear(const char *owner)
 }
 
 /* Whether table bridge xen or inet xen exists: nothing is created. */
-int fw_nft_present(void)
-{
-	int a, b;
-
-	if (!sock())
-		return errno == EPROTONOSUPPORT ? 0 : -1;
-	a = query(NFPROTO_BRIDGE, NFT_MSG_GETTABLE, NULL);
-	b = query(NFPROTO_INET, NFT_MSG_GETTABLE, NULL);
-	if (a < 0 || b < 0)
-		return errno == EOPNOTSUPP ? 0 : -1;
-	return a > 0 || b > 0;
-}
-
 void *fw_nft_batch(const struct fw_vif *v, const struct fw_nat *nat,
 		   const struct fw_rule *r, int n, size_t *len)
 {
