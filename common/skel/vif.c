@@ -49,6 +49,18 @@ static void finish(struct vif *v)
 	fw_close();
 }
 
+/* The connection to xenstore, made on first use: an offline that needs no
+ * key never connects.  Exits 1 when there is none. */
+static struct xs_handle *store(struct vif *v)
+{
+	if (!v->xs && !(v->xs = xstore_open())) {
+		log_err("connect to xenstore: %m");
+		finish(v);
+		exit(1);
+	}
+	return v->xs;
+}
+
 void vif_fatal(struct vif *v, const char *fmt, ...)
 {
 	char msg[512];
@@ -60,6 +72,8 @@ void vif_fatal(struct vif *v, const char *fmt, ...)
 	log_err("%s", msg);
 	/* A restore's refusal is the guard's to report: libxl is not
 	 * waiting, and the guest stays connected. */
+	if (v->path[0] && !v->restore && !v->xs)
+		v->xs = xstore_open();
 	if (v->xs && v->path[0] && !v->restore &&
 	    xstore_hotplug_error(v->xs, v->path, msg) < 0)
 		log_err("write hotplug-error under %s: %m", v->path);
@@ -132,7 +146,7 @@ static int may_have(struct vif *v, const char *name)
 {
 	if (!v->listed) {
 		v->listed = 1;
-		v->keys = xstore_list(v->xs, v->path, &v->nkeys);
+		v->keys = xstore_list(store(v), v->path, &v->nkeys);
 	}
 	for (unsigned i = 0; v->keys && i < v->nkeys; i++)
 		if (!strcmp(v->keys[i], name))
@@ -148,7 +162,7 @@ char *vif_key(struct vif *v, const char *name)
 
 	if (!may_have(v, name))
 		return NULL;
-	if (!(val = xstore_read_raw(v->xs, v->path, name, &len))) {
+	if (!(val = xstore_read_raw(store(v), v->path, name, &len))) {
 		if (errno != ENOENT)
 			vif_fatal(v, "read %s/%s from xenstore: %m", v->path,
 				  name);
@@ -185,7 +199,7 @@ int vif_write_frontend(struct vif *v, const char *key, const char *value)
 
 	snprintf(dir, sizeof(dir), "/local/domain/%u/device/vif/%u", v->domid,
 		 v->devid);
-	return xstore_write(v->xs, dir, key, value);
+	return xstore_write(store(v), dir, key, value);
 }
 
 /* The tap device of domain D's NIC N is vifD.N-emu. */
@@ -402,12 +416,6 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 			 v->domid, v->devid);
 	} else {
 		usage(v, "XENBUS_PATH is not set");
-	}
-	v->xs = xstore_open();
-	if (!v->xs) {
-		log_err("connect to xenstore: %m");
-		finish(v);
-		exit(1);
 	}
 	if (!kname)
 		vif_fatal(v, "%s is not set", v->tap ? "INTERFACE" : "vif");
@@ -918,7 +926,7 @@ void vif_end(struct vif *v)
 	/* Before hotplug-status: a connected vif always has its record. */
 	write_record(v);
 	if (!v->tap && !v->restore && strcmp(v->command, "online") == 0 &&
-	    xstore_hotplug_status(v->xs, v->path, "connected") < 0)
+	    xstore_hotplug_status(store(v), v->path, "connected") < 0)
 		vif_fatal(v, "write %s/hotplug-status: %m", v->path);
 	log_info("%s %s%s%s: done", v->command, v->dev,
 		 v->bridge ? " bridge " : "", v->bridge ? v->bridge : "");

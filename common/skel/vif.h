@@ -33,7 +33,7 @@ struct vif {
 	char dev[IFNAMSIZ];	/* the device we act on, once renamed */
 	int present;		/* dev exists */
 	int lost_kname; /* dev was found by vifname: kname must be put back */
-	struct xs_handle *xs;
+	struct xs_handle *xs; /* connected on first use */
 	/* The names of the backend's keys, listed by the first vif_key() (NULL:
 	 * not listed, or the listing failed: every key is read). */
 	char **keys;
