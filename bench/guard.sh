@@ -7,11 +7,11 @@
 # 1. status, check and restore with nothing to restore: the median of RUNS
 #    (20) runs each.
 # 2. watch: the time from a flush until every vif's anti-spoofing is back
-#    (each vif dispatched to its chain again; then check confirms), the
-#    median over FLUSHES (20) flushes: `nft flush ruleset` with nft, and with
-#    iptables `iptables -F; iptables -X` (legacy, IPv4 and IPv6), which sends
-#    no event (watch's periodic check; at 1 and 100 vifs only: each iptables
-#    online rewrites the whole table).
+#    (each vif in set vifs again, or jumped to from xen-antispoof; then check
+#    confirms), the median over FLUSHES (20) flushes: `nft flush ruleset`
+#    with nft, and with iptables `iptables -F; iptables -X` (legacy, IPv4
+#    and IPv6), which sends no event (watch's periodic check; at 1 and 100
+#    vifs only: each iptables online rewrites the whole table).
 # 3. watch idle: its CPU time over IDLE_SECONDS (60) with 100 vifs online.
 # B: the build to measure (default build/); its xen-netscripts must exist.
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,12 +57,13 @@ guard_times() {
 		done' bash "$@"
 }
 
-# dispatched FW: how many vifs are dispatched to their chains (nft: the
-# elements of @vifs; iptables: the jumps of xen-antispoof, IPv4 and IPv6
-# each), in dom0.  The same text runs in the timing loop below.
+# dispatched FW: how many vifs have their anti-spoofing (nft: the elements
+# of set vifs, each commented with what its vif may send; iptables: the
+# jumps of xen-antispoof, IPv4 and IPv6 each), in dom0.  The same text runs
+# in the timing loop below.
 DISPATCHED='
 	if [ "$FW" = nft ]; then
-		nft list map bridge xen vifs 2>/dev/null | grep -o ": jump " | wc -l
+		nft list set bridge xen vifs 2>/dev/null | grep -o "\" comment \"" | wc -l
 	else
 		{ iptables-legacy -S xen-antispoof; ip6tables-legacy -S xen-antispoof; } 2>/dev/null |
 			grep -c -- "--physdev-in "

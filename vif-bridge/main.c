@@ -159,7 +159,6 @@ static void offline(struct vif *v)
 {
 	char master[IFNAMSIZ];
 
-	v->ip = vif_param(v, "ip");
 	vif_antispoof_remove(v);
 	if (!v->present)
 		return;

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "about.h"
+#include "announce.h"
 #include "guard.h"
 #include "lock.h"
 #include "log.h"
@@ -97,6 +98,7 @@ static void finish(struct guard *g)
 	lock_release(GUARD_WATCH_LOCK, g->watch_lock);
 	xstore_close(g->xs);
 	netlink_close();
+	announce_close();
 	fw_close();
 	closelog();
 }

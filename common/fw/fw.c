@@ -67,16 +67,17 @@ const char *fw_built_in(void)
 }
 
 /* Remove name's objects (a vif's anti-spoofing, an owner's NAT) from the
- * backends in, a set of 1 << FW_NFT and 1 << FW_IPTABLES.  The present()
- * checks keep a host that never used a backend from getting its tables. */
+ * backends in, a set of 1 << FW_NFT and 1 << FW_IPTABLES.  nft's removals
+ * ask for what they delete and create nothing; reading an iptables table
+ * creates it, so fw_iptc_present() keeps a host that never used iptables
+ * from getting its tables. */
 static int remove_in(const char *name, unsigned in, int (*nft)(const char *),
 		     int (*iptc)(const char *))
 {
 	int ret = 0, p;
 
-	if ((in & 1u << FW_NFT) && (p = fw_nft_present()) != 0)
-		if (p < 0 || nft(name) < 0)
-			ret = -1;
+	if ((in & 1u << FW_NFT) && nft(name) < 0)
+		ret = -1;
 	if ((in & 1u << FW_IPTABLES) && (p = fw_iptc_present()) != 0)
 		if (p < 0 || iptc(name) < 0)
 			ret = -1;

@@ -19,7 +19,8 @@ enum fw_match_kind {
 	FW_SADDR,	/* addr: IPv4/IPv6 source (with prefix) */
 	FW_DADDR,	/* addr: IPv4/IPv6 destination */
 	FW_L4PROTO,	/* u8 */
-	FW_SPORT,	/* u16 */
+	FW_SPORT,	/* u16: the transport header's first 16 bits, the
+			 * source port of FW_L4PROTO's UDP or TCP */
 	FW_DPORT,	/* u16 */
 	FW_ICMP6_TYPE,	/* u8 */
 	FW_IIFNAME,	/* ifname: arriving by */
@@ -40,17 +41,22 @@ enum fw_set {
 	FW_SET_NET4,  /* ifname . IPv4 network: the same, a prefix */
 	FW_SET_NET6,  /* ifname . IPv6 network */
 	FW_SET_ANYIP, /* ifname: the vifs that may send from any address */
+	FW_SET_FAST4, /* ifname . MAC . IPv4 address: the vif's MAC with each
+		       * of its hosts (ADDR4), for the fast path's one lookup */
+	FW_SET_FAST6, /* ifname . MAC . IPv6 address: the same of ADDR6 */
 	FW_NSETS
 };
 
 /* What FW_LOOKUP puts after the interface's name. */
 enum fw_key {
 	FW_KEY_NONE,
-	FW_KEY_SMAC,	/* the source MAC */
-	FW_KEY_ARP_SHA, /* ARP's sender hardware address */
-	FW_KEY_ARP_SPA, /* ARP's sender protocol address */
-	FW_KEY_SADDR4,	/* the IPv4 source */
-	FW_KEY_SADDR6,	/* the IPv6 source */
+	FW_KEY_SMAC,	    /* the source MAC */
+	FW_KEY_ARP_SHA,	    /* ARP's sender hardware address */
+	FW_KEY_ARP_SPA,	    /* ARP's sender protocol address */
+	FW_KEY_SADDR4,	    /* the IPv4 source */
+	FW_KEY_SADDR6,	    /* the IPv6 source */
+	FW_KEY_SMAC_SADDR4, /* the source MAC, then the IPv4 source */
+	FW_KEY_SMAC_SADDR6, /* the source MAC, then the IPv6 source */
 };
 
 /* The ICMPv6 types a guest may not send. */
@@ -65,7 +71,7 @@ struct fw_match {
 	char ifname[16];
 	enum fw_set set; /* FW_LOOKUP */
 	enum fw_key key;
-	int inv;
+	int inv; /* FW_LOOKUP, FW_L4PROTO, FW_SPORT: does not match */
 };
 
 enum fw_verdict {
@@ -103,7 +109,8 @@ int fw_rules_shared(int routed, struct fw_rule *out, int max);
 #define FW_SHARED_MAX 32
 
 /* One element of a set of the nft layout: the vif's name, and the MAC
- * (FW_SET_MACS) or the address or network (FW_SET_ADDR4 ... FW_SET_NET6). */
+ * (FW_SET_MACS, FW_SET_FAST4, FW_SET_FAST6) and the address or network
+ * (FW_SET_ADDR4 ... FW_SET_NET6, FW_SET_FAST4, FW_SET_FAST6). */
 struct fw_elem {
 	enum fw_set set;
 	unsigned char mac[6];
@@ -111,13 +118,15 @@ struct fw_elem {
 };
 
 /* The most elements fw_rules_elems() makes: vifs, trunks, the MAC or
- * anymac, 64 addresses and the link-local one (no ip key: anyip). */
-#define FW_ELEMS_MAX (3 + 64 + 1)
+ * anymac, 64 addresses and the link-local one (no ip key: anyip), and
+ * those 65 again with the MAC (the fast path's). */
+#define FW_ELEMS_MAX (3 + 2 * (64 + 1))
 
 /* The elements that v needs in the sets for fw_rules_shared() to do what
  * fw_rules_antispoof() does for it: an address within another of the vif's
  * is left out (an interval set holds no overlaps); no ip key is set anyip's
- * element.  At most max; how many, or -1 with errno E2BIG. */
+ * element; with a MAC, each host address is in set fast4 or fast6 with it
+ * too.  At most max; how many, or -1 with errno E2BIG. */
 int fw_rules_elems(const struct fw_vif *v, struct fw_elem *out, int max);
 /* The elements e[0, n) of dev as one line, "DEV: trunk mac M ip A B" (mac
  * any, ip any: not checked; trunk only for a trunk)
@@ -137,8 +146,10 @@ int fw_rules_nat(const struct fw_nat *n, struct fw_rule *out, int max);
 int fw_owner_valid(const char *owner);
 
 /* Backends (fw_nft.c, fw_iptc.c): the same contract as fw_vif_allow() and
- * fw_vif_revoke(), for one backend.  *_present() says, cheaply and without
- * creating anything, whether the backend may hold anything of ours. */
+ * fw_vif_revoke(), for one backend.  nft's revoke and NAT clear create
+ * nothing and succeed where there is nothing (no table, or no nf_tables);
+ * fw_iptc_present() says, cheaply and without creating anything, whether
+ * iptables may hold anything of ours. */
 int fw_nft_allow(const struct fw_vif *v);
 int fw_nft_revoke(const char *dev);
 /* fw_nft_revoke() of whatever the sets hold of dev, read from them all
@@ -146,7 +157,6 @@ int fw_nft_revoke(const char *dev);
 int fw_nft_revoke_all(const char *dev);
 int fw_nft_nat_set(const struct fw_nat *nat, const struct fw_rule *r, int n);
 int fw_nft_nat_clear(const char *owner);
-int fw_nft_present(void);
 void fw_nft_close(void);
 int fw_iptc_allow(const struct fw_vif *v, const struct fw_rule *r, int n);
 int fw_iptc_revoke(const char *dev);

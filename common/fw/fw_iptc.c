@@ -297,9 +297,13 @@ static int entry_rule(struct entry *e, const struct family *f, const char *dev,
 		case FW_OIFNAME:
 			break;
 		case FW_L4PROTO:
+			if (m->inv) /* only the nft layout's fast path */
+				return 0;
 			proto = m->val;
 			break;
 		case FW_SPORT:
+			if (m->inv)
+				return 0;
 			sport = m->val;
 			break;
 		case FW_DPORT:
@@ -358,20 +362,21 @@ static int xtables_lock(void)
 	return fd;
 }
 
-/* Whether the kernel has instantiated family f's table in this network
- * namespace; reading it through libiptc would create it. */
-static int table_live(const struct family *f, const char *table)
+/* Whether the kernel has instantiated one of family f's tables a, b (NULL:
+ * none) in this network namespace; reading it through libiptc would
+ * create it. */
+static int table_live(const struct family *f, const char *a, const char *b)
 {
-	char line[64], want[64];
+	char line[64];
 	FILE *fp = fopen(f->names, "re");
 	int live = 0;
 
 	if (!fp)
 		return 0;
-	snprintf(want, sizeof(want), "%s\n", table);
-	while (fgets(line, sizeof(line), fp))
-		if (!strcmp(line, want))
-			live = 1;
+	while (fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = 0;
+		live |= !strcmp(line, a) || (b && !strcmp(line, b));
+	}
 	fclose(fp);
 	return live;
 }
@@ -379,8 +384,7 @@ static int table_live(const struct family *f, const char *table)
 int fw_iptc_present(void)
 {
 	for (size_t i = 0; i < 2; i++)
-		if (table_live(&families[i], "filter") ||
-		    table_live(&families[i], "nat"))
+		if (table_live(&families[i], "filter", "nat"))
 			return 1;
 	return 0;
 }
@@ -597,7 +601,7 @@ static int change(const struct family *f, const char *table, int remove,
 	struct xtc_handle *h;
 	int ret;
 
-	if (remove && !table_live(f, table))
+	if (remove && !table_live(f, table, NULL))
 		return 0;
 	if (!(h = open_table(f, table)))
 		return -1;
@@ -782,7 +786,7 @@ static struct snap *snap(size_t i, int nat)
 
 	if (s->read)
 		return s;
-	if (table_live(&families[i], table) &&
+	if (table_live(&families[i], table, NULL) &&
 	    (libs_load() < 0 || !(s->h = families[i].init(table))))
 		return NULL;
 	s->read = 1;

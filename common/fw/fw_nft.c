@@ -11,7 +11,11 @@
  *       set net4 { type ifname . ipv4_addr; flags interval; }  (prefixes)
  *       set net6 { type ifname . ipv6_addr; flags interval; }
  *       set anyip { type ifname; }          (no ip key)
+ *       set fast4 { type ifname . ether_addr . ipv4_addr; }  (MAC . host)
+ *       set fast6 { type ifname . ether_addr . ipv6_addr; }
  *       chain prerouting { type filter hook prerouting priority filter;
+ *           iifname . ether saddr . ip saddr @fast4 th sport != 67 accept
+ *           ...                          (a guest's usual packet: one lookup)
  *           iifname != @vifs accept
  *           ...the rules of fw_rules_shared(), e.g.
  *           ether type ip iifname . ip saddr @addr4 accept ... }
@@ -41,17 +45,16 @@
  * that need not be. */
 #include "fw_int.h"
 #include "lock.h"
+#include "release.h"
+#include "text.h"
 
 /* The libc headers before the kernel's, which defer to them. */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
@@ -128,203 +131,29 @@ static struct mnl_socket *sock(void)
  * that frees what recent batches (anyone's) deleted: 5 to 25 ms here, longer
  * than a whole hotplug run, paid by whoever drops the last reference and by
  * every batch queued behind the mutex meanwhile.  So once a batch has gone
- * out, a child that outlives us holds the last reference, and drops it only
- * once the grace period is long over: the toolstack does not wait, and
- * nobody queues behind us.  The child keeps nothing else, and counts from
- * our exit (our end of a pipe closing).
+ * out, the namespace's holder (release.h) takes the last reference, and
+ * drops it only once the grace period is long over: the toolstack does not
+ * wait, and nobody queues behind us.
  *
  * Measured with bench/run.sh's cycle loop (Linux 6.18, 2 CPUs under a load
- * of 4 to 8; medians of 100, in us): a vif-bridge online+offline with nft
- * takes 14400 deferred, 20600 released at exit; vif-nat 15400 and 21900;
- * offline alone 8800 and 14800, online over an existing chain 10700 and
- * 16200.  Only after a batch: a run that only asked (firewall=iptables
- * looking for our tables) gained nothing and paid the fork, 16300 against
- * 11700 for its cycle.  Not after our own deletions only: an online right
- * after another run's offline then waited for that one's grace period (12800
- * against 5000 to 7700).  A sched_yield() after each batch, to let the
- * destroy worker start early, made no measurable difference with the
- * deferral or without (cycles of 12900 and 11700 us with it and without it,
- * 19500 and 20900 without deferral) and is gone.
- *
- * A group of runs shares one such child, the holder of the network
- * namespace: the first run that sent a batch forks it, and the runs after
- * it hand it their socket (SCM_RIGHTS over the abstract unix socket
- * HOLDER, which is per network namespace) instead of forking.  It takes
- * them until its release instant, the next multiple of 250 ms of the
- * monotonic clock after its parent's exit, then releases them all at
- * once: the first release waits for the pending destroy work, the others
- * find none.  One fork, one exit and one grace period for the group, where
- * a child per run cost each run a fork and an exit, and each release held
- * the mutex through a grace period at its own moment, stalling whichever
- * run committed then (in a loop of 30 cycles, 14 onlines' batches took 1
- * to 23 ms instead of 35 to 50 us, with children released 100 ms after
- * their run).  Medians of 60 cycles, interleaved, under a concurrent test
- * run: 5823 us with the holder, 7229 with a child per run.  A holder that
- * is not root's (anyone may bind an abstract name first) is never given a
- * socket, and takes sockets from root's runs only. */
-#define RELEASE_EVERY_NS (250 * 1000 * 1000)
-#define HOLDER "xen-netscripts-nfnl-holder"
-
-static socklen_t holder_addr(struct sockaddr_un *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	memcpy(a->sun_path + 1, HOLDER, sizeof(HOLDER) - 1);
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-			   sizeof(HOLDER));
-}
-
-/* fd handed to this namespace's holder: 0, or -1 (none, not root's, or
- * busy). */
-static int hand_over(int fd)
-{
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} u = { 0 };
-	char c = 0;
-	struct iovec iov = { &c, 1 };
-	struct msghdr m = { .msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = u.b,
-			    .msg_controllen = sizeof(u.b) };
-	struct sockaddr_un a;
-	socklen_t len = holder_addr(&a), clen;
-	struct ucred cred;
-	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		       0),
-	    ret = -1;
-
-	if (s < 0)
-		return -1;
-	u.h.cmsg_level = SOL_SOCKET;
-	u.h.cmsg_type = SCM_RIGHTS;
-	u.h.cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(&u.h), &fd, sizeof(int));
-	clen = sizeof(cred);
-	if (connect(s, (struct sockaddr *)&a, len) == 0 &&
-	    getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 &&
-	    cred.uid == 0 && sendmsg(s, &m, MSG_NOSIGNAL) == 1)
-		ret = 0;
-	close(s);
-	return ret;
-}
-
-/* The next multiple of RELEASE_EVERY_NS of the monotonic clock. */
-static struct timespec release_instant(void)
-{
-	struct timespec at;
-	int64_t ns;
-
-	clock_gettime(CLOCK_MONOTONIC, &at);
-	ns = ((int64_t)at.tv_sec * 1000000000 + at.tv_nsec) / RELEASE_EVERY_NS *
-		     RELEASE_EVERY_NS +
-	     RELEASE_EVERY_NS;
-	at.tv_sec = ns / 1000000000;
-	at.tv_nsec = ns % 1000000000;
-	return at;
-}
-
-/* Close every descriptor but a and b. */
-static void close_all_but(int a, int b)
-{
-	unsigned lo = (unsigned)(a < b ? a : b), hi = (unsigned)(a < b ? b : a);
-
-	if (lo > 0)
-		close_range(0, lo - 1, 0);
-	if (hi > lo + 1)
-		close_range(lo + 1, hi - 1, 0);
-	close_range(hi + 1, ~0U, 0);
-}
-
-/* The holder, in the child: fd (our socket) and every one handed over are
- * kept until the release instant after our exit (EOF on pipe), then all
- * released at once by _exit().  Holding nothing else, it never touches
- * the toolstack's pipes, the log or the lock files. */
-static void hold(int fd, int pipe)
-{
-	struct sockaddr_un a;
-	socklen_t len = holder_addr(&a);
-	int l, c, got;
-	struct timespec at = { 0, 0 }, now, left;
-	struct pollfd p[2];
-	char buf[CMSG_SPACE(sizeof(int))], b;
-	struct iovec iov = { &b, 1 };
-	struct msghdr m;
-	struct timeval wait = { 0, 100 * 1000 };
-	struct ucred cred;
-	socklen_t clen;
-
-	close_all_but(fd, pipe);
-	l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (l >= 0 &&
-	    (bind(l, (struct sockaddr *)&a, len) < 0 || listen(l, 64) < 0)) {
-		close(l); /* another holder: hold our own alone */
-		l = -1;
-	}
-	for (;;) {
-		p[0] = (struct pollfd){ .fd = l, .events = POLLIN };
-		p[1] = (struct pollfd){ .fd = pipe, .events = POLLIN };
-		if (at.tv_sec || at.tv_nsec) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			left.tv_sec = at.tv_sec - now.tv_sec;
-			left.tv_nsec = at.tv_nsec - now.tv_nsec;
-			if (left.tv_nsec < 0) {
-				left.tv_sec--;
-				left.tv_nsec += 1000000000;
-			}
-			if (left.tv_sec < 0)
-				break;
-		}
-		got = ppoll(p, 2, at.tv_sec || at.tv_nsec ? &left : NULL, NULL);
-		if (got < 0 && errno != EINTR)
-			break;
-		if (got > 0 && (p[1].revents & (POLLIN | POLLHUP))) {
-			at = release_instant(); /* we have exited */
-			close(pipe);
-			pipe = -1;
-		}
-		if (got > 0 && (p[0].revents & POLLIN) &&
-		    (c = accept4(l, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-			m = (struct msghdr){ .msg_iov = &iov,
-					     .msg_iovlen = 1,
-					     .msg_control = buf,
-					     .msg_controllen = sizeof(buf) };
-			/* Root's runs only, which send at once.  What one
-			 * sends stays open here (a full table releases it now,
-			 * in this process, and takes no more). */
-			clen = sizeof(cred);
-			if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred,
-				       &clen) == 0 &&
-			    cred.uid == 0 &&
-			    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &wait,
-				       sizeof(wait)) == 0 &&
-			    recvmsg(c, &m, MSG_CMSG_CLOEXEC) > 0 &&
-			    (m.msg_flags & MSG_CTRUNC)) {
-				close(l);
-				l = -1;
-			}
-			close(c);
-		}
-	}
-	/* No more takers, then everything released at once. */
-	if (l >= 0)
-		close(l);
-	_exit(0);
-}
-
+ * of 4 to 8; medians of 100, in us), with a child per run then: a
+ * vif-bridge online+offline with nft takes 14400 deferred, 20600 released
+ * at exit; vif-nat 15400 and 21900; offline alone 8800 and 14800, online
+ * over an existing chain 10700 and 16200.  Only after a batch: a run that
+ * only asked (firewall=iptables looking for our tables) gained nothing and
+ * paid the fork, 16300 against 11700 for its cycle.  Not after our own
+ * deletions only: an online right after another run's offline then waited
+ * for that one's grace period (12800 against 5000 to 7700).  A
+ * sched_yield() after each batch, to let the destroy worker start early,
+ * made no measurable difference with the deferral or without (cycles of
+ * 12900 and 11700 us with it and without it, 19500 and 20900 without
+ * deferral) and is gone. */
 void fw_nft_close(void)
 {
-	int p[2];
-
 	if (!nl)
 		return;
-	if (sent && hand_over(mnl_socket_get_fd(nl)) < 0 &&
-	    pipe2(p, O_CLOEXEC) == 0) {
-		if (fork() == 0)
-			hold(mnl_socket_get_fd(nl), p[0]);
-		close(p[0]); /* p[1] stays open until we exit */
-	}
+	if (sent)
+		release_later(mnl_socket_get_fd(nl));
 	mnl_socket_close(nl);
 	nl = NULL;
 	sent = 0;
@@ -390,29 +219,41 @@ static void add_table(struct batch *bt)
 	next(bt);
 }
 
-/* The sets of the layout: what follows the interface's name in the key
- * (an nft datatype, 0 for nothing), its length, and whether elements are
- * networks (intervals). */
+/* The sets of the layout: each key is the interface's name, then the MAC
+ * (mac), then an address (an nft datatype, 0 for none, and its length),
+ * each padded to 32 bits; and whether elements are networks (intervals). */
 static const struct set_def {
 	const char *name;
+	int mac;
 	uint32_t type, len;
 	int interval;
 } set_defs[FW_NSETS] = {
-	[FW_SET_VIFS] = { "vifs", 0, 0, 0 },
-	[FW_SET_TRUNKS] = { "trunks", 0, 0, 0 },
-	[FW_SET_ANYMAC] = { "anymac", 0, 0, 0 },
-	[FW_SET_MACS] = { "macs", TYPE_ETHERADDR, 6, 0 },
-	[FW_SET_ADDR4] = { "addr4", TYPE_IPADDR, 4, 0 },
-	[FW_SET_ADDR6] = { "addr6", TYPE_IP6ADDR, 16, 0 },
-	[FW_SET_NET4] = { "net4", TYPE_IPADDR, 4, 1 },
-	[FW_SET_NET6] = { "net6", TYPE_IP6ADDR, 16, 1 },
-	[FW_SET_ANYIP] = { "anyip", 0, 0, 0 },
+	[FW_SET_VIFS] = { "vifs", 0, 0, 0, 0 },
+	[FW_SET_TRUNKS] = { "trunks", 0, 0, 0, 0 },
+	[FW_SET_ANYMAC] = { "anymac", 0, 0, 0, 0 },
+	[FW_SET_MACS] = { "macs", 1, 0, 0, 0 },
+	[FW_SET_ADDR4] = { "addr4", 0, TYPE_IPADDR, 4, 0 },
+	[FW_SET_ADDR6] = { "addr6", 0, TYPE_IP6ADDR, 16, 0 },
+	[FW_SET_NET4] = { "net4", 0, TYPE_IPADDR, 4, 1 },
+	[FW_SET_NET6] = { "net6", 0, TYPE_IP6ADDR, 16, 1 },
+	[FW_SET_ANYIP] = { "anyip", 0, 0, 0, 0 },
+	[FW_SET_FAST4] = { "fast4", 1, TYPE_IPADDR, 4, 0 },
+	[FW_SET_FAST6] = { "fast6", 1, TYPE_IP6ADDR, 16, 0 },
 };
 
-/* A set's key length: the name, then the rest padded to 32 bits. */
+/* Where the MAC ends in a key, padded: where the address starts. */
+#define MAC_PADDED 8
+
+/* Where a set's address starts in its key. */
+static uint32_t addr_off(const struct set_def *sd)
+{
+	return IFNAMSIZ + (sd->mac ? MAC_PADDED : 0);
+}
+
+/* A set's key length. */
 static uint32_t key_len(const struct set_def *sd)
 {
-	return IFNAMSIZ + (sd->len + 3) / 4 * 4;
+	return addr_off(sd) + (sd->len + 3) / 4 * 4;
 }
 
 static void add_set(struct batch *bt, enum fw_set set)
@@ -431,9 +272,14 @@ static void add_set(struct batch *bt, enum fw_set set)
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)bt->family);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, (uint32_t)set + 1);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len(sd));
-	if (sd->type) {
-		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
-				  TYPE_IFNAME << TYPE_BITS | sd->type);
+	if (sd->mac || sd->type) {
+		uint32_t type = TYPE_IFNAME;
+
+		if (sd->mac)
+			type = type << TYPE_BITS | TYPE_ETHERADDR;
+		if (sd->type)
+			type = type << TYPE_BITS | sd->type;
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, type);
 		/* The fields, for an interval set only (pipapo's). */
 		if (sd->interval) {
 			nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, 2);
@@ -508,13 +354,17 @@ static void flush_chain(struct batch *bt, const char *chain)
 	next(bt);
 }
 
+/* The longest key: a name, a MAC and an IPv6 address. */
+#define KEY_MAX (IFNAMSIZ + MAC_PADDED + 16)
+
 /* An element as the kernel has it: its set, its key (the interface's
- * name, then the MAC or the network's first address) and, in an interval
- * set, the key of the network's last address. */
+ * name, then the MAC, the address or the network's first address, as the
+ * set has them) and, in an interval set, the key of the network's last
+ * address. */
 struct raw_elem {
 	enum fw_set set;
 	uint32_t len;
-	unsigned char key[2 * IFNAMSIZ], end[2 * IFNAMSIZ];
+	unsigned char key[KEY_MAX], end[KEY_MAX];
 	int odd; /* found with a comment other than its vif's name */
 };
 
@@ -523,16 +373,16 @@ static void raw_of(const char *dev, const struct fw_elem *e,
 		   struct raw_elem *out)
 {
 	const struct set_def *sd = &set_defs[e->set];
-	unsigned char *lo = out->key + IFNAMSIZ, *hi = out->end + IFNAMSIZ;
+	unsigned char *lo = out->key + addr_off(sd);
+	unsigned char *hi = out->end + addr_off(sd);
 
 	memset(out, 0, sizeof(*out));
 	out->set = e->set;
 	out->len = key_len(sd);
 	strncpy((char *)out->key, dev, IFNAMSIZ - 1);
-	if (e->set == FW_SET_MACS)
-		memcpy(lo, e->mac, 6);
-	else if (sd->type)
-		memcpy(lo, e->addr.a, sd->len);
+	if (sd->mac)
+		memcpy(out->key + IFNAMSIZ, e->mac, 6);
+	memcpy(lo, e->addr.a, sd->len);
 	if (!sd->interval)
 		return;
 	memcpy(out->end, out->key, IFNAMSIZ);
@@ -707,8 +557,9 @@ static void ethernet(struct nftnl_rule *r, int family)
 }
 
 /* The arriving interface's name, and after it (in the registers that
- * follow: NFT_REG_2 is 32-bit register 4, as the kernel reports it)
- * m->key, looked up in set m->set. */
+ * follow: NFT_REG_2 is 32-bit register 4, as the kernel reports it) m->key,
+ * looked up in set m->set.  A MAC and an address: the address after the
+ * MAC's padded 8 bytes, as the set's key has them. */
 static void lookup(struct nftnl_rule *r, int family, const struct fw_match *m)
 {
 	static const struct {
@@ -720,14 +571,23 @@ static void lookup(struct nftnl_rule *r, int family, const struct fw_match *m)
 		[FW_KEY_SADDR4] = { NFT_PAYLOAD_NETWORK_HEADER, 12, 4 },
 		[FW_KEY_SADDR6] = { NFT_PAYLOAD_NETWORK_HEADER, 8, 16 },
 	};
+	enum fw_key first = m->key, then = FW_KEY_NONE;
 	struct nftnl_expr *e;
 
-	if (m->key == FW_KEY_SMAC)
+	if (m->key == FW_KEY_SMAC_SADDR4 || m->key == FW_KEY_SMAC_SADDR6) {
+		first = FW_KEY_SMAC;
+		then = m->key == FW_KEY_SMAC_SADDR4 ? FW_KEY_SADDR4
+						    : FW_KEY_SADDR6;
+	}
+	if (first == FW_KEY_SMAC)
 		ethernet(r, family);
 	meta(r, NFT_META_IIFNAME);
-	if (m->key != FW_KEY_NONE)
-		payload_to(r, NFT_REG_2, keys[m->key].base, keys[m->key].off,
-			   keys[m->key].len);
+	if (first != FW_KEY_NONE)
+		payload_to(r, NFT_REG_2, keys[first].base, keys[first].off,
+			   keys[first].len);
+	if (then != FW_KEY_NONE)
+		payload_to(r, NFT_REG32_06, keys[then].base, keys[then].off,
+			   keys[then].len);
 	if (!(e = new_expr("lookup")))
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
@@ -739,13 +599,14 @@ static void lookup(struct nftnl_rule *r, int family, const struct fw_match *m)
 	expr(r, e);
 }
 
+/* The 16 bits at off are (inv: are not) val. */
 static void u16be(struct nftnl_rule *r, uint32_t base, uint32_t off,
-		  uint16_t val)
+		  uint16_t val, int inv)
 {
 	uint16_t be = htons(val);
 
 	payload(r, base, off, 2);
-	cmp(r, NFT_CMP_EQ, &be, 2);
+	cmp(r, inv ? NFT_CMP_NEQ : NFT_CMP_EQ, &be, 2);
 }
 
 /* An address or prefix at off, in the shape nft itself generates (so that
@@ -794,7 +655,7 @@ static void match(struct nftnl_rule *r, int family, const struct fw_match *m)
 	switch (m->kind) {
 	case FW_ETHERTYPE:
 		if (family == NFPROTO_BRIDGE) {
-			u16be(r, NFT_PAYLOAD_LL_HEADER, 12, m->val);
+			u16be(r, NFT_PAYLOAD_LL_HEADER, 12, m->val, 0);
 		} else {
 			b = m->val == ETH_P_IPV6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 			meta(r, NFT_META_NFPROTO);
@@ -830,13 +691,13 @@ static void match(struct nftnl_rule *r, int family, const struct fw_match *m)
 		break;
 	case FW_L4PROTO:
 		meta(r, NFT_META_L4PROTO);
-		cmp(r, NFT_CMP_EQ, &b, 1);
+		cmp(r, m->inv ? NFT_CMP_NEQ : NFT_CMP_EQ, &b, 1);
 		break;
 	case FW_SPORT:
-		u16be(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, m->val);
+		u16be(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, m->val, m->inv);
 		break;
 	case FW_DPORT:
-		u16be(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, m->val);
+		u16be(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, m->val, 0);
 		break;
 	case FW_ICMP6_TYPE:
 		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
@@ -1609,12 +1470,22 @@ out:
 	return ret;
 }
 
+/* Whether errno says that this host has no nf_tables (no nfnetlink, or
+ * no nf_tables module): then nothing of ours is there to delete. */
+static int no_nftables(void)
+{
+	return errno == EPROTONOSUPPORT || errno == EOPNOTSUPP;
+}
+
 static int revoke_both(const char *dev, int all)
 {
-	int a = revoke_family(NFPROTO_BRIDGE, dev, all);
-	int b = revoke_family(NFPROTO_INET, dev, all);
+	static const int families[] = { NFPROTO_BRIDGE, NFPROTO_INET };
+	int ret = 0;
 
-	return a < 0 || b < 0 ? -1 : 0;
+	for (int i = 0; i < 2; i++)
+		if (revoke_family(families[i], dev, all) < 0 && !no_nftables())
+			ret = -1;
+	return ret;
 }
 
 int fw_nft_revoke(const char *dev)
@@ -1651,7 +1522,7 @@ int fw_nft_nat_clear(const char *owner)
 
 	nat_chains(owner, pre, post, sizeof(pre));
 	if ((ret = query(NFPROTO_INET, NFT_MSG_GETCHAIN, pre)) <= 0)
-		return ret;
+		return ret < 0 && no_nftables() ? 0 : ret;
 	if (batch_start(&bt, NFPROTO_INET) < 0)
 		return -1;
 	add_table(&bt);
@@ -1669,19 +1540,6 @@ int fw_nft_nat_clear(const char *owner)
 }
 
 /* Whether table bridge xen or inet xen exists: nothing is created. */
-int fw_nft_present(void)
-{
-	int a, b;
-
-	if (!sock())
-		return errno == EPROTONOSUPPORT ? 0 : -1;
-	a = query(NFPROTO_BRIDGE, NFT_MSG_GETTABLE, NULL);
-	b = query(NFPROTO_INET, NFT_MSG_GETTABLE, NULL);
-	if (a < 0 || b < 0)
-		return errno == EOPNOTSUPP ? 0 : -1;
-	return a > 0 || b > 0;
-}
-
 void *fw_nft_batch(const struct fw_vif *v, const struct fw_nat *nat,
 		   const struct fw_rule *r, int n, size_t *len)
 {
@@ -2141,23 +1999,23 @@ static int table_exists(const struct dump *d, char *why, size_t len)
 }
 
 /* Element e as nft shows it: "vif1.0", "vif1.0 . 00:16:3e:00:00:01",
- * "vif1.0 . 10.0.0.0/24". */
+ * "vif1.0 . 10.0.0.0/24", "vif1.0 . 00:16:3e:00:00:01 . 10.0.0.1". */
 static void elem_text(const struct raw_elem *e, char *out, size_t len)
 {
 	const struct set_def *sd = &set_defs[e->set];
 	struct args_addr a = { .family = sd->len == 4 ? AF_INET : AF_INET6 };
-	char mac[ARGS_MAC_LEN];
-	const unsigned char *lo = e->key + IFNAMSIZ, *hi = e->end + IFNAMSIZ;
+	char mac[ARGS_MAC_LEN] = "";
+	const unsigned char *lo = e->key + addr_off(sd);
+	const unsigned char *hi = e->end + addr_off(sd);
+	struct text t = TEXT_INIT(out, len);
 
-	if (e->set == FW_SET_MACS) {
-		args_mac_format(lo, mac, sizeof(mac));
-		snprintf(out, len, "%.*s . %s", IFNAMSIZ, e->key, mac);
-		return;
+	text_put(&t, "%.*s", IFNAMSIZ, e->key);
+	if (sd->mac) {
+		args_mac_format(e->key + IFNAMSIZ, mac, sizeof(mac));
+		text_put(&t, " . %s", mac);
 	}
-	if (!sd->type) {
-		snprintf(out, len, "%.*s", IFNAMSIZ, e->key);
+	if (!sd->type)
 		return;
-	}
 	memcpy(a.a, lo, sd->len);
 	if (!sd->interval)
 		a.prefix = (int)sd->len * 8;
@@ -2165,7 +2023,7 @@ static void elem_text(const struct raw_elem *e, char *out, size_t len)
 	       !((lo[a.prefix / 8] ^ hi[a.prefix / 8]) &
 		 (0x80 >> a.prefix % 8)))
 		a.prefix++;
-	snprintf(out, len, "%.*s . %s", IFNAMSIZ, e->key, args_addr_text(&a).s);
+	text_put(&t, " . %s", args_addr_text(&a).s);
 }
 
 /* The element of set ds keyed e, or NULL. */
@@ -2184,7 +2042,7 @@ static struct dumped_elem *dumped_elem(const struct dumped_set *ds,
 static int elems_check(const struct dump *d, const char *dev,
 		       const struct vif_elems *want, char *why, size_t len)
 {
-	char text[IFNAMSIZ + 3 + ARGS_ADDR_LEN];
+	char text[IFNAMSIZ + 3 + ARGS_MAC_LEN + 3 + ARGS_ADDR_LEN];
 	const struct dumped_elem *got;
 
 	/* Its element of set vifs first (without it, nothing of the vif is

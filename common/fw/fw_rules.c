@@ -46,6 +46,15 @@ static void add_val(struct fw_rule *r, enum fw_match_kind kind, uint16_t val)
 	add(r, kind)->val = val;
 }
 
+/* A match of kind that val does not. */
+static void add_not(struct fw_rule *r, enum fw_match_kind kind, uint16_t val)
+{
+	struct fw_match *m = add(r, kind);
+
+	m->val = val;
+	m->inv = 1;
+}
+
 static void add_mac(struct fw_rule *r, enum fw_match_kind kind,
 		    const unsigned char *mac)
 {
@@ -260,6 +269,26 @@ static void ipv6(struct builder *b, const struct fw_vif *v)
 		FW_ETHERTYPE, ETH_P_IPV6);
 }
 
+/* Shared, first: what the rules below would let pass in the end, in one
+ * lookup: IPv4 or IPv6 from the guest's MAC and one of its host addresses
+ * (sets fast4, fast6).  Neither a DHCP server's source port nor (IPv6) an
+ * ICMPv6 type to drop: those, and anything else, go the long way (a
+ * fragment too, whose transport header nft does not read). */
+static void fast_path(struct builder *b)
+{
+	struct fw_rule *r;
+
+	r = rule(b, FW_PASS, "IPv4 from the guest's MAC and address");
+	add_val(r, FW_ETHERTYPE, ETH_P_IP);
+	add_lookup(r, FW_SET_FAST4, FW_KEY_SMAC_SADDR4, 0);
+	add_not(r, FW_SPORT, 67);
+	r = rule(b, FW_PASS, "IPv6 from the guest's MAC and address");
+	add_val(r, FW_ETHERTYPE, ETH_P_IPV6);
+	add_lookup(r, FW_SET_FAST6, FW_KEY_SMAC_SADDR6, 0);
+	add_not(r, FW_L4PROTO, IPPROTO_ICMPV6);
+	add_not(r, FW_SPORT, 547);
+}
+
 static int finish(const struct builder *b)
 {
 	if (b->n > b->max) {
@@ -278,9 +307,11 @@ static int antispoof(const struct fw_vif *v, struct fw_rule *out, int max,
 	struct builder b = { out, 0, max, shared };
 	struct fw_rule *r;
 
-	if (shared)
+	if (shared) {
+		fast_path(&b);
 		add_lookup(rule(&b, FW_PASS, "not a vif"), FW_SET_VIFS,
 			   FW_KEY_NONE, 1);
+	}
 	mac_check(&b, v, 0, FW_SMAC_NOT, FW_KEY_SMAC,
 		  "source MAC is not the guest's");
 	if (v->trunk && !v->routed) {
@@ -382,6 +413,31 @@ static struct fw_elem *elem(struct fw_elem *out, int *n, int max,
 	return e;
 }
 
+/* After the n elements of out: each host address among them again with
+ * the MAC among them, if any, in set fast4 or fast6; the new count (past
+ * max, those that did not fit are counted). */
+static int fast_elems(struct fw_elem *out, int n, int max)
+{
+	const struct fw_elem *mac = NULL;
+	int all = n;
+
+	for (int i = 0; i < n && i < max; i++)
+		if (out[i].set == FW_SET_MACS)
+			mac = &out[i];
+	for (int i = 0; mac && i < n && i < max; i++) {
+		struct fw_elem *e;
+
+		if (out[i].set != FW_SET_ADDR4 && out[i].set != FW_SET_ADDR6)
+			continue;
+		e = elem(out, &all, max,
+			 out[i].set == FW_SET_ADDR4 ? FW_SET_FAST4
+						    : FW_SET_FAST6);
+		memcpy(e->mac, mac->mac, 6);
+		e->addr = out[i].addr;
+	}
+	return all;
+}
+
 int fw_rules_elems(const struct fw_vif *v, struct fw_elem *out, int max)
 {
 	struct args_addr nets[FW_ELEMS_MAX];
@@ -408,6 +464,7 @@ int fw_rules_elems(const struct fw_vif *v, struct fw_elem *out, int max)
 	for (int i = 0; i < nnets; i++)
 		if (!held(nets, nnets, i))
 			elem(out, &n, max, addr_set(&nets[i]))->addr = nets[i];
+	n = fast_elems(out, n, max);
 	if (n > max) {
 		errno = E2BIG;
 		return -1;
@@ -502,6 +559,8 @@ int fw_rules_elems_parse(const char *dev, const char *line, struct fw_elem *out,
 	}
 	if (*line)
 		goto bad;
+	if ((n = fast_elems(out, n, max)) > max)
+		goto big;
 	return n;
 big:
 	errno = E2BIG;

@@ -1,4 +1,5 @@
 #include "announce.h"
+#include "release.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -210,6 +211,18 @@ static int link_of(int s, const char *ifname, int *ifindex,
 	return 0;
 }
 
+/* What the frames go out by, opened on first use; -1 when closed. */
+static int packet = -1;
+
+void announce_close(void)
+{
+	if (packet < 0)
+		return;
+	release_later(packet);
+	close(packet);
+	packet = -1;
+}
+
 int announce_send(const char *ifname, const struct args_addr *a, int n)
 {
 	unsigned char buf[ANNOUNCE_NA_LEN], mac[6] = { 0 }, src[16] = { 0 };
@@ -224,9 +237,10 @@ int announce_send(const char *ifname, const struct args_addr *a, int n)
 		if (!is_network(&a[i]) && frame(buf, mac, src, &a[i]) < 0)
 			return -1;
 	/* Protocol 0: the socket only sends, nothing is queued to it. */
-	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (s < 0)
+	if (packet < 0 &&
+	    (packet = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0)) < 0)
 		return -1;
+	s = packet;
 	if (link_of(s, ifname, &to.sll_ifindex, mac) < 0) {
 		err = errno;
 		goto out;
@@ -247,7 +261,6 @@ int announce_send(const char *ifname, const struct args_addr *a, int n)
 		if (a[i].family == AF_INET6 && !is_network(&a[i]))
 			err = EADDRNOTAVAIL;
 out:
-	close(s);
 	errno = err;
 	return err ? -1 : 0;
 }

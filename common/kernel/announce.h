@@ -44,4 +44,9 @@ int announce_na(unsigned char *buf, size_t len, const unsigned char mac[6],
  * Ethernet link), ENETDOWN (it is down), EADDRNOTAVAIL, or the kernel's. */
 int announce_send(const char *ifname, const struct args_addr *a, int n);
 
+/* The packet socket that announce_send() opened and keeps for the next,
+ * closed: its release (packet_release() waits for an RCU grace period, 15
+ * ms of a vif-route online here) is left to the holder (release.h). */
+void announce_close(void);
+
 #endif

@@ -69,6 +69,22 @@ static int run_one(const char *path, char *const vars[])
 	return status;
 }
 
+int hooks_any(const char *kind)
+{
+	char dir[512];
+	struct dirent **list;
+	int n;
+
+	snprintf(dir, sizeof(dir), "%s/%s.d", hooks_dir(), kind);
+	if ((n = scandir(dir, &list, is_hook, alphasort)) < 0)
+		return errno != ENOENT &&
+		       errno != ENOTDIR; /* hooks_run() says */
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return n > 0;
+}
+
 int hooks_run(const char *kind, char *const vars[], char *failed, size_t len)
 {
 	char dir[512], path[1024];

@@ -10,6 +10,10 @@
  * /etc/xen/scripts. */
 const char *hooks_dir(void);
 
+/* Whether kind ("vif-post") has a hook to run, so that the caller makes
+ * the variables only then. */
+int hooks_any(const char *kind);
+
 /* Run the hooks of kind ("vif-post") in name order, each with vars
  * ("NAME=VALUE", NULL-ended) added to the environment and stdin on
  * /dev/null.  A hook without "#!" runs under /bin/bash, as it was sourced

@@ -38,12 +38,27 @@ static void finish(struct vif *v)
 	state_clear(&v->rec);
 	free(v->ip);
 	v->ip = NULL;
+	free(v->keys);
+	v->keys = NULL;
 	args_free_config();
 	xstore_close(v->xs);
 	v->xs = NULL;
 	netlink_close();
 	closelog();
-	fw_close(); /* last: it may fork */
+	announce_close(); /* last: these may fork */
+	fw_close();
+}
+
+/* The connection to xenstore, made on first use: an offline that needs no
+ * key never connects.  Exits 1 when there is none. */
+static struct xs_handle *store(struct vif *v)
+{
+	if (!v->xs && !(v->xs = xstore_open())) {
+		log_err("connect to xenstore: %m");
+		finish(v);
+		exit(1);
+	}
+	return v->xs;
 }
 
 void vif_fatal(struct vif *v, const char *fmt, ...)
@@ -57,6 +72,8 @@ void vif_fatal(struct vif *v, const char *fmt, ...)
 	log_err("%s", msg);
 	/* A restore's refusal is the guard's to report: libxl is not
 	 * waiting, and the guest stays connected. */
+	if (v->path[0] && !v->restore && !v->xs)
+		v->xs = xstore_open();
 	if (v->xs && v->path[0] && !v->restore &&
 	    xstore_hotplug_error(v->xs, v->path, msg) < 0)
 		log_err("write hotplug-error under %s: %m", v->path);
@@ -122,13 +139,30 @@ static void usage(struct vif *v, const char *fmt, ...)
 #define SHOWN 64
 #define SHOWN_SIZE (4 * SHOWN + 4)
 
+/* Whether the backend may have key name: one listing of its directory
+ * costs what one read does, and spares a read of every key that is not
+ * there (vifname, mtu, vlan are seldom set). */
+static int may_have(struct vif *v, const char *name)
+{
+	if (!v->listed) {
+		v->listed = 1;
+		v->keys = xstore_list(store(v), v->path, &v->nkeys);
+	}
+	for (unsigned i = 0; v->keys && i < v->nkeys; i++)
+		if (!strcmp(v->keys[i], name))
+			return 1;
+	return !v->keys;
+}
+
 char *vif_key(struct vif *v, const char *name)
 {
 	char why[96], shown[SHOWN_SIZE];
 	unsigned len;
-	char *val = xstore_read_raw(v->xs, v->path, name, &len);
+	char *val;
 
-	if (!val) {
+	if (!may_have(v, name))
+		return NULL;
+	if (!(val = xstore_read_raw(store(v), v->path, name, &len))) {
 		if (errno != ENOENT)
 			vif_fatal(v, "read %s/%s from xenstore: %m", v->path,
 				  name);
@@ -165,7 +199,7 @@ int vif_write_frontend(struct vif *v, const char *key, const char *value)
 
 	snprintf(dir, sizeof(dir), "/local/domain/%u/device/vif/%u", v->domid,
 		 v->devid);
-	return xstore_write(v->xs, dir, key, value);
+	return xstore_write(store(v), dir, key, value);
 }
 
 /* The tap device of domain D's NIC N is vifD.N-emu. */
@@ -211,7 +245,8 @@ static int restore_kname(struct vif *v)
 	return 0;
 }
 
-static void find_device(struct vif *v)
+/* The backend's vifname into v->vifname, checked. */
+static void read_vifname(struct vif *v)
 {
 	char *vifname = vif_key(v, "vifname");
 
@@ -231,6 +266,14 @@ static void find_device(struct vif *v)
 			 v->tap ? "-emu" : "");
 		free(vifname);
 	}
+}
+
+static void find_device(struct vif *v)
+{
+	/* online renames to vifname; offline needs it only to find a device
+	 * that lost its kernel name. */
+	if (v->up)
+		read_vifname(v);
 	/* The kernel's name finds the device even once renamed (it stays as an
 	 * alternative name).  A run killed between the rename and the altname
 	 * leaves it called vifname alone: found by that when it is ours.  A
@@ -238,7 +281,11 @@ static void find_device(struct vif *v)
 	 * device. */
 	if (link_name(v->kname, v->dev) == 0) {
 		v->present = 1;
-	} else if (v->vifname[0] && is_ours(v, v->vifname)) {
+		return;
+	}
+	if (!v->up)
+		read_vifname(v);
+	if (v->vifname[0] && is_ours(v, v->vifname)) {
 		memcpy(v->dev, v->vifname, IFNAMSIZ);
 		v->present = 1;
 		v->lost_kname = 1;
@@ -369,12 +416,6 @@ void vif_begin(struct vif *v, const char *prog, int argc, char **argv)
 			 v->domid, v->devid);
 	} else {
 		usage(v, "XENBUS_PATH is not set");
-	}
-	v->xs = xstore_open();
-	if (!v->xs) {
-		log_err("connect to xenstore: %m");
-		finish(v);
-		exit(1);
 	}
 	if (!kname)
 		vif_fatal(v, "%s is not set", v->tap ? "INTERFACE" : "vif");
@@ -845,7 +886,8 @@ static void write_record(struct vif *v)
 	state_remove(path);
 }
 
-void vif_end(struct vif *v)
+/* The vif-post hooks, with the shell scripts' variables. */
+static void post_hooks(struct vif *v)
 {
 	char vars[8][XSTORE_PATH_MAX + XSTORE_VALUE_MAX];
 	char *env[9], failed[512];
@@ -866,16 +908,25 @@ void vif_end(struct vif *v)
 		env[i] = vars[i];
 	}
 	env[8] = NULL;
-	if (!v->restore &&
-	    hooks_run("vif-post", env, failed, sizeof(failed)) < 0) {
+	if (hooks_run("vif-post", env, failed, sizeof(failed)) < 0) {
 		if (v->up)
 			vif_fatal(v, "hook %s", failed);
 		log_warn("hook %s", failed);
 	}
+}
+
+void vif_end(struct vif *v)
+{
+	if (!v->restore && hooks_any("vif-post")) {
+		/* vif-bridge's offline reads the ip key for them alone. */
+		if (!v->ip)
+			v->ip = vif_param(v, "ip");
+		post_hooks(v);
+	}
 	/* Before hotplug-status: a connected vif always has its record. */
 	write_record(v);
 	if (!v->tap && !v->restore && strcmp(v->command, "online") == 0 &&
-	    xstore_hotplug_status(v->xs, v->path, "connected") < 0)
+	    xstore_hotplug_status(store(v), v->path, "connected") < 0)
 		vif_fatal(v, "write %s/hotplug-status: %m", v->path);
 	log_info("%s %s%s%s: done", v->command, v->dev,
 		 v->bridge ? " bridge " : "", v->bridge ? v->bridge : "");

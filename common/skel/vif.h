@@ -33,7 +33,12 @@ struct vif {
 	char dev[IFNAMSIZ];	/* the device we act on, once renamed */
 	int present;		/* dev exists */
 	int lost_kname; /* dev was found by vifname: kname must be put back */
-	struct xs_handle *xs;
+	struct xs_handle *xs; /* connected on first use */
+	/* The names of the backend's keys, listed by the first vif_key() (NULL:
+	 * not listed, or the listing failed: every key is read). */
+	char **keys;
+	unsigned nkeys;
+	int listed;
 	/* Set by the script for the hooks (NULL: exported empty); ip is
 	 * malloc'd and freed by vif_end(). */
 	const char *bridge, *main_ip;
@@ -79,7 +84,9 @@ char *vif_param(struct vif *v, const char *name);
 
 /* A backend key only (mtu, vlan, mac: what the toolstack writes); malloc'd,
  * NULL when absent.  Fatal when the store fails (but for ENOENT) or the
- * value is one it refuses (overlong, control characters). */
+ * value is one it refuses (overlong, control characters).  The first call
+ * lists the backend's keys: a key not among them is absent without a read
+ * (the toolstack writes them all before it runs the script). */
 char *vif_key(struct vif *v, const char *name);
 
 /* Write key=value in the guest's frontend directory

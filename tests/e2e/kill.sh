@@ -21,15 +21,15 @@ VR=$(bin vif-route)
 VN=$(bin vif-nat)
 BE=/local/domain/0/backend/vif
 case $H_BIN in */asan) stride=${H_KILL_STRIDE:-10} ;; *) stride=${H_KILL_STRIDE:-1} ;; esac
-# A run hands its nfnetlink socket to the holder of dom0's namespace, or
-# forks one when there is none (fw_nft_close()): system calls that differ
-# with the timing.  Here one is always there, root's, taking and keeping
-# them (then dropping them a hundred at a time), so that a run's system
-# calls are the same from one run to the next.
+# A run hands its nfnetlink socket (vif-route: its packet socket too) to the
+# holder of dom0's namespace, or forks one when there is none (release.h):
+# system calls that differ with the timing.  Here one is always there,
+# root's, taking and keeping them (then dropping them a hundred at a time),
+# so that a run's system calls are the same from one run to the next.
 h_bg d0 "$H_DIR/holder.out" /usr/bin/python3 -c '
 import socket
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.bind("\0xen-netscripts-nfnl-holder"); s.listen(64)
+s.bind("\0xen-netscripts-holder"); s.listen(64)
 print("listening", flush=True)
 held = []
 while True:

@@ -101,17 +101,19 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
 			text_put(&o, " ");
 			break;
 		case FW_L4PROTO:
+			text_put(&o, "meta l4proto %s", m->inv ? "!= " : "");
 			if (l4_name(m->val))
-				text_put(&o, "meta l4proto %s ",
-					 l4_name(m->val));
+				text_put(&o, "%s ", l4_name(m->val));
 			else
-				text_put(&o, "meta l4proto %u ", m->val);
-			l4 = m->val == IPPROTO_UDP   ? "udp"
-			     : m->val == IPPROTO_TCP ? "tcp"
-						     : "th";
+				text_put(&o, "%u ", m->val);
+			if (!m->inv)
+				l4 = m->val == IPPROTO_UDP   ? "udp"
+				     : m->val == IPPROTO_TCP ? "tcp"
+							     : "th";
 			break;
 		case FW_SPORT:
-			text_put(&o, "%s sport %u ", l4, m->val);
+			text_put(&o, "%s sport %s%u ", l4, m->inv ? "!= " : "",
+				 m->val);
 			break;
 		case FW_DPORT:
 			text_put(&o, "%s dport %u ", l4, m->val);
@@ -125,8 +127,9 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
 		case FW_LOOKUP: {
 			/* The nft layout's sets (fw_nft.c names them). */
 			static const char *const sets[FW_NSETS] = {
-				"vifs",	 "trunks", "anymac", "macs", "addr4",
-				"addr6", "net4",   "net6",   "anyip"
+				"vifs",	 "trunks", "anymac", "macs",
+				"addr4", "addr6",  "net4",   "net6",
+				"anyip", "fast4",  "fast6"
 			};
 			static const char *const keys[] = {
 				"",
@@ -134,7 +137,9 @@ int fwdump_rule(const char *name, const struct fw_rule *r, int routed,
 				" . arp saddr ether",
 				" . arp saddr ip",
 				" . ip saddr",
-				" . ip6 saddr"
+				" . ip6 saddr",
+				" . ether saddr . ip saddr",
+				" . ether saddr . ip6 saddr"
 			};
 
 			text_put(&o, "iifname%s %s@%s ", keys[m->key],

@@ -178,23 +178,34 @@ START_TEST(elems_format_parse)
 
 	/* 10.1.1.5 is inside 10.1.0.0/23: an interval set holds one. */
 	v.naddrs = parse_addrs("192.0.2.7 2001:db8::7 10.1.0.0/23 10.1.1.5", a);
-	ck_assert_int_eq(elems_text(&v, text, sizeof(text)), 6);
-	/* Hosts in the hashes, the prefix in the interval set. */
-	ck_assert_int_eq(fw_rules_elems(&v, e, FW_ELEMS_MAX), 6);
+	ck_assert_int_eq(elems_text(&v, text, sizeof(text)), 9);
+	/* Hosts in the hashes, the prefix in the interval set; the hosts
+	 * again with the MAC, for the fast path. */
+	ck_assert_int_eq(fw_rules_elems(&v, e, FW_ELEMS_MAX), 9);
 	ck_assert_int_eq(e[2].set, FW_SET_ADDR4);
 	ck_assert_int_eq(e[3].set, FW_SET_ADDR6);
 	ck_assert_int_eq(e[4].set, FW_SET_NET4);
 	ck_assert_int_eq(e[5].set, FW_SET_ADDR6);
+	for (int i = 6; i < 9; i++) {
+		static const int host[] = { 2, 3, 5 };
+
+		ck_assert_int_eq(e[i].set,
+				 i == 6 ? FW_SET_FAST4 : FW_SET_FAST6);
+		ck_assert_int_eq(memcmp(e[i].mac, guest_mac, 6), 0);
+		ck_assert_int_eq(memcmp(&e[i].addr, &e[host[i - 6]].addr,
+					sizeof(e[i].addr)),
+				 0);
+	}
 	ck_assert_str_eq(text, "vif7.0: mac 00:16:3e:12:34:56 ip 192.0.2.7 "
 			       "2001:db8::7 10.1.0.0/23 "
 			       "fe80::216:3eff:fe12:3456");
-	v.naddrs = -1;
-	elems_text(&v, text, sizeof(text));
+	v.naddrs = -1; /* any address: no fast path */
+	ck_assert_int_eq(elems_text(&v, text, sizeof(text)), 3);
 	ck_assert_str_eq(text, "vif7.0: mac 00:16:3e:12:34:56 ip any");
 	v.naddrs = parse_addrs("192.0.2.8 192.0.2.8", a);
-	v.mac = NULL;
+	v.mac = NULL; /* any MAC: no fast path */
 	v.trunk = 1;
-	elems_text(&v, text, sizeof(text));
+	ck_assert_int_eq(elems_text(&v, text, sizeof(text)), 5);
 	ck_assert_str_eq(text, "vif7.0: trunk mac any ip 192.0.2.8 fe80::/10");
 	v.routed = 1; /* no trunk for a routed vif */
 	elems_text(&v, text, sizeof(text));
@@ -226,12 +237,25 @@ START_TEST(elems_format_parse)
 	ck_assert_int_eq(fw_rules_elems_parse("vif7.0", "vif7.0: trunk", e, 1),
 			 -1);
 	ck_assert_int_eq(errno, E2BIG);
+	/* The fast path's element counts too. */
+	ck_assert_int_eq(fw_rules_elems_parse(
+				 "vif7.0",
+				 "vif7.0: mac 00:16:3e:12:34:56 ip 192.0.2.7",
+				 e, 4),
+			 4);
+	ck_assert_int_eq(e[3].set, FW_SET_FAST4);
+	ck_assert_int_eq(fw_rules_elems_parse(
+				 "vif7.0",
+				 "vif7.0: mac 00:16:3e:12:34:56 ip 192.0.2.7",
+				 e, 3),
+			 -1);
+	ck_assert_int_eq(errno, E2BIG);
 }
 END_TEST
 
 /* FW_ELEMS_MAX: 64 addresses (vif.h's VIF_MAX_ADDRS), a trunk's and a
- * MAC's element and the link-local address fill it; one more does not
- * fit. */
+ * MAC's element and the link-local address, and the 65 addresses again
+ * with the MAC, fill it; one more address does not fit. */
 START_TEST(elems_limits)
 {
 	struct args_addr a[FW_ELEMS_MAX];
@@ -310,9 +334,9 @@ static int matches(const struct fw_match *m, const struct frame *f,
 		return src->family == m->addr.family &&
 		       args_addr_holds(&m->addr, src);
 	case FW_L4PROTO:
-		return f->l4 == m->val;
+		return (f->l4 == m->val) != m->inv;
 	case FW_SPORT:
-		return f->sport == m->val;
+		return (f->sport == m->val) != m->inv;
 	case FW_DPORT:
 		return f->dport == m->val;
 	case FW_ICMP6_TYPE:
@@ -330,6 +354,10 @@ static int matches(const struct fw_match *m, const struct frame *f,
 			break;
 		case FW_KEY_ARP_SPA:
 			hit = in_sets(e, n, dev, m->set, NULL, &f->spa);
+			break;
+		case FW_KEY_SMAC_SADDR4:
+		case FW_KEY_SMAC_SADDR6:
+			hit = in_sets(e, n, dev, m->set, f->smac, &f->saddr);
 			break;
 		default:
 			hit = in_sets(e, n, dev, m->set, NULL, &f->saddr);

@@ -29,6 +29,7 @@ START_TEST(hooks_run_in_order_with_variables)
 	snprintf(path, sizeof(path), "%s/vif-post.d/40-d.sh", tmpdir);
 	write_file(path, "echo d >> \"$XEN_SCRIPT_DIR/out\"\n", 0755);
 
+	ck_assert_int_eq(hooks_any("vif-post"), 1);
 	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)),
 			 0);
 	snprintf(path, sizeof(path), "%s/out", tmpdir);
@@ -58,12 +59,19 @@ END_TEST
 
 START_TEST(no_hook_directory_is_fine)
 {
-	char failed[64];
+	char failed[64], path[128];
 	char *vars[] = { NULL };
 
 	make_tmpdir();
+	ck_assert_int_eq(hooks_any("vif-post"), 0);
 	ck_assert_int_eq(hooks_run("vif-post", vars, failed, sizeof(failed)),
 			 0);
+	/* A directory without a .hook: none either. */
+	snprintf(path, sizeof(path), "%s/vif-post.d", tmpdir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/vif-post.d/README", tmpdir);
+	write_file(path, "not a hook\n", 0644);
+	ck_assert_int_eq(hooks_any("vif-post"), 0);
 	remove_tmpdir();
 }
 END_TEST
