@@ -1468,8 +1468,7 @@ again:
 	if (revoke_family(v->routed ? NFPROTO_BRIDGE : NFPROTO_INET, v->dev,
 			  v->repair) < 0 ||
 	    (n = fw_rules_shared(v->routed, r, FW_SHARED_MAX)) < 0 ||
-	    elems_of(v, &want) < 0 ||
-	    (rules = base_rules(family)) < 0 ||
+	    elems_of(v, &want) < 0 || (rules = base_rules(family)) < 0 ||
 	    find_elems(family, v->dev, &old, v->repair) < 0)
 		goto out;
 	/* A repair reads the rules, one of which may differ. */
