@@ -9,34 +9,42 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int lock_path(const char *name, char *buf, size_t len)
+static const char *lock_dir(void)
 {
 	const char *dir = getenv("XEN_LOCK_DIR");
-	int n;
 
-	if (!dir || *dir != '/')
-		dir = LOCK_DIR;
-	n = snprintf(buf, len, "%s/%s", dir, name);
+	return dir && *dir == '/' ? dir : LOCK_DIR;
+}
+
+static int lock_path(const char *name, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s", lock_dir(), name);
+
 	if (n < 0 || (size_t)n >= len) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -1;
 	return 0;
 }
 
-/* Take lock name, waiting or (nb) not; the fd, or -1 with errno. */
+/* Take lock name, waiting or (nb) not; the fd, or -1 with errno.  The
+ * directory is made when the lock file cannot be (once per boot). */
 static int take(const char *name, int nb)
 {
 	char path[256];
 	struct stat fst, pst;
+	int made = 0;
 
 	if (lock_path(name, path, sizeof(path)) < 0)
 		return -1;
 	for (;;) {
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
+		if (fd < 0 && errno == ENOENT && !made++) {
+			if (mkdir(lock_dir(), 0755) < 0 && errno != EEXIST)
+				return -1;
+			continue;
+		}
 		if (fd < 0)
 			return -1;
 		if (flock(fd, LOCK_EX | (nb ? LOCK_NB : 0)) < 0) {

@@ -206,9 +206,10 @@ int state_write(const struct state *s, const char *path)
 	char tmp[512];
 	FILE *f;
 
-	if (make_dir(path) < 0)
-		return -1;
-	if (!(f = text_create(path, tmp, sizeof(tmp))))
+	/* The directory is made when the file cannot be (once per boot). */
+	if (!(f = text_create(path, tmp, sizeof(tmp))) &&
+	    (errno != ENOENT || make_dir(path) < 0 ||
+	     !(f = text_create(path, tmp, sizeof(tmp)))))
 		return -1;
 	for (int i = 0; i < s->n; i++)
 		fprintf(f, "%s\n", s->lines[i]);

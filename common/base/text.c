@@ -72,11 +72,11 @@ FILE *text_create(const char *path, char *tmp, size_t len)
 
 	if (temp_name(path, tmp, len) < 0)
 		return NULL;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	/* A temporary that a killed run left goes, whatever it is (a link
 	 * is not followed), and ours is made afresh. */
-	if (unlink(tmp) < 0 && errno != ENOENT)
-		return NULL;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return NULL;
 	/* The file replaced keeps its owner and mode (the owner first:

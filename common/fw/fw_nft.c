@@ -1070,8 +1070,8 @@ static int exchange(struct nlmsghdr *nlh, char *buf, size_t size, uint32_t seq,
 }
 
 /* How many objects of our table the kernel has in family: GETTABLE (the
- * table), GETCHAIN (chain name) or GETRULE (the rules of chain name).
- * What does not exist counts 0.  Reads only. */
+ * table) or GETCHAIN (chain name).  What does not exist counts 0.  Reads
+ * only. */
 static int query_once(int family, uint16_t type, const char *name)
 {
 	int count = 0;
@@ -1091,6 +1091,38 @@ static int query(int family, uint16_t type, const char *name)
 	       ++tries < 20)
 		;
 	return n;
+}
+
+static int chain_use(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	int ret = MNL_CB_ERROR;
+
+	if (c && nftnl_chain_nlmsg_parse(nlh, c) == 0 &&
+	    nftnl_chain_is_set(c, NFTNL_CHAIN_USE)) {
+		*(int *)data = (int)nftnl_chain_get_u32(c, NFTNL_CHAIN_USE);
+		ret = MNL_CB_OK;
+	} else {
+		errno = c ? EPROTO : ENOMEM;
+	}
+	if (c)
+		nftnl_chain_free(c);
+	return ret;
+}
+
+/* How many rules the base chain of table xen of family holds (0: no such
+ * chain): its use count, in one answer, where a dump of the rules answers
+ * with every rule's expressions (21 us per online against 71, medians of
+ * 80).  The kernel counts a chain's rules and the jumps to it, and nothing
+ * may jump to a base chain.  Reads only. */
+static int base_rules(int family)
+{
+	int n = 0;
+
+	return ask_once(family, NFT_MSG_GETCHAIN, TABLE, BASE_CHAIN, chain_use,
+			&n) < 0
+		       ? -1
+		       : n;
 }
 
 /* What elem_comment() looks for. */
@@ -1436,8 +1468,7 @@ again:
 	if (revoke_family(v->routed ? NFPROTO_BRIDGE : NFPROTO_INET, v->dev,
 			  v->repair) < 0 ||
 	    (n = fw_rules_shared(v->routed, r, FW_SHARED_MAX)) < 0 ||
-	    elems_of(v, &want) < 0 ||
-	    (rules = query(family, NFT_MSG_GETRULE, BASE_CHAIN)) < 0 ||
+	    elems_of(v, &want) < 0 || (rules = base_rules(family)) < 0 ||
 	    find_elems(family, v->dev, &old, v->repair) < 0)
 		goto out;
 	/* A repair reads the rules, one of which may differ. */

@@ -65,7 +65,8 @@ int link_info(const char *name, struct link_info *out);
  * link, or no bridge at all) or EMEDIUMTYPE (want is not a bridge). */
 int link_find_bridge(const char *want, struct link_info *out);
 
-/* Bring name up or down; -1 with errno ENODEV. */
+/* Bring name up or down; -1 with errno ENODEV.  These three send nothing
+ * when the link already is so. */
 int link_set_up(const char *name, int up);
 
 /* Set name's MAC address; -1 with errno ENODEV or the kernel's (EINVAL for

@@ -72,11 +72,12 @@ void vif_fatal(struct vif *v, const char *fmt, ...)
 	log_err("%s", msg);
 	/* A restore's refusal is the guard's to report: libxl is not
 	 * waiting, and the guest stays connected. */
-	if (v->path[0] && !v->restore && !v->xs)
-		v->xs = xstore_open();
-	if (v->xs && v->path[0] && !v->restore &&
-	    xstore_hotplug_error(v->xs, v->path, msg) < 0)
-		log_err("write hotplug-error under %s: %m", v->path);
+	if (v->path[0] && !v->restore) {
+		if (!v->xs)
+			v->xs = xstore_open();
+		if (v->xs && xstore_hotplug_error(v->xs, v->path, msg) < 0)
+			log_err("write hotplug-error under %s: %m", v->path);
+	}
 	finish(v);
 	exit(1);
 }

@@ -40,6 +40,8 @@ bash -c '"$0" 60 & echo $! >"$1"; wait $!; echo $? >"$2"' \
 	"$H_DIR/dnsmasq" "$pidfile" "$H_DIR/status" 2>/dev/null &
 wrapper=$!
 h_wait "the stand-in dnsmasq has written its pid file" 5 test -s "$pidfile"
+# ... and runs as dnsmasq: its pid is known before its exec.
+h_wait "the stand-in dnsmasq runs" 5 bash -c '[ "$(cat /proc/"$(cat "$0")"/comm)" = dnsmasq ]' "$pidfile"
 h_net "$NZ" start config="$H_DIR/zones.conf"
 teq "start again exits 0" 0 "$H_RC"
 wait "$wrapper"

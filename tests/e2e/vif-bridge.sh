@@ -72,6 +72,28 @@ h_run "$VB" online 5
 teq "xenstore mtu wins over the bridge's" 1400 "$(link_mtu vif5.0)"
 teq "frontend mtu is the xenstore mtu" 1400 "$(xs /local/domain/5/device/vif/0/mtu)"
 
+# A vif as netback makes it (down, MAC fe:ff:ff:ff:ff:ff, MTU 1500, the
+# bridge's): the online changes nothing that is already so, and the kernel
+# reports no change of it: the first event of the vif is its enslave.  (A
+# change to another link, mark7, marks where the online starts: made until
+# the monitor shows one.)
+h_guest 7 0
+d0 ip link set vif7.0 address fe:ff:ff:ff:ff:ff
+d0 ip link add mark7 type veth peer name mark7p
+h_bg d0 "$H_DIR/mon7.out" ip -o monitor link
+mon=$H_BG_PID
+h_wait "ip monitor is listening" 5 bash -c "ip netns exec $H_D0 ip link set mark7 mtu \$((1400 + RANDOM % 100)) &&
+	grep -q ' mark7' '$H_DIR/mon7.out'"
+h_run "$VB" online 7
+teq "netback-like vif: online exits 0" 0 "$H_RC"
+h_wait "... its link events are seen" 5 grep -q "vif7.0.*state UP" "$H_DIR/mon7.out"
+h_bg_kill "$mon"
+tmatch "... and the first is its enslave, no MAC, MTU or down before it" "master xenbr0" \
+	"$(sed -n '/ mark7/,$p' "$H_DIR/mon7.out" | grep -m1 ' vif7\.0')"
+teq "... its MAC stays fe:ff:ff:ff:ff:ff" fe:ff:ff:ff:ff:ff "$(link_mac vif7.0)"
+h_run "$VB" offline 7
+d0 ip link del mark7
+
 # --- bridge choice --------------------------------------------------------
 h_guest 6 0 bridge=
 h_run "$VB" online 6

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -67,9 +68,42 @@ START_TEST(lock_serializes_with_locking_sh)
 }
 END_TEST
 
+/* The lock directory is made by the first claim when it is not there (a
+ * fresh /run); one whose parent is missing too is an error. */
+START_TEST(lock_makes_its_directory)
+{
+	char dir[160], path[192];
+	struct stat st;
+	int fd;
+
+	make_tmpdir();
+	snprintf(dir, sizeof(dir), "%s/xen-hotplug", tmpdir);
+	setenv("XEN_LOCK_DIR", dir, 1);
+	fd = lock_claim("iptables");
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/iptables", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	lock_release("iptables", fd);
+	ck_assert_int_eq(stat(path, &st), -1);
+	/* Taken again with the directory there. */
+	fd = lock_try("iptables");
+	ck_assert_int_ge(fd, 0);
+	lock_release("iptables", fd);
+
+	snprintf(dir, sizeof(dir), "%s/missing/xen-hotplug", tmpdir);
+	setenv("XEN_LOCK_DIR", dir, 1);
+	ck_assert_int_eq(lock_claim("iptables"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	remove_tmpdir();
+}
+END_TEST
+
 Suite *lock_suite(void)
 {
 	const TTest *tests[] = { lock_excludes_and_is_removed,
+				 lock_makes_its_directory,
 				 lock_serializes_with_locking_sh, NULL };
 
 	return unit_suite("lock", tests);

@@ -60,9 +60,41 @@ START_TEST(state_file_parser)
 }
 END_TEST
 
+/* A state file is written where its directories are not there yet (a
+ * fresh /run: RUNDIR/vif), and replaced whole where they are. */
+START_TEST(state_write_makes_directories)
+{
+	struct state s;
+	char path[192];
+	int line;
+
+	memset(&s, 0, sizeof(s));
+	make_tmpdir();
+	snprintf(path, sizeof(path), "%s/run/vif/vif1.0", tmpdir);
+	ck_assert_int_eq(state_add(&s, "dev %s", "vif1.0"), 0);
+	ck_assert_int_eq(state_write(&s, path), 0);
+	state_clear(&s);
+	ck_assert_int_eq(state_read(&s, path, &line), 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_str_eq(s.lines[0], "dev vif1.0");
+	ck_assert_int_eq(state_add(&s, "bridge %s", "xenbr0"), 0);
+	ck_assert_int_eq(state_write(&s, path), 0);
+	state_clear(&s);
+	ck_assert_int_eq(state_read(&s, path, &line), 0);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_str_eq(s.lines[1], "bridge xenbr0");
+	state_clear(&s);
+	ck_assert_int_eq(state_remove(path), 0);
+	ck_assert_int_eq(state_read(&s, path, &line), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	remove_tmpdir();
+}
+END_TEST
+
 Suite *state_suite(void)
 {
-	const TTest *tests[] = { state_file_parser, NULL };
+	const TTest *tests[] = { state_file_parser,
+				 state_write_makes_directories, NULL };
 
 	return unit_suite("state", tests);
 }
