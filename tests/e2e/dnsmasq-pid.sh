@@ -35,12 +35,14 @@ kill "$other"; wait "$other" 2>/dev/null
 # A dnsmasq (a process of that name) is told.
 # (Its status is noted by a shell of its own, which reports no "Hangup".)
 rm -f "$pidfile"
+# It dies of SIGHUP even when the tests were started with SIGHUP ignored
+# (nohup), which it would inherit: env --default-signal.
 cp /bin/sleep "$H_DIR/dnsmasq"
-bash -c '"$0" 60 & echo $! >"$1"; wait $!; echo $? >"$2"' \
+bash -c 'env --default-signal=HUP "$0" 60 & echo $! >"$1"; wait $!; echo $? >"$2"' \
 	"$H_DIR/dnsmasq" "$pidfile" "$H_DIR/status" 2>/dev/null &
 wrapper=$!
 h_wait "the stand-in dnsmasq has written its pid file" 5 test -s "$pidfile"
-# ... and runs as dnsmasq: its pid is known before its exec.
+# ... and runs as dnsmasq: its pid is known before env's exec.
 h_wait "the stand-in dnsmasq runs" 5 bash -c '[ "$(cat /proc/"$(cat "$0")"/comm)" = dnsmasq ]' "$pidfile"
 h_net "$NZ" start config="$H_DIR/zones.conf"
 teq "start again exits 0" 0 "$H_RC"
