@@ -4,6 +4,39 @@
 : "${B:=$top/build}"
 
 median() { grep -v '^$' | sort -n | awk '{a[NR] = $1} END {if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+# rotated ROUND NAME...: the names, the first ROUND % count of them moved to
+# the end, one a line.  Contenders interleaved in rounds take every place in
+# turn: the first cycles after another contender's batch are slower (the
+# upstream scripts' hundreds of processes before them cost our first cycle
+# about 1 ms here), and a fixed order would give that to the same one every
+# round.
+rotated() {
+	local k=$(($1 % ($# - 1)))
+	shift
+	printf '%s\n' "${@:k+1}" "${@:1:k}"
+}
+# round_ratio A B: A's figures over B's round by round (A and B: newline
+# lists, 5 figures a round, rounds in the same order): the median of the
+# rounds' ratios of medians and its quartiles, "MEDIAN Q1 Q3".  How much the
+# ratio moves from round to round: the machine's speed drifts.
+round_ratio() {
+	paste <(printf '%s\n' "$1" | grep -v '^$') <(printf '%s\n' "$2" | grep -v '^$') |
+		awk 'function med5(s,  v, n, i, j, t) {
+			n = split(s, v, " ")
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+			return v[int((n + 1) / 2)]
+		}
+		{ a = a " " $1; b = b " " $2 }
+		NR % 5 == 0 { r[++k] = med5(a) / med5(b); a = b = "" }
+		END {
+			if (!k) exit
+			for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++)
+				if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+			printf "%.2f %.2f %.2f\n", (r[int((k + 1) / 2)] + r[int(k / 2) + 1]) / 2,
+				r[int((k + 3) / 4)], r[int((3 * k + 3) / 4)]
+		}'
+}
 # cycle_times SCRIPT COUNT [ARGS...]: COUNT online+offline cycles of vif
 # $DOM.0 (default 1), timed inside dom0 by the same bash loop for every
 # contender (a fork+exec per run, as libxl does it); one figure (us) a line.

@@ -73,9 +73,10 @@ if [ -n "${BASE:-}" ]; then
 	dom0[base-nft]=$H_ID-d0b dom0[base-none]=$H_ID-d0b
 fi
 declare -A samples failed
-# Interleaved in rounds of 5 so that drift in the machine's load hits all.
+# Interleaved in rounds of 5 so that drift in the machine's load hits all,
+# each round in another order (rotated).
 for ((r = 0; r < N; r += 5)); do
-	for name in "${names[@]}"; do
+	for name in $(rotated $((r / 5)) "${names[@]}"); do
 		if [ "$name" = floor ]; then
 			out=$(UP=--version DOWN=--version cycle_times "${script[$name]}" 5)
 		else
@@ -106,6 +107,13 @@ for name in "${names[@]}"; do
 	[ -n "${failed[$name]:-}" ] && printf '   (some runs FAILED)'
 	echo
 done
+# The goal's ratio round by round: how far the machine's drift moves it.
+for name in ours-nft base-nft; do
+	[ -n "${samples[$name]:-}" ] && [ -z "${failed[$name]:-}" ] || continue
+	read -r m q1 q3 < <(round_ratio "${samples[$name]}" "${samples[floor]}")
+	printf '  %s over the floor round by round (%s rounds): median %sx, quartiles %sx to %sx\n' \
+		"$name" $((N / 5)) "$m" "$q1" "$q3"
+done
 printf '  upstream+iptables left %s FORWARD rules behind after %s cycles\n' \
 	"$(ip netns exec "$H_ID-d0i" iptables -S FORWARD 2>/dev/null | grep -c physdev)" "$N"
 
@@ -124,18 +132,16 @@ echo
 echo "vif-route and vif-nat: one online+offline cycle, $N cycles each, median (us)"
 for script in vif-route vif-nat; do
 	d=2; [ $script = vif-nat ] && d=3
-	up= upfw= ours=
+	declare -A run=([up]=$H_UPSTREAM/$script [upfw]=$up_fw/$script [ours]=$top/build/$script) got=() m=()
 	for ((r = 0; r < N; r += 5)); do
-		up+=$(DOM=$d cycle_times "$H_UPSTREAM/$script" 5 netdev=uplink)$'\n'
-		upfw+=$(DOM=$d cycle_times "$up_fw/$script" 5 netdev=uplink)$'\n'
-		ours+=$(DOM=$d cycle_times "$top/build/$script" 5 netdev=uplink)$'\n'
+		for c in $(rotated $((r / 5)) up upfw ours); do
+			got[$c]+=$(DOM=$d cycle_times "${run[$c]}" 5 netdev=uplink)$'\n'
+		done
 	done
-	grep -q FAIL <<<"$up$upfw$ours" && echo "  ($script: some runs FAILED: figures not valid)"
-	mu=$(printf '%s' "$up" | median)
-	mf=$(printf '%s' "$upfw" | median)
-	mo=$(printf '%s' "$ours" | median)
+	grep -q FAIL <<<"${got[*]}" && echo "  ($script: some runs FAILED: figures not valid)"
+	for c in up upfw ours; do m[$c]=$(printf '%s' "${got[$c]}" | median); done
 	printf '  %-9s upstream %6s us, upstream+iptables %6s us, ours (nft) %6s us: %5sx and %5sx faster\n' \
-		"$script" "$mu" "$mf" "$mo" "$(ratio "$mu" "$mo")" "$(ratio "$mf" "$mo")"
+		"$script" "${m[up]}" "${m[upfw]}" "${m[ours]}" "$(ratio "${m[up]}" "${m[ours]}")" "$(ratio "${m[upfw]}" "${m[ours]}")"
 done
 d0 iptables -F FORWARD 2>/dev/null	# what upstream+iptables left
 
