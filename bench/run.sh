@@ -110,9 +110,9 @@ done
 # The goal's ratio round by round: how far the machine's drift moves it.
 for name in ours-nft base-nft; do
 	[ -n "${samples[$name]:-}" ] && [ -z "${failed[$name]:-}" ] || continue
-	read -r m q1 q3 < <(round_ratio "${samples[$name]}" "${samples[floor]}")
+	read -r med_r q1 q3 < <(round_ratio "${samples[$name]}" "${samples[floor]}")
 	printf '  %s over the floor round by round (%s rounds): median %sx, quartiles %sx to %sx\n' \
-		"$name" $((N / 5)) "$m" "$q1" "$q3"
+		"$name" $((N / 5)) "$med_r" "$q1" "$q3"
 done
 printf '  upstream+iptables left %s FORWARD rules behind after %s cycles\n' \
 	"$(ip netns exec "$H_ID-d0i" iptables -S FORWARD 2>/dev/null | grep -c physdev)" "$N"
