@@ -40,7 +40,7 @@
 static const unsigned char port_mac[6] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 static char bridge[IFNAMSIZ];
-static struct link_info br; /* the bridge as read_config() found it */
+static struct link_bridge br; /* as read_config() found it */
 
 /* Everything from outside is checked before anything is changed. */
 static void read_config(struct vif *v, unsigned long *mtu,
@@ -157,17 +157,21 @@ static void online(struct vif *v)
 
 static void offline(struct vif *v)
 {
-	char master[IFNAMSIZ];
+	const char *was;
 
 	vif_antispoof_remove(v);
 	if (!v->present)
 		return;
 	if (link_set_up(v->dev, 0) < 0)
 		log_debug("set %s down: %m", v->dev);
-	if (link_master(v->dev, master) == 0 && master[0]) {
-		snprintf(bridge, sizeof(bridge), "%s", master);
+	/* For the log and the hooks: the bridge online attached it to, from
+	 * its record (no RTM_GETLINK, see link.c), else the one it is on. */
+	if ((was = vif_recorded(v, "bridge")) && args_ifname(was) == 0)
+		snprintf(bridge, sizeof(bridge), "%s", was);
+	else if (link_master(v->dev, bridge) < 0)
+		bridge[0] = 0;
+	if (bridge[0])
 		v->bridge = bridge;
-	}
 	if (link_release(v->dev) < 0)
 		log_warn("release %s from its bridge: %m", v->dev);
 }

@@ -31,6 +31,9 @@ int link_is_loopback(const char *name);
  * ENODEV when it does not exist. */
 int link_is_bridge(const char *name);
 
+/* The MTU of name; -1 with errno ENODEV. */
+int link_mtu(const char *name);
+
 /* Create bridge name with STP off and forward delay 0.  Returns 1 when it
  * made it, 0 when a bridge of that name was there already; -1 with errno
  * EMEDIUMTYPE when a link of that name is not a bridge. */
@@ -58,12 +61,19 @@ struct link_info {
  * when there is none. */
 int link_info(const char *name, struct link_info *out);
 
-/* The bridge a bridged vif joins, into out (its name as asked for, its
- * index and MTU: no further lookup needed): want when it names a bridge;
- * for an old-style name xenbrN that does not exist, ethN when that is a
- * bridge; with want NULL, the first bridge.  -1 with errno ENODEV (no such
- * link, or no bridge at all) or EMEDIUMTYPE (want is not a bridge). */
-int link_find_bridge(const char *want, struct link_info *out);
+/* A bridge as link_find_bridge() finds it. */
+struct link_bridge {
+	char name[IFNAMSIZ]; /* as asked for */
+	int ifindex;
+	unsigned mtu;
+};
+
+/* The bridge a bridged vif joins, into out (no further lookup needed):
+ * want when it names a bridge; for an old-style name xenbrN that does not
+ * exist, ethN when that is a bridge; with want NULL, the first bridge.
+ * -1 with errno ENODEV (no such link, or no bridge at all) or EMEDIUMTYPE
+ * (want is not a bridge). */
+int link_find_bridge(const char *want, struct link_bridge *out);
 
 /* Bring name up or down; -1 with errno ENODEV.  These three send nothing
  * when the link already is so. */

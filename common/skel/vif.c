@@ -36,6 +36,7 @@ static void finish(struct vif *v)
 		v->lock = -1;
 	}
 	state_clear(&v->rec);
+	state_clear(&v->last);
 	free(v->ip);
 	v->ip = NULL;
 	free(v->keys);
@@ -567,26 +568,32 @@ static void record_firewall(struct vif *v, enum fw_backend b, int trunk)
 		record(v, "routed 1");
 }
 
-/* The backend that the vif's record (what its last online made) names in
- * *b; -1 when there is no record, or it names none. */
-static int recorded_backend(const struct vif *v, enum fw_backend *b)
+const char *vif_recorded(struct vif *v, const char *key)
+{
+	char path[512];
+	int line;
+
+	if (!v->last_read) {
+		v->last_read = 1;
+		record_path(v, path, sizeof(path));
+		v->has_last = state_read(&v->last, path, &line) == 0;
+	}
+	return v->has_last ? state_get(&v->last, key) : NULL;
+}
+
+/* The backend that the vif's record names in *b; -1 when there is no
+ * record, or it names none. */
+static int recorded_backend(struct vif *v, enum fw_backend *b)
 {
 	static const enum fw_backend all[] = { FW_NONE, FW_NFT, FW_IPTABLES };
-	struct state rec = { 0 };
-	char path[512];
-	const char *name;
-	int line, ret = -1;
+	const char *name = vif_recorded(v, "firewall");
 
-	record_path(v, path, sizeof(path));
-	if (state_read(&rec, path, &line) == 0 &&
-	    (name = state_get(&rec, "firewall")))
-		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-			if (!strcmp(name, fw_name(all[i]))) {
-				*b = all[i];
-				ret = 0;
-			}
-	state_clear(&rec);
-	return ret;
+	for (size_t i = 0; name && i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(name, fw_name(all[i]))) {
+			*b = all[i];
+			return 0;
+		}
+	return -1;
 }
 
 void vif_antispoof(struct vif *v, int trunk)
@@ -858,12 +865,13 @@ void vif_rename(struct vif *v)
 	memcpy(v->dev, v->vifname, IFNAMSIZ);
 }
 
-/* online: what it made, the device's name and attachment as they are now;
- * offline: nothing any more. */
+/* online: what it made, the device's name, the bridge it attached it to
+ * (its name now: not an alternative one) and its MTU now; offline: nothing
+ * any more. */
 static void write_record(struct vif *v)
 {
-	char path[512];
-	struct link_info li;
+	char path[512], name[IFNAMSIZ];
+	int mtu;
 
 	record_path(v, path, sizeof(path));
 	if (!v->up) {
@@ -872,11 +880,10 @@ static void write_record(struct vif *v)
 		return;
 	}
 	record(v, "dev %s", v->dev);
-	if (!v->routed && link_info(v->dev, &li) == 0) {
-		if (li.master[0])
-			record(v, "bridge %s", li.master);
-		record(v, "mtu %u", li.mtu);
-	}
+	if (!v->routed && v->bridge && link_name(v->bridge, name) == 0)
+		record(v, "bridge %s", name);
+	if (!v->routed && (mtu = link_mtu(v->dev)) >= 0)
+		record(v, "mtu %d", mtu);
 	if (!v->rec_broken && state_write(&v->rec, path) == 0)
 		return;
 	if (v->restore)

@@ -61,6 +61,10 @@ struct vif {
 	struct state rec; /* the record, built as online goes */
 	int rec_broken;	  /* a line could not be added: none written */
 	int lock;	  /* the vif's lock, -1 before it is taken */
+	/* The record of the last online (vif_recorded()): read yet, and
+	 * there. */
+	struct state last;
+	int last_read, has_last;
 };
 
 /* The name of the lock of the vif called kname by the kernel (its name
@@ -76,6 +80,10 @@ void vif_lock_name(const char *kname, char *out, size_t len);
  * kernel's name, which offline/remove put back at once).  Dies through
  * vif_fatal() on bad input. */
 void vif_begin(struct vif *v, const char *prog, int argc, char **argv);
+
+/* The value of key in the record of the vif's last online (what it
+ * made), or NULL when there is none. */
+const char *vif_recorded(struct vif *v, const char *key);
 
 /* A parameter: the backend key name, else NAME=VALUE, else the environment;
  * malloc'd, NULL when unset or empty.  A value the store refuses to give
