@@ -292,7 +292,7 @@ if [ "$H_FW" = nft ]; then
 	h_run "$VB" online 9
 	t "(iptables has tables here, which an offline looking everywhere would read)" \
 		d0 grep -qx filter /proc/net/ip_tables_names
-	h_bg d0 "$H_DIR/flock.out" flock "$XTABLES_LOCKFILE" sleep 60
+	h_bg d0 "$H_DIR/flock.out" flock -o "$XTABLES_LOCKFILE" sleep 60
 	h_until 5 bash -c "! flock -n '$XTABLES_LOCKFILE' true"
 	H_ENV="timeout 10" h_run "$VB" offline 9
 	h_bg_kill "$H_BG_PID"
@@ -374,7 +374,7 @@ table bridge xen {
 }
 NFT
 	mkdir -p "$XEN_LOCK_DIR"
-	h_bg d0 "$H_DIR/flock.out" flock "$XEN_LOCK_DIR/xen-netscripts-nft-layout" sleep 60
+	h_bg d0 "$H_DIR/flock.out" flock -o "$XEN_LOCK_DIR/xen-netscripts-nft-layout" sleep 60
 	h_until 5 bash -c "! flock -n '$XEN_LOCK_DIR/xen-netscripts-nft-layout' true"
 	xsw $BE/2/0/hotplug-status "" $BE/4/0/hotplug-status ""
 	h_run "$VB" online 2 & a=$!

@@ -198,8 +198,8 @@ g 1 ip addr add 2001:db8:1::11/128 dev eth0 nodad
 h_run "$VR" online 1
 teq "guest 1 online" connected "$(xs $BE/1/0/hotplug-status)"
 g 1 ip route add default via 192.0.2.2
-g 1 ip -6 route add default via "$(d0 ip -6 -o addr show dev vif1.0 scope link |
-	awk '{print $4}' | cut -d/ -f1)" dev eth0
+h_until 3 link_ll vif1.0
+g 1 ip -6 route add default via "$(link_ll vif1.0)" dev eth0
 t "the outside reaches guest 1" out ping -c1 -W2 192.0.2.11
 refused "$VR" 2 "guest 2 with guest 1's addresses" \
 	"^invalid ip '192\.0\.2\.11': a route to 192\.0\.2\.11 goes through vif1\.0"

@@ -62,7 +62,8 @@ h_run "$VR" online 2
 teq "second routed guest online" connected "$(xs $BE/2/0/hotplug-status)"
 for d in 1 2; do
 	g $d ip route add default via 192.0.2.2
-	ll=$(d0 ip -6 -o addr show dev vif$d.0 scope link | awk '{print $4}' | cut -d/ -f1)
+	h_until 3 link_ll vif$d.0
+	ll=$(link_ll vif$d.0)
 	g $d ip -6 route add default via "$ll" dev eth0
 done
 t "the outside host reaches guest 1's public address (proxy ARP)" out ping -c1 -W2 192.0.2.11

@@ -28,6 +28,7 @@ cmd=${cmd//\/run\/xen-netscripts\/dnsmasq/$H_DIR/dnsmasq}
 t "the unit's dnsmasq command line is found" test -n "$range"
 # shellcheck disable=SC2086
 d0 $cmd --log-facility=- >"$H_DIR/dnsmasq.log" 2>&1 &
+h_wait "dnsmasq serves DHCP" 5 h_listens "$H_D0" udp 67
 
 # --- derivation, online ---------------------------------------------------
 h_guest 5 0 script="$VN"

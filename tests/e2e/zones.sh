@@ -188,7 +188,7 @@ ip netns exec "$H_ID-out" /usr/bin/python3 -c '
 import socket, os, time, sys
 c = socket.create_connection(("192.0.2.10", 9000), timeout=3)
 c.sendall(b"one"); print(c.recv(100).decode(), flush=True)
-for i in range(100):
+for i in range(600):
     if os.path.exists(sys.argv[1]): break
     time.sleep(0.05)
 c.sendall(b"two"); print(c.recv(100).decode())' "$H_DIR/reconfigured" >"$H_DIR/long.out" 2>&1 &

@@ -304,6 +304,10 @@ link_mtu() { d0 ip -o link show "$1" 2>/dev/null | grep -o 'mtu [0-9]*' | cut -d
 link_mac() { d0ip -o link show "$1" | awk '{for(i=1;i<NF;i++) if($i=="link/ether") print $(i+1)}'; }
 link_state() { d0 ip -o link show "$1" 2>/dev/null | grep -q '<[^>]*\bUP\b' && echo up || echo down; }
 link_exists() { d0 ip link show "$1" >/dev/null 2>&1; }
+# link_ll DEV: its IPv6 link-local address; fails while it has none (the
+# kernel adds it once the carrier's event has run, after online: wait for
+# it with h_until).
+link_ll() { d0 ip -6 -o addr show dev "$1" scope link | awk '{print $4}' | cut -d/ -f1 | grep .; }
 d0ip() { d0 ip "$@" 2>/dev/null; }
 
 # h_frames FROM TO IPV4 IPV6 OTHER_IPV4 CASE...: send the marked frames
@@ -317,10 +321,10 @@ h_frames() {
 	pcap=$H_DIR/cap.$from.$to.$RANDOM.pcap
 	g "$to" tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" >"$pcap.log" 2>&1 &
 	pid=$!
-	h_until 2 grep -q 'listening on' "$pcap.log"
+	h_until 5 grep -q 'listening on' "$pcap.log"
 	g "$from" /usr/bin/python3 "$H_TOP/tests/harness/frames.py" send eth0 \
 		"$ip4" "$ip6" "$other" "$@"
-	h_until 3 grep -q 'XNS:end' "$pcap"
+	h_until 5 grep -q 'XNS:end' "$pcap"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	/usr/bin/python3 "$H_TOP/tests/harness/frames.py" "${H_SEEN:-seen}" "$pcap"
@@ -354,10 +358,10 @@ h_sources() {
 	local pcap=$H_DIR/out.$RANDOM.pcap pid
 	out tcpdump -i eth0 --immediate-mode -U -n -w "$pcap" icmp >"$pcap.log" 2>&1 &
 	pid=$!
-	h_until 2 grep -q 'listening on' "$pcap.log"
+	h_until 5 grep -q 'listening on' "$pcap.log"
 	"$@" >/dev/null 2>&1
 	out ping -c1 -W1 192.0.2.2 >/dev/null 2>&1
-	h_until 3 bash -c 'tcpdump -r "$0" -n 2>/dev/null | grep -q "192.0.2.1 > 192.0.2.2: ICMP echo request"' "$pcap"
+	h_until 5 bash -c 'tcpdump -r "$0" -n 2>/dev/null | grep -q "192.0.2.1 > 192.0.2.2: ICMP echo request"' "$pcap"
 	kill "$pid"
 	wait "$pid" 2>/dev/null
 	tcpdump -r "$pcap" -n 2>/dev/null | awk '/echo request/ && $3 != "192.0.2.1" {print $3}' | sort -u
