@@ -37,7 +37,7 @@ within() { h_wait "$@" && ok "$1"; }
 watch_start() {
 	h_bg d0 "$H_DIR/watch.log" "${H_ENV_BASE[@]}" "$XNS" watch
 	WATCH=$H_BG_PID
-	h_wait "watch has made its first pass" 5 grep -q "xen-netscripts\[$WATCH\]: first pass" "$XEN_HOTPLUG_LOG"
+	h_first_pass "$WATCH"
 }
 # said REGEX: watch's log has a line matching REGEX.
 said() { grep -qE "xen-netscripts\[$WATCH\]: $1" "$XEN_HOTPLUG_LOG"; }

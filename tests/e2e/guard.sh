@@ -315,7 +315,7 @@ teq "the values put back, restore: exit 0" 0 "$XRC"
 # netns exec and env exec it).
 h_bg d0 "$H_DIR/watch.log" "${H_ENV_BASE[@]}" "$XNS" watch
 WATCH_PID=$H_BG_PID
-h_wait "watch has made its first pass" 10 grep -q "xen-netscripts\[$WATCH_PID\]: first pass" "$XEN_HOTPLUG_LOG"
+h_first_pass "$WATCH_PID"
 t "watch is running" kill -0 "$WATCH_PID"
 # restored_within SECONDS WHAT: after a change made just now (the clock
 # taken in t0), check exits 0 within SECONDS without any command but the

@@ -60,8 +60,7 @@ neighbours() { echo "$(h_neigh_mac lanhost "$H_G4") $(h_neigh_mac lanhost "$H_G6
 # watch HOST: xen-netscripts watch on HOST, once it has made its first pass.
 watch() {
 	h_host_bg "$1" "$H_DIR/$1/watch.log" "$XNS" watch
-	h_wait "watch on $1 has made its first pass" 10 \
-		grep -q "xen-netscripts\[$H_BG_PID\]: first pass" "$H_DIR/$1/hotplug.log"
+	h_first_pass "$H_BG_PID" "$H_DIR/$1/hotplug.log"
 }
 # reach WHAT: the LAN host reaches the guest (IPv4 and IPv6).
 reach() {

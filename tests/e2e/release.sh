@@ -25,17 +25,16 @@ none_left() { [ -z "$(ip netns pids "$H_D0")" ]; }
 # back (strace delays its exit_group for 30 s at most) until let_go; then
 # RUN is its PID and HOLDER its holder's (the children it has then).
 held() {
-	local trace=$H_DIR/held.trace st
+	local trace=$H_DIR/held.trace
 	rm -f "$trace"
 	(H_ENV="ASAN_OPTIONS=detect_leaks=0 strace -qq -o $trace -e trace=exit_group \
 		-e inject=exit_group:delay_enter=30000000" h_run "$@") &
 	HELD_BG=$!
 	h_wait "$2 comes to its exit" 20 grep -q '^exit_group(' "$trace"
-	st=$(procs | awk '$3 == "strace" { print $1 }')
-	RUN=$(procs | awk -v p="$st" '$2 == p { print $1 }')
+	HELD_STRACE=$(procs | awk '$3 == "strace" { print $1 }')
+	RUN=$(procs | awk -v p="$HELD_STRACE" '$2 == p { print $1 }')
 	HOLDER=$(procs | awk -v p="$RUN" '$2 == p { print $1 }' | tr '\n' ' ')
 	HOLDER=${HOLDER% }
-	HELD_STRACE=$st
 }
 # let_go: the held run exits (strace, killed, lets it go on), and is waited for.
 let_go() {

@@ -291,6 +291,13 @@ h_refused() {
 	teq "$name: nothing changed" "$before" "$($snap)"
 }
 
+# h_first_pass PID [LOG]: wait (10 s at most) until xen-netscripts watch
+# PID has logged its first pass to LOG ($XEN_HOTPLUG_LOG by default).
+h_first_pass() {
+	h_wait "watch $1 has made its first pass" 10 \
+		grep -q "xen-netscripts\[$1\]: first pass" "${2:-$XEN_HOTPLUG_LOG}"
+}
+
 # h_listens NAMESPACE tcp|udp PORT: a socket in NAMESPACE listens on PORT
 # (a condition for h_wait).
 h_listens() { ip netns exec "$1" ss -Hln --"$2" "sport = :$3" | grep -q .; }
